@@ -8,6 +8,7 @@
 
 pub mod acs;
 pub mod cli;
+pub mod config;
 pub mod emulator;
 pub mod local;
 pub mod paths;
