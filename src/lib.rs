@@ -9,8 +9,10 @@
 pub mod acs;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod emulator;
 pub mod local;
+pub mod logging;
 pub mod paths;
 pub mod tui;
 pub mod wire;
