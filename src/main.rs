@@ -1,49 +1,16 @@
 //! The `acs-chat` binary: parses the command line and hands over to the library.
 
-use std::process::ExitCode;
-
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, Command, ConnectionArgs};
-use acs_chat::config::{self, ConfigFile};
-use acs_chat::paths::Dirs;
+use acs_chat::cli::Cli;
 
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        None => interactive(&cli.connection),
-        Some(command) => match command {},
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("acs-chat: {e:#}");
-            ExitCode::FAILURE
+    match cli.command {
+        None => {
+            eprintln!("acs-chat: the interactive client is not built yet");
+            std::process::ExitCode::FAILURE
         }
+        Some(command) => match command {},
     }
-}
-
-fn dirs() -> anyhow::Result<Dirs> {
-    Dirs::discover().ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))
-}
-
-fn load_config(args: &ConnectionArgs, dirs: &Dirs) -> anyhow::Result<ConfigFile> {
-    Ok(match &args.config {
-        Some(path) => ConfigFile::load(path, true)?,
-        None => ConfigFile::load(&dirs.config_file(), false)?,
-    })
-}
-
-fn interactive(args: &ConnectionArgs) -> anyhow::Result<()> {
-    use std::io::IsTerminal as _;
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        anyhow::bail!("the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)");
-    }
-    let dirs = dirs()?;
-    let config = load_config(args, &dirs)?;
-    let resolved = config::resolve(args, &config)?;
-    let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, Default::default()))?;
-    Ok(())
 }
