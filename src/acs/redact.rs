@@ -91,11 +91,7 @@ fn scrub_json(v: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(scrub_json),
-        Value::String(s) => {
-            if s.contains("eyJ") {
-                *s = scrub_jwts(s);
-            }
-        }
+        Value::String(s) if s.contains("eyJ") => *s = scrub_jwts(s),
         _ => {}
     }
 }

@@ -81,7 +81,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Du
 /// A finite, non-negative number below a day (larger values are nonsense or hostile).
 fn parse_non_negative(s: &str) -> Option<f64> {
     let v: f64 = s.parse().ok()?;
-    (v.is_finite() && v >= 0.0 && v < 86_400_000.0).then_some(v)
+    (0.0..86_400_000.0).contains(&v).then_some(v)
 }
 
 #[cfg(test)]

@@ -284,10 +284,10 @@ fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
         if err.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
-            if inner.downcast_ref::<rustls::Error>().is_some() {
-                return true;
-            }
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref())
+            && inner.downcast_ref::<rustls::Error>().is_some()
+        {
+            return true;
         }
         current = err.source();
     }
