@@ -360,3 +360,70 @@ async fn expired_fixed_token_fails_before_sending() {
     assert_eq!(e.kind(), ErrorKind::Credential);
     assert!(server.requests().is_empty());
 }
+
+fn jwt_with(tag: &str) -> String {
+    use base64::Engine as _;
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!(r#"{{"exp":{exp},"tag":"{tag}"}}"#));
+    format!("eyJhbGciOiJub25lIn0.{payload}.x")
+}
+
+#[tokio::test]
+async fn a_refused_token_is_refreshed_once_and_the_call_repeated() {
+    let old = jwt_with("old");
+    let refused = format!("Bearer {old}");
+    let server = MockServer::start(move |r, _| {
+        if r.header("authorization") == Some(refused.as_str()) {
+            Reply::empty(401)
+        } else {
+            Reply::json(201, r#"{"id":"7"}"#)
+        }
+    })
+    .await;
+    let initial = acs_chat::acs::AccessToken::from_jwt(old.clone()).expect("old token");
+    let refreshes = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = refreshes.clone();
+    let credential = TokenCredential::refreshing(Some(initial), move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { acs_chat::acs::AccessToken::from_jwt(jwt_with("new")) })
+    });
+    let client = ChatClient::new(server.url.clone(), credential, transport(fast_config()));
+    let id = client
+        .thread("19:a@thread.v2")
+        .send_message(&message())
+        .await
+        .expect("sent with the new token");
+    assert_eq!(id, "7");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the refused send was not processed, so it is repeated"
+    );
+    assert_eq!(refreshes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_401_is_final_for_fixed_tokens_and_after_one_refresh() {
+    let server = MockServer::start(|_, _| Reply::empty(401)).await;
+    let client = chat(&server.url, fast_config());
+    let e = client
+        .thread("19:a@thread.v2")
+        .properties()
+        .await
+        .expect_err("fixed token refused");
+    assert!(e.is_unauthorized());
+    assert_eq!(server.requests().len(), 1);
+
+    let credential = TokenCredential::refreshing(None, || {
+        Box::pin(async { acs_chat::acs::AccessToken::from_jwt(jwt_with("any")) })
+    });
+    let client = ChatClient::new(server.url.clone(), credential, transport(fast_config()));
+    let e = client
+        .thread("19:a@thread.v2")
+        .properties()
+        .await
+        .expect_err("always refused");
+    assert!(e.is_unauthorized());
+    assert_eq!(server.requests().len(), 3, "one refresh, no loop");
+}

@@ -164,6 +164,21 @@ impl TokenCredential {
         }
     }
 
+    /// Forgets the current token if it is still `refused`, so the next [`Self::token`]
+    /// refreshes: for a 401, when the service no longer accepts a token that has not
+    /// expired (revoked, or a restarted local emulator). Returns whether a refresh can
+    /// follow (never for a fixed token).
+    pub fn invalidate(&self, refused: &str) -> bool {
+        if self.inner.refresh.is_none() {
+            return false;
+        }
+        let mut current = self.lock();
+        if current.as_ref().is_some_and(|t| t.token == refused) {
+            *current = None;
+        }
+        true
+    }
+
     /// When the current token expires (`None` before the first refresh).
     pub fn expires_on(&self) -> Option<OffsetDateTime> {
         self.lock().as_ref().map(|t| t.expires_on)

@@ -146,12 +146,31 @@ impl Transport {
         urls::check_secure(&call.url, what)?;
         let policy = &self.inner.config.retry;
         let mut retry_no = 0;
+        let mut reauthenticated = false;
         loop {
-            let (failure, error) = match self.attempt(&call, retry_no).await {
+            // The bearer token is fetched per attempt, so a retry after a refresh uses the new one.
+            let token = match call.auth {
+                Auth::Bearer(credential) => Some(credential.token().await?),
+                Auth::Hmac(_) => None,
+            };
+            let (failure, error) = match self.attempt(&call, token.as_deref(), retry_no).await {
                 Ok(response) => return Ok(response),
                 Err(AttemptError::Fatal(e)) => return Err(e),
                 Err(AttemptError::Failed(f, e)) => (f, e),
             };
+            // A 401 to a refreshable token: the service stopped accepting it (revoked,
+            // or a restarted emulator). It did not process the request, so refresh once
+            // and repeat at once, whatever the operation.
+            if let (Failure::Status { status: 401, .. }, Auth::Bearer(credential), Some(sent)) =
+                (failure, call.auth, token.as_deref())
+                && !reauthenticated
+                && credential.invalidate(sent)
+            {
+                tracing::debug!(method = %call.method, path = call.url.path(), "token refused; refreshing once");
+                reauthenticated = true;
+                retry_no += 1;
+                continue;
+            }
             if retry_no >= policy.max_retries || !retry::may_retry(failure, call.safety) {
                 return Err(error);
             }
@@ -169,13 +188,13 @@ impl Transport {
     async fn attempt(
         &self,
         call: &Call<'_>,
+        bearer: Option<&str>,
         retry_no: u32,
     ) -> std::result::Result<Response, AttemptError> {
         let request_id = Uuid::new_v4().to_string();
         let headers = self
-            .headers(call, &request_id)
-            .await
-            .map_err(AttemptError::Fatal)?;
+            .headers(call, bearer, &request_id)
+            .map_err(|e| AttemptError::Fatal(e.with_request_id(request_id.clone())))?;
         let mut builder = self
             .inner
             .client
@@ -253,8 +272,13 @@ impl Transport {
         ))
     }
 
-    /// Headers of one attempt, with fresh request id, token or signature.
-    async fn headers(&self, call: &Call<'_>, request_id: &str) -> Result<HeaderMap> {
+    /// Headers of one attempt: a fresh request id, and the bearer token or a fresh signature.
+    fn headers(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&str>,
+        request_id: &str,
+    ) -> Result<HeaderMap> {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
         h.insert(
@@ -268,11 +292,8 @@ impl Transport {
             h.insert(HeaderName::from_static(name), value(v)?);
         }
         match call.auth {
-            Auth::Bearer(credential) => {
-                let token = credential
-                    .token()
-                    .await
-                    .map_err(|e| e.with_request_id(request_id))?;
+            Auth::Bearer(_) => {
+                let token = bearer.unwrap_or_default();
                 let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
                     Error::credential(
                         "the access token contains characters not allowed in a header",
