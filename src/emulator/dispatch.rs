@@ -158,6 +158,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
         Family::Emulator => emulator_endpoint(app, &req, endpoint),
         Family::Identity => {
             check_hmac(app, &req)?;
+            throttle(app, &endpoint, "")?;
             identity_endpoint(app, &req, endpoint).await
         }
         Family::Chat => {
@@ -222,6 +223,10 @@ fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError
         ListReadReceipts(t) => (Op::ListReadReceipts, Some(t)),
         SendReadReceipt(t) => (Op::SendReadReceipt, Some(t)),
         Typing(t) => (Op::Typing, Some(t)),
+        CreateIdentity => (Op::CreateIdentity, None),
+        DeleteIdentity(_) => (Op::DeleteIdentity, None),
+        IssueToken(_) => (Op::IssueToken, None),
+        RevokeTokens(_) => (Op::RevokeTokens, None),
         _ => return Ok(()),
     };
     t.check(op, caller, thread.map(String::as_str), Instant::now()).map_err(ApiError::too_many_requests)
