@@ -113,6 +113,6 @@ impl Store {
 }
 
 /// The membership check alone (typing notifications store nothing else).
-pub fn rows_require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<(), ApiError> {
+pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<(), ApiError> {
     rows::require_member(tx, thread, caller).map(|_| ())
 }
