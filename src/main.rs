@@ -25,8 +25,10 @@ fn main() -> ExitCode {
 
 fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::emulator::run(args))?;
-    Ok(())
+    let result = runtime.block_on(acs_chat::emulator::run(args));
+    // Everything that matters (server, store) has stopped; don't linger on timers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(result?)
 }
 
 fn dirs() -> anyhow::Result<Dirs> {
