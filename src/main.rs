@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, Command, ConnectionArgs};
+use acs_chat::cli::{Cli, ConnectionArgs};
 use acs_chat::config::{self, ConfigFile};
 use acs_chat::paths::Dirs;
 
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => interactive(&cli.connection),
-        Some(command) => match command {},
+        Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

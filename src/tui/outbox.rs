@@ -53,8 +53,7 @@ impl OutboxHandle {
 }
 
 /// Metadata keys the seed's `sendMessage` carried, kept in message metadata.
-pub const CLIENT_MESSAGE_ID: &str = "clientMessageId";
-pub const PRIORITY: &str = "priority";
+pub use crate::message_meta::{CLIENT_MESSAGE_ID, PRIORITY};
 
 /// Starts the sender. Entries left from a previous run are reported to the UI at once
 /// (`Event::Outbox`) and sent first.
