@@ -133,3 +133,13 @@ pub enum Command {
     /// Prints a shell completion script (bash, zsh or fish) to stdout.
     Completions(CompletionsArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}
