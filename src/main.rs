@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, ConnectionArgs};
+use acs_chat::cli::{Cli, Command, ConnectionArgs};
 use acs_chat::config::{self, ConfigFile};
 use acs_chat::paths::Dirs;
 
@@ -12,12 +12,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => interactive(&cli.connection),
+        Some(Command::Serve(args)) => return run_serve(args),
         Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("acs-chat: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_serve(args: acs_chat::emulator::ServeArgs) -> ExitCode {
+    let result = tokio::runtime::Runtime::new()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(acs_chat::emulator::run(args)).map_err(anyhow::Error::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("acs-chat serve: {e:#}");
             ExitCode::FAILURE
         }
     }

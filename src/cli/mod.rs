@@ -132,6 +132,8 @@ pub enum Command {
     Quickstart(QuickstartArgs),
     /// Prints a shell completion script (bash, zsh or fish) to stdout.
     Completions(CompletionsArgs),
+    /// Run the local ACS emulator (Chat + Identity REST APIs on SQLite).
+    Serve(crate::emulator::ServeArgs),
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ fn run(connection: ConnectionArgs, global: &GlobalArgs, command: Command) -> Res
             Command::Receipt(c) => super::receipt::run(&ctx, c).await,
             Command::Quickstart(args) => super::quickstart::run(&ctx, args).await,
             Command::Completions(_) => Ok(()),
+            // `serve` is dispatched by main before the scripting commands.
+            Command::Serve(_) => Err(CliError::Usage("serve is not a scripting command".into())),
         }
     })
 }
