@@ -79,7 +79,7 @@ fn help_documents_exit_codes() {
 
 #[test]
 fn completions_for_each_shell() {
-    for (shell, marker) in [("bash", "_acs-chat()"), ("zsh", "#compdef acs-chat"), ("fish", "complete -c acs-chat")] {
+    for (shell, marker) in [("bash", "complete -F _acs__chat"), ("zsh", "#compdef acs-chat"), ("fish", "complete -c acs-chat")] {
         let out = run(acs_chat().args(["completions", shell])).ok();
         assert!(out.contains(marker), "{shell}: {}", &out[..out.len().min(300)]);
         assert!(out.contains("quickstart"), "{shell} completes subcommands");

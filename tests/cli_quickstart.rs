@@ -80,3 +80,13 @@ fn http_log_records_everything_but_secrets() {
         assert_eq!(mode, 0o600);
     }
 }
+
+#[test]
+fn pause_waits_for_enter_before_each_step() {
+    let emu = Emulator::start();
+    let ran = run(emu.cmd("alice").args(["quickstart", "--pause"]).write_stdin("\n\n\n\n\n"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    for step in 1..=5 {
+        assert!(ran.stderr.contains(&format!("Press Enter for step {step}/5")), "{}", ran.stderr);
+    }
+}

@@ -54,6 +54,15 @@ const STEPS: [&str; 5] = [
     "receive messages from the thread",
 ];
 
+/// The seed's JavaScript call behind each step, shown under the step's title.
+const SEED_CALLS: [&str; 5] = [
+    "server side: identityClient.createUserAndToken([\"chat\"]) for Alice, then for Bob",
+    "let chatClient = new ChatClient(endpointUrl, userAccessToken);",
+    "chatClient.createThread({ topic, isStickyThread: false, members: [Alice (Admin), Bob (User)] })",
+    "chatClient.sendMessage(threadId, { content, priority, senderDisplayName, clientMessageId })",
+    "bobChatClient.getMessages(threadId), polled until the message is there",
+];
+
 /// How long step 5 polls before giving up.
 const RECEIVE_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -118,6 +127,7 @@ impl Narrator {
             let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
         }
         self.say(&format!("\nStep {number}/{}  {}", STEPS.len(), capitalise(STEPS[number - 1])));
+        self.say(&format!("  seed: {}", SEED_CALLS[number - 1]));
     }
 
     /// Prints the step's calls and its outcome lines.
@@ -297,7 +307,7 @@ fn short_url(url: &str) -> &str {
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|l| format!("{prefix}{l}\n")).collect()
+    text.lines().map(|l| if l.is_empty() { "\n".to_owned() } else { format!("{prefix}{l}\n") }).collect()
 }
 
 fn capitalise(s: &str) -> String {
