@@ -4,14 +4,14 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, Command, ConnectionArgs};
+use acs_chat::cli::{Cli, Command, ConnectionArgs, GlobalArgs};
 use acs_chat::config::{self, ConfigFile};
 use acs_chat::paths::Dirs;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => interactive(&cli.connection),
+        None => interactive(&cli.connection, &cli.global),
         Some(Command::Serve(args)) => return run_serve(args),
         Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
     };
@@ -48,7 +48,7 @@ fn load_config(args: &ConnectionArgs, dirs: &Dirs) -> anyhow::Result<ConfigFile>
     })
 }
 
-fn interactive(args: &ConnectionArgs) -> anyhow::Result<()> {
+fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     use std::io::IsTerminal as _;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!("the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)");
@@ -57,7 +57,13 @@ fn interactive(args: &ConnectionArgs) -> anyhow::Result<()> {
     let config = load_config(args, &dirs)?;
     let resolved = config::resolve(args, &config)?;
     let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
+    let mut options = acs_chat::connect::ConnectOptions::default();
+    if let Some(path) = &global.http_log {
+        let observer = acs_chat::cli::http_log::FileObserver::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot open the HTTP log {}: {e}", path.display()))?;
+        options.http_observer = Some(observer);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, Default::default()))?;
+    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, options))?;
     Ok(())
 }

@@ -20,7 +20,7 @@ use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 use super::context::Context;
 use super::exit::CliError;
 use super::follow::{self, Cursor};
-use super::output::Table;
+use super::output::{Table, text_cell};
 use super::thread::ThreadArg;
 
 /// `message ...`
@@ -275,7 +275,7 @@ fn message_table(messages: &[ChatMessage]) -> Table {
             m.sender_display_name.clone().unwrap_or_default(),
             m.kind.to_string(),
             message_meta::priority(m).unwrap_or("").to_owned(),
-            describe(m),
+            text_cell(&describe(m)),
         ]);
     }
     t

@@ -28,17 +28,18 @@ pub struct Table {
     rows: Vec<Vec<String>>,
 }
 
-/// The widest a table cell gets before it is cut with `…`.
-const MAX_CELL: usize = 72;
+/// The widest free text (message content, topics) gets in a table before it is cut
+/// with `…`. Ids are never cut: people copy them into the next command.
+pub const MAX_TEXT: usize = 72;
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Self {
         Self { headers: headers.to_vec(), rows: Vec::new() }
     }
 
-    /// Adds a row; cells are neutralized and cut to a readable width.
+    /// Adds a row; cells are neutralized (cut free text with [`text_cell`] first).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.iter().map(|c| truncate(&sanitize(c), MAX_CELL)).collect());
+        self.rows.push(cells.iter().map(|c| sanitize(c)).collect());
     }
 
     /// A key/value table (for `show` commands): two columns, no header line.
@@ -168,6 +169,11 @@ pub fn sanitize(text: &str) -> String {
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Free text for a table cell: neutralized and cut to [`MAX_TEXT`] columns.
+pub fn text_cell(text: &str) -> String {
+    truncate(&sanitize(text), MAX_TEXT)
 }
 
 /// Cuts `text` to at most `max` columns, ending with `…` when cut.

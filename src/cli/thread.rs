@@ -14,7 +14,7 @@ use crate::wire::{ChatThreadItem, ChatThreadProperties, CreateChatThreadRequest,
 
 use super::context::{Context, participant, resolve_user};
 use super::exit::CliError;
-use super::output::Table;
+use super::output::{Table, text_cell};
 
 /// `thread ...`
 #[derive(Debug, Subcommand)]
@@ -100,7 +100,7 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
                 for th in &threads {
                     t.row(vec![
                         th.id.clone(),
-                        th.topic.clone(),
+                        text_cell(&th.topic),
                         th.last_message_received_on.map(format_whole_seconds).unwrap_or_default(),
                         th.deleted_on.map(format_whole_seconds).unwrap_or_default(),
                     ]);
