@@ -35,7 +35,9 @@ pub struct ChatClient {
 
 impl fmt::Debug for ChatClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatClient").field("endpoint", &self.endpoint.as_str()).finish_non_exhaustive()
+        f.debug_struct("ChatClient")
+            .field("endpoint", &self.endpoint.as_str())
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,7 +46,11 @@ impl ChatClient {
     /// A bad endpoint shows up as a `Config` error on the first call.
     pub fn new(endpoint: Url, credential: TokenCredential, transport: Transport) -> Self {
         let endpoint = urls::normalize_endpoint(endpoint.clone()).unwrap_or(endpoint);
-        Self { endpoint, credential, transport }
+        Self {
+            endpoint,
+            credential,
+            transport,
+        }
     }
 
     pub fn endpoint(&self) -> &Url {
@@ -65,17 +71,30 @@ impl ChatClient {
         let id = repeatability_request_id.unwrap_or_else(Uuid::new_v4);
         let url = self.url("chat/threads", &[])?;
         let response = self
-            .send(Method::POST, url, to_json(request)?, Some(JSON), vec![("repeatability-request-id", id.to_string())], Safety::Idempotent)
+            .send(
+                Method::POST,
+                url,
+                to_json(request)?,
+                Some(JSON),
+                vec![("repeatability-request-id", id.to_string())],
+                Safety::Idempotent,
+            )
             .await?;
         let result: CreateChatThreadResult = response.json("create thread")?;
         if result.chat_thread.is_none() {
-            return Err(Error::invalid_response("the create thread answer has no chatThread").with_request_id(response.request_id));
+            return Err(
+                Error::invalid_response("the create thread answer has no chatThread")
+                    .with_request_id(response.request_id),
+            );
         }
         Ok(result)
     }
 
     /// Every thread of the user, most recently active first, across all pages.
-    pub fn list_threads(&self, options: ListOptions) -> impl Stream<Item = Result<ChatThreadItem>> + Send + 'static {
+    pub fn list_threads(
+        &self,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<ChatThreadItem>> + Send + 'static {
         let client = self.clone();
         paging::items(move |link| {
             let client = client.clone();
@@ -86,14 +105,28 @@ impl ChatClient {
 
     /// One page of threads: the first (`next_link` = `None`) or the one a previous
     /// page's `nextLink` points to.
-    pub async fn list_threads_page(&self, options: &ListOptions, next_link: Option<&str>) -> Result<Page<ChatThreadItem>> {
-        self.get_page("list threads", "chat/threads", &options.query(), next_link).await
+    pub async fn list_threads_page(
+        &self,
+        options: &ListOptions,
+        next_link: Option<&str>,
+    ) -> Result<Page<ChatThreadItem>> {
+        self.get_page("list threads", "chat/threads", &options.query(), next_link)
+            .await
     }
 
     /// Deletes a thread (for everyone).
     pub async fn delete_thread(&self, thread_id: &str) -> Result<()> {
         let url = self.url(&thread_path(thread_id)?, &[])?;
-        self.send(Method::DELETE, url, Vec::new(), None, Vec::new(), Safety::Idempotent).await.map(drop)
+        self.send(
+            Method::DELETE,
+            url,
+            Vec::new(),
+            None,
+            Vec::new(),
+            Safety::Idempotent,
+        )
+        .await
+        .map(drop)
     }
 
     /// A client for one thread's messages, participants, receipts and typing.
@@ -117,12 +150,29 @@ impl ChatClient {
         safety: Safety,
     ) -> Result<Response> {
         self.transport
-            .send(Call { method, url, body, content_type, headers, safety, auth: Auth::Bearer(&self.credential) })
+            .send(Call {
+                method,
+                url,
+                body,
+                content_type,
+                headers,
+                safety,
+                auth: Auth::Bearer(&self.credential),
+            })
             .await
     }
 
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {
-        self.send(Method::GET, url, Vec::new(), None, Vec::new(), Safety::Idempotent).await?.json(what)
+        self.send(
+            Method::GET,
+            url,
+            Vec::new(),
+            None,
+            Vec::new(),
+            Safety::Idempotent,
+        )
+        .await?
+        .json(what)
     }
 
     /// The first page from `path` + `query`, or the page at `next_link` as-is.
@@ -143,5 +193,8 @@ impl ChatClient {
 
 /// `chat/threads/<encoded id>`.
 pub(crate) fn thread_path(thread_id: &str) -> Result<String> {
-    Ok(format!("chat/threads/{}", urls::segment("thread id", thread_id)?))
+    Ok(format!(
+        "chat/threads/{}",
+        urls::segment("thread id", thread_id)?
+    ))
 }

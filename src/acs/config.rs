@@ -76,7 +76,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// One attempt only.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 }
 

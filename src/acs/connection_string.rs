@@ -46,8 +46,11 @@ impl ConnectionString {
         let access_key = access_key
             .filter(|k| !k.is_empty())
             .ok_or_else(|| Error::config("connection string has no accesskey= part"))?;
-        let url = Url::parse(endpoint)
-            .map_err(|e| Error::config(format!("connection string endpoint {endpoint:?} is not a URL: {e}")))?;
+        let url = Url::parse(endpoint).map_err(|e| {
+            Error::config(format!(
+                "connection string endpoint {endpoint:?} is not a URL: {e}"
+            ))
+        })?;
         Self::new(url, access_key)
     }
 
@@ -60,7 +63,11 @@ impl ConnectionString {
         if key_bytes.is_empty() {
             return Err(Error::config("connection string accesskey is empty"));
         }
-        Ok(Self { endpoint, access_key: access_key.trim().to_owned(), key_bytes })
+        Ok(Self {
+            endpoint,
+            access_key: access_key.trim().to_owned(),
+            key_bytes,
+        })
     }
 
     /// The access key as given (base64). Handle with care: it is the resource's secret.
@@ -99,7 +106,11 @@ impl std::str::FromStr for ConnectionString {
 /// Error messages quote at most a few characters of input, which may hold a key.
 fn shorten(s: &str) -> String {
     let head: String = s.chars().take(12).collect();
-    if head.len() < s.len() { format!("{head}...") } else { head }
+    if head.len() < s.len() {
+        format!("{head}...")
+    } else {
+        head
+    }
 }
 
 #[cfg(test)]
@@ -111,7 +122,10 @@ mod tests {
 
     #[test]
     fn parses_the_portal_form() {
-        let cs = ConnectionString::parse(&format!("endpoint=https://x.communication.azure.com/;accesskey={KEY}")).expect("valid");
+        let cs = ConnectionString::parse(&format!(
+            "endpoint=https://x.communication.azure.com/;accesskey={KEY}"
+        ))
+        .expect("valid");
         assert_eq!(cs.endpoint.as_str(), "https://x.communication.azure.com/");
         assert_eq!(cs.access_key(), KEY);
         assert_eq!(cs.key_bytes(), b"secret-key");
@@ -119,31 +133,57 @@ mod tests {
 
     #[test]
     fn tolerant_of_case_spaces_order_and_trailing_semicolon() {
-        let cs = ConnectionString::parse(&format!(" AccessKey = {KEY} ; Endpoint=https://127.0.0.1:47443 ;")).expect("valid");
+        let cs = ConnectionString::parse(&format!(
+            " AccessKey = {KEY} ; Endpoint=https://127.0.0.1:47443 ;"
+        ))
+        .expect("valid");
         assert_eq!(cs.endpoint.as_str(), "https://127.0.0.1:47443/");
-        let cs = ConnectionString::parse(&format!("ENDPOINT=https://h/base;ACCESSKEY={KEY}")).expect("valid");
+        let cs = ConnectionString::parse(&format!("ENDPOINT=https://h/base;ACCESSKEY={KEY}"))
+            .expect("valid");
         assert_eq!(cs.endpoint.as_str(), "https://h/base/");
     }
 
     #[test]
     fn clear_errors() {
         let err = |s: &str| ConnectionString::parse(s).expect_err("must fail");
-        assert!(err(&format!("accesskey={KEY}")).message().contains("no endpoint"));
-        assert!(err("endpoint=https://x/").message().contains("no accesskey"));
-        assert!(err(&format!("endpoint=not a url;accesskey={KEY}")).message().contains("not a URL"));
-        assert!(err("endpoint=https://x/;accesskey=%%%notbase64").message().contains("base64"));
-        assert!(err(&format!("endpoint=ftp://x/;accesskey={KEY}")).message().contains("http"));
+        assert!(
+            err(&format!("accesskey={KEY}"))
+                .message()
+                .contains("no endpoint")
+        );
+        assert!(
+            err("endpoint=https://x/")
+                .message()
+                .contains("no accesskey")
+        );
+        assert!(
+            err(&format!("endpoint=not a url;accesskey={KEY}"))
+                .message()
+                .contains("not a URL")
+        );
+        assert!(
+            err("endpoint=https://x/;accesskey=%%%notbase64")
+                .message()
+                .contains("base64")
+        );
+        assert!(
+            err(&format!("endpoint=ftp://x/;accesskey={KEY}"))
+                .message()
+                .contains("http")
+        );
         assert!(err("just-garbage").message().contains("name=value"));
         assert_eq!(err("").kind(), ErrorKind::Config);
     }
 
     #[test]
     fn never_shows_the_key() {
-        let cs = ConnectionString::parse(&format!("endpoint=https://x/;accesskey={KEY}")).expect("valid");
+        let cs = ConnectionString::parse(&format!("endpoint=https://x/;accesskey={KEY}"))
+            .expect("valid");
         assert!(!format!("{cs:?}").contains(KEY));
         assert!(!cs.to_string().contains(KEY));
         // The error for a bad part quotes only its first characters.
-        let e = ConnectionString::parse("endpoint=https://x/;c2VjcmV0LWtleQsecretsecret").expect_err("bad part");
+        let e = ConnectionString::parse("endpoint=https://x/;c2VjcmV0LWtleQsecretsecret")
+            .expect_err("bad part");
         assert!(!e.message().contains("secretsecret"));
     }
 }

@@ -77,8 +77,14 @@ impl Error {
     /// error envelope the body has (or none, as on the service's empty 401s).
     pub fn from_status(status: u16, body: &[u8]) -> Self {
         let parsed = ErrorBody::parse(body);
-        let message = parsed.message.unwrap_or_else(|| "the service gave no details".to_owned());
-        Self { status: Some(status), code: parsed.code, ..Self::new(ErrorKind::Http, message) }
+        let message = parsed
+            .message
+            .unwrap_or_else(|| "the service gave no details".to_owned());
+        Self {
+            status: Some(status),
+            code: parsed.code,
+            ..Self::new(ErrorKind::Http, message)
+        }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -197,7 +203,10 @@ mod tests {
     fn displays_service_error_on_one_line() {
         let body = "{\r\n  \"CommunicationError\": {\r\n    \"Code\": \"NotFound\",\r\n    \"Message\": \"The specified thread id was not found.\",\r\n    \"Details\": []\r\n  }\r\n}";
         let e = Error::from_status(404, body.as_bytes()).with_request_id("abc");
-        assert_eq!(e.to_string(), "404 NotFound: The specified thread id was not found. (request id abc)");
+        assert_eq!(
+            e.to_string(),
+            "404 NotFound: The specified thread id was not found. (request id abc)"
+        );
         assert_eq!(e.code(), Some("NotFound"));
         assert!(e.is_not_found() && !e.is_retryable());
     }
@@ -205,14 +214,20 @@ mod tests {
     #[test]
     fn empty_401_body_still_reads_well() {
         let e = Error::from_status(401, b"");
-        assert_eq!(e.to_string(), "401 Unauthorized: the service gave no details");
+        assert_eq!(
+            e.to_string(),
+            "401 Unauthorized: the service gave no details"
+        );
         assert_eq!(e.code(), None);
         assert!(e.is_unauthorized());
     }
 
     #[test]
     fn spec_shape_and_message_less_bodies() {
-        let e = Error::from_status(429, br#"{"error":{"code":"TooManyRequests","message":"Rate limit exceeded."}}"#);
+        let e = Error::from_status(
+            429,
+            br#"{"error":{"code":"TooManyRequests","message":"Rate limit exceeded."}}"#,
+        );
         assert_eq!(e.to_string(), "429 TooManyRequests: Rate limit exceeded.");
         assert!(e.is_retryable());
         let e = Error::from_status(400, b"{\r\n  \"CommunicationError\": {\r\n    \"Code\": \"BadRequest\",\r\n    \"Details\": []\r\n  }\r\n}");
@@ -222,9 +237,15 @@ mod tests {
     #[test]
     fn non_http_kinds() {
         let e = Error::new(ErrorKind::Timeout, "no answer within 30s").with_request_id("r1");
-        assert_eq!(e.to_string(), "timeout: no answer within 30s (request id r1)");
+        assert_eq!(
+            e.to_string(),
+            "timeout: no answer within 30s (request id r1)"
+        );
         assert!(e.is_retryable());
         assert!(!Error::config("bad").is_retryable());
-        assert_eq!(Error::from_status(503, b"").to_string(), "503 ServiceUnavailable: the service gave no details");
+        assert_eq!(
+            Error::from_status(503, b"").to_string(),
+            "503 ServiceUnavailable: the service gave no details"
+        );
     }
 }

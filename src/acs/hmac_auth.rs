@@ -19,12 +19,28 @@ pub(crate) struct SignedHeaders {
 }
 
 /// Signs `method url` with `body` at time `now` under the decoded access key.
-pub(crate) fn sign(key: &[u8], method: &str, url: &Url, body: &[u8], now: OffsetDateTime) -> SignedHeaders {
+pub(crate) fn sign(
+    key: &[u8],
+    method: &str,
+    url: &Url,
+    body: &[u8],
+    now: OffsetDateTime,
+) -> SignedHeaders {
     let date = http_date::format(now);
     let content_hash = signing::content_hash(body);
-    let to_sign = signing::string_to_sign(method, &path_and_query(url), &date, &host(url), &content_hash);
+    let to_sign = signing::string_to_sign(
+        method,
+        &path_and_query(url),
+        &date,
+        &host(url),
+        &content_hash,
+    );
     let authorization = signing::authorization_header(&signing::signature(key, &to_sign));
-    SignedHeaders { date, content_hash, authorization }
+    SignedHeaders {
+        date,
+        content_hash,
+        authorization,
+    }
 }
 
 /// The `Host` header the HTTP stack derives from `url`: the host, plus `:port` only
@@ -58,7 +74,10 @@ mod tests {
         let now = http_date::parse("Thu, 26 May 2022 07:59:25 GMT").expect("date");
         let h = sign(key, "post", &url, br#"{"scopes":["chat"]}"#, now);
         assert_eq!(h.date, "Thu, 26 May 2022 07:59:25 GMT");
-        assert_eq!(h.content_hash, "J+doRQjtFVYLx3qOvzptwBLjQWqy6OEWEEk1TY1+rT4=");
+        assert_eq!(
+            h.content_hash,
+            "J+doRQjtFVYLx3qOvzptwBLjQWqy6OEWEEk1TY1+rT4="
+        );
         assert_eq!(
             h.authorization,
             "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=V6X0q5BMKyC5pdqWmtAT0tSyuL2/Y/vYssUZOaDy+T4="
@@ -68,7 +87,10 @@ mod tests {
     #[test]
     fn host_includes_only_non_default_ports() {
         let h = |s: &str| host(&Url::parse(s).expect("url"));
-        assert_eq!(h("https://x.communication.azure.com/"), "x.communication.azure.com");
+        assert_eq!(
+            h("https://x.communication.azure.com/"),
+            "x.communication.azure.com"
+        );
         assert_eq!(h("https://x:443/"), "x");
         assert_eq!(h("http://127.0.0.1:80/"), "127.0.0.1");
         assert_eq!(h("https://127.0.0.1:47443/"), "127.0.0.1:47443");
@@ -78,7 +100,13 @@ mod tests {
     #[test]
     fn path_and_query_keeps_encoding() {
         let u = Url::parse("https://h/identities/8%3Aacs%3Ax?api-version=2023-10-01").expect("url");
-        assert_eq!(path_and_query(&u), "/identities/8%3Aacs%3Ax?api-version=2023-10-01");
-        assert_eq!(path_and_query(&Url::parse("https://h/identities").expect("url")), "/identities");
+        assert_eq!(
+            path_and_query(&u),
+            "/identities/8%3Aacs%3Ax?api-version=2023-10-01"
+        );
+        assert_eq!(
+            path_and_query(&Url::parse("https://h/identities").expect("url")),
+            "/identities"
+        );
     }
 }

@@ -49,10 +49,20 @@ impl fmt::Display for TokenScope {
 impl std::str::FromStr for TokenScope {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        [Self::Chat, Self::Voip, Self::ChatJoin, Self::ChatJoinLimited, Self::VoipJoin]
-            .into_iter()
-            .find(|scope| scope.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| Error::config(format!("unknown token scope {s:?} (chat, voip, chat.join, chat.join.limited, voip.join)")))
+        [
+            Self::Chat,
+            Self::Voip,
+            Self::ChatJoin,
+            Self::ChatJoinLimited,
+            Self::VoipJoin,
+        ]
+        .into_iter()
+        .find(|scope| scope.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| {
+            Error::config(format!(
+                "unknown token scope {s:?} (chat, voip, chat.join, chat.join.limited, voip.join)"
+            ))
+        })
     }
 }
 
@@ -66,13 +76,19 @@ pub struct IdentityClient {
 
 impl fmt::Debug for IdentityClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityClient").field("endpoint", &self.endpoint.as_str()).finish_non_exhaustive()
+        f.debug_struct("IdentityClient")
+            .field("endpoint", &self.endpoint.as_str())
+            .finish_non_exhaustive()
     }
 }
 
 impl IdentityClient {
     pub fn new(connection: &ConnectionString, transport: Transport) -> Self {
-        Self { endpoint: connection.endpoint.clone(), key: connection.key_bytes().to_vec(), transport }
+        Self {
+            endpoint: connection.endpoint.clone(),
+            key: connection.key_bytes().to_vec(),
+            transport,
+        }
     }
 
     pub fn endpoint(&self) -> &Url {
@@ -82,7 +98,14 @@ impl IdentityClient {
     /// Creates a user; returns its id (`8:acs:...`). Not retried after a timeout: a
     /// repeat would create a second user.
     pub async fn create_user(&self) -> Result<String> {
-        let response = self.call(Method::POST, "identities", Vec::new(), Safety::NotIdempotent).await?;
+        let response = self
+            .call(
+                Method::POST,
+                "identities",
+                Vec::new(),
+                Safety::NotIdempotent,
+            )
+            .await?;
         let result: CreateIdentityResult = response.json("create user")?;
         Ok(result.identity.id)
     }
@@ -97,41 +120,83 @@ impl IdentityClient {
             create_token_with_scopes: Some(scope_names(scopes)),
             expires_in_minutes: expires_in_minutes.map(i64::from),
         };
-        let response = self.call(Method::POST, "identities", to_json(&body)?, Safety::NotIdempotent).await?;
+        let response = self
+            .call(
+                Method::POST,
+                "identities",
+                to_json(&body)?,
+                Safety::NotIdempotent,
+            )
+            .await?;
         let result: CreateIdentityResult = response.json("create user and token")?;
         let token = result.access_token.ok_or_else(|| {
-            Error::invalid_response("the create user answer has no accessToken").with_request_id(response.request_id.clone())
+            Error::invalid_response("the create user answer has no accessToken")
+                .with_request_id(response.request_id.clone())
         })?;
         Ok((result.identity.id, access_token(token, &response)?))
     }
 
     /// Issues a new token for an existing user.
-    pub async fn issue_token(&self, user_id: &str, scopes: &[TokenScope], expires_in_minutes: Option<u32>) -> Result<AccessToken> {
-        let body = IssueAccessTokenRequest { scopes: scope_names(scopes), expires_in_minutes: expires_in_minutes.map(i64::from) };
-        let path = format!("identities/{}/:issueAccessToken", urls::segment("user id", user_id)?);
-        let response = self.call(Method::POST, &path, to_json(&body)?, Safety::Idempotent).await?;
+    pub async fn issue_token(
+        &self,
+        user_id: &str,
+        scopes: &[TokenScope],
+        expires_in_minutes: Option<u32>,
+    ) -> Result<AccessToken> {
+        let body = IssueAccessTokenRequest {
+            scopes: scope_names(scopes),
+            expires_in_minutes: expires_in_minutes.map(i64::from),
+        };
+        let path = format!(
+            "identities/{}/:issueAccessToken",
+            urls::segment("user id", user_id)?
+        );
+        let response = self
+            .call(Method::POST, &path, to_json(&body)?, Safety::Idempotent)
+            .await?;
         let token: wire::AccessToken = response.json("issue token")?;
         access_token(token, &response)
     }
 
     /// Revokes every token issued to the user so far.
     pub async fn revoke_tokens(&self, user_id: &str) -> Result<()> {
-        let path = format!("identities/{}/:revokeAccessTokens", urls::segment("user id", user_id)?);
-        self.call(Method::POST, &path, Vec::new(), Safety::Idempotent).await.map(drop)
+        let path = format!(
+            "identities/{}/:revokeAccessTokens",
+            urls::segment("user id", user_id)?
+        );
+        self.call(Method::POST, &path, Vec::new(), Safety::Idempotent)
+            .await
+            .map(drop)
     }
 
     /// Deletes the user (revoking its tokens).
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         let path = format!("identities/{}", urls::segment("user id", user_id)?);
-        self.call(Method::DELETE, &path, Vec::new(), Safety::Idempotent).await.map(drop)
+        self.call(Method::DELETE, &path, Vec::new(), Safety::Idempotent)
+            .await
+            .map(drop)
     }
 
-    async fn call(&self, method: Method, path: &str, body: Vec<u8>, safety: Safety) -> Result<Response> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        safety: Safety,
+    ) -> Result<Response> {
         let url = urls::build(&self.endpoint, path, IDENTITY_API_VERSION, &[])?;
         // The SDKs send Content-Type on every identity POST, even with an empty body.
         let content_type = (method == Method::POST).then_some("application/json");
         self.transport
-            .send(Call { method, url, body, content_type, headers: Vec::new(), safety, auth: Auth::Hmac(&self.key) })
+            .send(Call {
+                method,
+                url,
+                body,
+                content_type,
+                headers: Vec::new(),
+                safety,
+                auth: Auth::Hmac(&self.key),
+            })
             .await
     }
 }
@@ -141,7 +206,8 @@ fn scope_names(scopes: &[TokenScope]) -> Vec<String> {
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| Error::config(format!("could not encode the request body: {e}")))
+    serde_json::to_vec(body)
+        .map_err(|e| Error::config(format!("could not encode the request body: {e}")))
 }
 
 /// The wire token with `expiresOn` parsed; an unreadable `expiresOn` falls back to the
@@ -150,10 +216,16 @@ fn access_token(token: wire::AccessToken, response: &Response) -> Result<AccessT
     let expires_on = wire::timestamp::parse(&token.expires_on)
         .or_else(|| jwt_expiry(&token.token).ok())
         .ok_or_else(|| {
-            Error::invalid_response(format!("the token's expiresOn {:?} is not a timestamp", token.expires_on))
-                .with_request_id(response.request_id.clone())
+            Error::invalid_response(format!(
+                "the token's expiresOn {:?} is not a timestamp",
+                token.expires_on
+            ))
+            .with_request_id(response.request_id.clone())
         })?;
-    Ok(AccessToken { token: token.token, expires_on })
+    Ok(AccessToken {
+        token: token.token,
+        expires_on,
+    })
 }
 
 #[cfg(test)]
@@ -162,10 +234,19 @@ mod tests {
 
     #[test]
     fn scope_names_round_trip() {
-        for s in [TokenScope::Chat, TokenScope::Voip, TokenScope::ChatJoin, TokenScope::ChatJoinLimited, TokenScope::VoipJoin] {
+        for s in [
+            TokenScope::Chat,
+            TokenScope::Voip,
+            TokenScope::ChatJoin,
+            TokenScope::ChatJoinLimited,
+            TokenScope::VoipJoin,
+        ] {
             assert_eq!(s.as_str().parse::<TokenScope>().expect("known"), s);
         }
-        assert_eq!(" CHAT ".parse::<TokenScope>().expect("case-insensitive"), TokenScope::Chat);
+        assert_eq!(
+            " CHAT ".parse::<TokenScope>().expect("case-insensitive"),
+            TokenScope::Chat
+        );
         assert!("email".parse::<TokenScope>().is_err());
     }
 }

@@ -57,8 +57,10 @@ impl SkipOptions {
 /// seconds would lose the sub-second part of a poller's cursor.
 fn format_start_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"))
-        .unwrap_or_else(|_| crate::wire::timestamp::format_whole_seconds(t))
+    t.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .unwrap_or_else(|_| crate::wire::timestamp::format_whole_seconds(t))
 }
 
 /// Every item of every page: `fetch(None)` gets the first page, `fetch(Some(link))`
@@ -79,7 +81,11 @@ where
     stream::try_unfold((Next::First, fetch), |(next, mut fetch)| async move {
         let link = match next {
             Next::Done => return Ok(None),
-            Next::Loop => return Err(Error::invalid_response("the service returned the same nextLink twice")),
+            Next::Loop => {
+                return Err(Error::invalid_response(
+                    "the service returned the same nextLink twice",
+                ));
+            }
             Next::First => None,
             Next::Link(l) => Some(l),
         };
@@ -103,17 +109,41 @@ mod tests {
 
     #[test]
     fn query_parameters() {
-        let o = ListOptions { max_page_size: Some(5), start_time: Some(datetime!(2024-01-01 00:00:00.123456 UTC)) };
-        assert_eq!(o.query(), vec![("maxPageSize", "5".to_owned()), ("startTime", "2024-01-01T00:00:00.123Z".to_owned())]);
-        let o = ListOptions { max_page_size: None, start_time: Some(datetime!(2024-01-01 02:00:00 +02:00)) };
-        assert_eq!(o.query(), vec![("startTime", "2024-01-01T00:00:00.000Z".to_owned())]);
+        let o = ListOptions {
+            max_page_size: Some(5),
+            start_time: Some(datetime!(2024-01-01 00:00:00.123456 UTC)),
+        };
+        assert_eq!(
+            o.query(),
+            vec![
+                ("maxPageSize", "5".to_owned()),
+                ("startTime", "2024-01-01T00:00:00.123Z".to_owned())
+            ]
+        );
+        let o = ListOptions {
+            max_page_size: None,
+            start_time: Some(datetime!(2024-01-01 02:00:00 +02:00)),
+        };
+        assert_eq!(
+            o.query(),
+            vec![("startTime", "2024-01-01T00:00:00.000Z".to_owned())]
+        );
         assert!(ListOptions::default().query().is_empty());
-        let s = SkipOptions { max_page_size: Some(1), skip: Some(2) };
-        assert_eq!(s.query(), vec![("maxPageSize", "1".to_owned()), ("skip", "2".to_owned())]);
+        let s = SkipOptions {
+            max_page_size: Some(1),
+            skip: Some(2),
+        };
+        assert_eq!(
+            s.query(),
+            vec![("maxPageSize", "1".to_owned()), ("skip", "2".to_owned())]
+        );
     }
 
     fn page(values: &[u32], next: Option<&str>) -> Page<u32> {
-        Page { value: values.to_vec(), next_link: next.map(str::to_owned) }
+        Page {
+            value: values.to_vec(),
+            next_link: next.map(str::to_owned),
+        }
     }
 
     #[tokio::test]
@@ -141,6 +171,12 @@ mod tests {
         let got: Vec<Result<u32>> = s.collect().await;
         assert_eq!(got.len(), 3);
         assert!(got[0].is_ok() && got[1].is_ok());
-        assert!(got[2].as_ref().expect_err("loop").message().contains("same nextLink"));
+        assert!(
+            got[2]
+                .as_ref()
+                .expect_err("loop")
+                .message()
+                .contains("same nextLink")
+        );
     }
 }

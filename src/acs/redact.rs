@@ -10,9 +10,15 @@ pub(crate) const REDACTED: &str = "[redacted]";
 /// Field and parameter names whose values are secrets (compared lower-case, without
 /// `-` and `_`).
 fn is_secret_name(name: &str) -> bool {
-    let n: String = name.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
-    matches!(n.as_str(), "token" | "accesskey" | "key" | "secret" | "password" | "signature" | "sig" | "accesstoken")
-        || n.ends_with("token")
+    let n: String = name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "token" | "accesskey" | "key" | "secret" | "password" | "signature" | "sig" | "accesstoken"
+    ) || n.ends_with("token")
         || n.ends_with("secret")
         || n.ends_with("apikey")
         || n.ends_with("accesskey")
@@ -25,7 +31,10 @@ pub(crate) fn header(name: &str, value: &str) -> String {
     if lower == "authorization" || lower == "proxy-authorization" {
         return match value.split_once(' ') {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("HMAC-SHA256") => {
-                let signed = rest.split('&').find(|p| p.starts_with("SignedHeaders=")).unwrap_or("");
+                let signed = rest
+                    .split('&')
+                    .find(|p| p.starts_with("SignedHeaders="))
+                    .unwrap_or("");
                 format!("{scheme} {signed}&Signature={REDACTED}")
             }
             Some((scheme, _)) => format!("{scheme} {REDACTED}"),
@@ -46,7 +55,11 @@ pub(crate) fn url(url: &Url) -> String {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let v = if is_secret_name(&k) { REDACTED.to_owned() } else { v.into_owned() };
+            let v = if is_secret_name(&k) {
+                REDACTED.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -76,7 +89,11 @@ pub(crate) fn body(bytes: &[u8]) -> Option<String> {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    Some(format!("{}... ({} bytes in all)", &text[..cut], bytes.len()))
+    Some(format!(
+        "{}... ({} bytes in all)",
+        &text[..cut],
+        bytes.len()
+    ))
 }
 
 fn scrub_json(v: &mut Value) {
@@ -139,23 +156,41 @@ mod tests {
 
     #[test]
     fn authorization_keeps_scheme_only() {
-        assert_eq!(header("Authorization", &format!("Bearer {JWT}")), "Bearer [redacted]");
         assert_eq!(
-            header("authorization", "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=abc="),
+            header("Authorization", &format!("Bearer {JWT}")),
+            "Bearer [redacted]"
+        );
+        assert_eq!(
+            header(
+                "authorization",
+                "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=abc="
+            ),
             "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=[redacted]"
         );
-        assert_eq!(header("x-ms-date", "Thu, 26 May 2022 07:59:25 GMT"), "Thu, 26 May 2022 07:59:25 GMT");
+        assert_eq!(
+            header("x-ms-date", "Thu, 26 May 2022 07:59:25 GMT"),
+            "Thu, 26 May 2022 07:59:25 GMT"
+        );
         assert_eq!(header("x-api-key", "k"), "[redacted]");
     }
 
     #[test]
     fn json_bodies_lose_tokens_but_keep_shape() {
-        let b = format!(r#"{{"identity":{{"id":"8:acs:x"}},"accessToken":{{"token":"{JWT}","expiresOn":"2022-05-27T07:59:25Z"}}}}"#);
+        let b = format!(
+            r#"{{"identity":{{"id":"8:acs:x"}},"accessToken":{{"token":"{JWT}","expiresOn":"2022-05-27T07:59:25Z"}}}}"#
+        );
         let out = body(b.as_bytes()).expect("body");
         assert!(!out.contains("eyJ"), "{out}");
-        assert!(out.contains(r#""token":"[redacted]""#) && out.contains("8:acs:x") && out.contains("expiresOn"));
+        assert!(
+            out.contains(r#""token":"[redacted]""#)
+                && out.contains("8:acs:x")
+                && out.contains("expiresOn")
+        );
         let msg = format!(r#"{{"content":"my token is {JWT} ok"}}"#);
-        assert_eq!(body(msg.as_bytes()).expect("body"), r#"{"content":"my token is [redacted token] ok"}"#);
+        assert_eq!(
+            body(msg.as_bytes()).expect("body"),
+            r#"{"content":"my token is [redacted token] ok"}"#
+        );
         assert_eq!(body(b""), None);
     }
 
@@ -164,7 +199,10 @@ mod tests {
         assert_eq!(scrub_jwts(&format!("a {JWT}, b")), "a [redacted token], b");
         assert_eq!(scrub_jwts("eyJ alone and eyJa.b"), "eyJ alone and eyJa.b");
         let u = Url::parse("https://h/x?accesskey=abc&maxPageSize=5").expect("url");
-        assert_eq!(url(&u), "https://h/x?accesskey=%5Bredacted%5D&maxPageSize=5");
+        assert_eq!(
+            url(&u),
+            "https://h/x?accesskey=%5Bredacted%5D&maxPageSize=5"
+        );
         let u = Url::parse("https://h/x?syncState=ab&api-version=1").expect("url");
         assert_eq!(url(&u), "https://h/x?syncState=ab&api-version=1");
     }

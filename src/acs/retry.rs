@@ -24,7 +24,10 @@ pub(crate) enum Safety {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     /// The service answered with this non-success status.
-    Status { status: u16, retry_after: Option<Duration> },
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     /// No connection was made, so nothing was sent.
     Connect,
     /// No complete answer in time: the request may have been processed.
@@ -40,8 +43,13 @@ pub(crate) fn may_retry(failure: Failure, safety: Safety) -> bool {
     let idempotent = safety == Safety::Idempotent;
     match failure {
         Failure::Status { status: 429, .. } => true,
-        Failure::Status { status: 503, retry_after: Some(_) } => true,
-        Failure::Status { status, .. } => idempotent && matches!(status, 408 | 500 | 502 | 503 | 504),
+        Failure::Status {
+            status: 503,
+            retry_after: Some(_),
+        } => true,
+        Failure::Status { status, .. } => {
+            idempotent && matches!(status, 408 | 500 | 502 | 503 | 504)
+        }
         Failure::Connect => true,
         Failure::Timeout | Failure::Dropped => idempotent,
     }
@@ -51,11 +59,19 @@ pub(crate) fn may_retry(failure: Failure, safety: Safety) -> bool {
 /// given, unless it exceeds `max_retry_after` (then `None`: give up and report it).
 /// Otherwise `base * 2^retry` capped at `max_delay`, with "equal jitter": half fixed,
 /// half random (`jitter` in [0, 1)), so clients that failed together spread out.
-pub(crate) fn delay(policy: &RetryPolicy, retry: u32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
+pub(crate) fn delay(
+    policy: &RetryPolicy,
+    retry: u32,
+    retry_after: Option<Duration>,
+    jitter: f64,
+) -> Option<Duration> {
     if let Some(after) = retry_after {
         return (after <= policy.max_retry_after).then_some(after);
     }
-    let exp = policy.base_delay.saturating_mul(2u32.saturating_pow(retry.min(30))).min(policy.max_delay);
+    let exp = policy
+        .base_delay
+        .saturating_mul(2u32.saturating_pow(retry.min(30)))
+        .min(policy.max_delay);
     let half = exp / 2;
     Some(half + half.mul_f64(jitter.clamp(0.0, 1.0)))
 }
@@ -63,7 +79,12 @@ pub(crate) fn delay(policy: &RetryPolicy, retry: u32, retry_after: Option<Durati
 /// The wait a response asks for: `retry-after-ms` / `x-ms-retry-after-ms`
 /// (milliseconds), else `Retry-After` in seconds or as an HTTP date (relative to `now`).
 pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
         if let Some(ms) = text(name).and_then(parse_non_negative) {
             return Some(Duration::from_secs_f64(ms / 1000.0));
@@ -75,7 +96,11 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Du
     }
     let at = http_date::parse(value)?;
     let wait = at - now;
-    Some(if wait.is_positive() { wait.unsigned_abs() } else { Duration::ZERO })
+    Some(if wait.is_positive() {
+        wait.unsigned_abs()
+    } else {
+        Duration::ZERO
+    })
 }
 
 /// A finite, non-negative number below a day (larger values are nonsense or hostile).
@@ -87,12 +112,15 @@ fn parse_non_negative(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
     use Failure::*;
     use Safety::*;
+    use reqwest::header::HeaderValue;
 
     fn status(s: u16) -> Failure {
-        Status { status: s, retry_after: None }
+        Status {
+            status: s,
+            retry_after: None,
+        }
     }
 
     #[test]
@@ -101,8 +129,22 @@ mod tests {
         let table: &[(Failure, bool, bool)] = &[
             // failure, idempotent op retried, non-idempotent op retried
             (status(429), true, true),
-            (Status { status: 429, retry_after: ra }, true, true),
-            (Status { status: 503, retry_after: ra }, true, true),
+            (
+                Status {
+                    status: 429,
+                    retry_after: ra,
+                },
+                true,
+                true,
+            ),
+            (
+                Status {
+                    status: 503,
+                    retry_after: ra,
+                },
+                true,
+                true,
+            ),
             (status(503), true, false),
             (status(500), true, false),
             (status(502), true, false),
@@ -119,21 +161,50 @@ mod tests {
             (status(501), false, false),
         ];
         for &(failure, idem, non_idem) in table {
-            assert_eq!(may_retry(failure, Idempotent), idem, "{failure:?} idempotent");
-            assert_eq!(may_retry(failure, NotIdempotent), non_idem, "{failure:?} not idempotent");
+            assert_eq!(
+                may_retry(failure, Idempotent),
+                idem,
+                "{failure:?} idempotent"
+            );
+            assert_eq!(
+                may_retry(failure, NotIdempotent),
+                non_idem,
+                "{failure:?} not idempotent"
+            );
         }
     }
 
     #[test]
     fn exponential_backoff_with_jitter_and_cap() {
-        let p = RetryPolicy { max_retries: 9, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1), max_retry_after: Duration::from_secs(5) };
+        let p = RetryPolicy {
+            max_retries: 9,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(5),
+        };
         assert_eq!(delay(&p, 0, None, 0.0), Some(Duration::from_millis(50)));
         assert_eq!(delay(&p, 0, None, 1.0), Some(Duration::from_millis(100)));
         assert_eq!(delay(&p, 2, None, 0.5), Some(Duration::from_millis(300)));
-        assert_eq!(delay(&p, 20, None, 1.0), Some(Duration::from_secs(1)), "capped");
-        assert_eq!(delay(&p, u32::MAX, None, 1.0), Some(Duration::from_secs(1)), "no overflow");
-        assert_eq!(delay(&p, 0, Some(Duration::from_secs(3)), 0.9), Some(Duration::from_secs(3)), "Retry-After wins");
-        assert_eq!(delay(&p, 0, Some(Duration::from_secs(6)), 0.0), None, "too long to wait");
+        assert_eq!(
+            delay(&p, 20, None, 1.0),
+            Some(Duration::from_secs(1)),
+            "capped"
+        );
+        assert_eq!(
+            delay(&p, u32::MAX, None, 1.0),
+            Some(Duration::from_secs(1)),
+            "no overflow"
+        );
+        assert_eq!(
+            delay(&p, 0, Some(Duration::from_secs(3)), 0.9),
+            Some(Duration::from_secs(3)),
+            "Retry-After wins"
+        );
+        assert_eq!(
+            delay(&p, 0, Some(Duration::from_secs(6)), 0.0),
+            None,
+            "too long to wait"
+        );
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -150,11 +221,27 @@ mod tests {
         let ra = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
         assert_eq!(ra(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
         assert_eq!(ra(&[("retry-after", " 0 ")]), Some(Duration::ZERO));
-        assert_eq!(ra(&[("retry-after", "1.5")]), Some(Duration::from_millis(1500)));
-        assert_eq!(ra(&[("retry-after", "Thu, 26 May 2022 07:59:35 GMT")]), Some(Duration::from_secs(10)));
-        assert_eq!(ra(&[("retry-after", "Thu, 26 May 2022 07:00:00 GMT")]), Some(Duration::ZERO), "past date");
-        assert_eq!(ra(&[("retry-after-ms", "250"), ("retry-after", "9")]), Some(Duration::from_millis(250)));
-        assert_eq!(ra(&[("x-ms-retry-after-ms", "40")]), Some(Duration::from_millis(40)));
+        assert_eq!(
+            ra(&[("retry-after", "1.5")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            ra(&[("retry-after", "Thu, 26 May 2022 07:59:35 GMT")]),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            ra(&[("retry-after", "Thu, 26 May 2022 07:00:00 GMT")]),
+            Some(Duration::ZERO),
+            "past date"
+        );
+        assert_eq!(
+            ra(&[("retry-after-ms", "250"), ("retry-after", "9")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            ra(&[("x-ms-retry-after-ms", "40")]),
+            Some(Duration::from_millis(40))
+        );
         assert_eq!(ra(&[("retry-after", "soon")]), None);
         assert_eq!(ra(&[("retry-after", "-3")]), None);
         assert_eq!(ra(&[("retry-after", "1e300")]), None);

@@ -33,7 +33,10 @@ impl AccessToken {
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken").field("token", &"[redacted]").field("expires_on", &self.expires_on).finish()
+        f.debug_struct("AccessToken")
+            .field("token", &"[redacted]")
+            .field("expires_on", &self.expires_on)
+            .finish()
     }
 }
 
@@ -70,8 +73,11 @@ pub fn jwt_expiry(token: &str) -> Result<OffsetDateTime> {
     .filter(|v| v.is_finite())
     .ok_or_else(|| Error::credential("the access token has no numeric exp claim"))?;
     let nanos = (exp * 1e9) as i128;
-    OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .map_err(|_| Error::credential(format!("the access token's exp claim {exp} is out of range")))
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| {
+        Error::credential(format!(
+            "the access token's exp claim {exp} is out of range"
+        ))
+    })
 }
 
 type RefreshFn = dyn Fn() -> BoxFuture<'static, Result<AccessToken>> + Send + Sync;
@@ -109,7 +115,11 @@ impl TokenCredential {
 
     fn build(initial: Option<AccessToken>, refresh: Option<Box<RefreshFn>>) -> Self {
         Self {
-            inner: Arc::new(Inner { current: Mutex::new(initial), refresh, refreshing: tokio::sync::Mutex::new(()) }),
+            inner: Arc::new(Inner {
+                current: Mutex::new(initial),
+                refresh,
+                refreshing: tokio::sync::Mutex::new(()),
+            }),
         }
     }
 
@@ -125,7 +135,10 @@ impl TokenCredential {
         }
         let Some(refresh) = &self.inner.refresh else {
             return self.still_valid(now()).ok_or_else(|| {
-                let when = self.expires_on().map(crate::wire::timestamp::format_whole_seconds).unwrap_or_default();
+                let when = self
+                    .expires_on()
+                    .map(crate::wire::timestamp::format_whole_seconds)
+                    .unwrap_or_default();
                 Error::credential(format!("the access token expired at {when}; get a new one"))
             });
         };
@@ -144,9 +157,26 @@ impl TokenCredential {
                     tracing::warn!(error = %e, "token refresh failed; using the current token until it expires");
                     Ok(t)
                 }
-                None => Err(Error::credential(format!("could not refresh the access token: {e}"))),
+                None => Err(Error::credential(format!(
+                    "could not refresh the access token: {e}"
+                ))),
             },
         }
+    }
+
+    /// Forgets the current token if it is still `refused`, so the next [`Self::token`]
+    /// refreshes: for a 401, when the service no longer accepts a token that has not
+    /// expired (revoked, or a restarted local emulator). Returns whether a refresh can
+    /// follow (never for a fixed token).
+    pub fn invalidate(&self, refused: &str) -> bool {
+        if self.inner.refresh.is_none() {
+            return false;
+        }
+        let mut current = self.lock();
+        if current.as_ref().is_some_and(|t| t.token == refused) {
+            *current = None;
+        }
+        true
     }
 
     /// When the current token expires (`None` before the first refresh).
@@ -160,11 +190,17 @@ impl TokenCredential {
     }
 
     fn fresh(&self, now: OffsetDateTime) -> Option<String> {
-        self.lock().as_ref().filter(|t| t.expires_on - REFRESH_MARGIN > now).map(|t| t.token.clone())
+        self.lock()
+            .as_ref()
+            .filter(|t| t.expires_on - REFRESH_MARGIN > now)
+            .map(|t| t.token.clone())
     }
 
     fn still_valid(&self, now: OffsetDateTime) -> Option<String> {
-        self.lock().as_ref().filter(|t| t.expires_on > now).map(|t| t.token.clone())
+        self.lock()
+            .as_ref()
+            .filter(|t| t.expires_on > now)
+            .map(|t| t.token.clone())
     }
 }
 
@@ -190,7 +226,11 @@ mod tests {
     const RECORDED: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2NTM1NTU1NjQuODg4fQ==.adM-ddBZZlQ1WlN3pdPBOF5G4Wh9iZpxNP_fSvpF4cWs";
 
     fn jwt(payload: &str, url_safe: bool) -> String {
-        let p = if url_safe { URL_SAFE_NO_PAD.encode(payload) } else { STANDARD.encode(payload) };
+        let p = if url_safe {
+            URL_SAFE_NO_PAD.encode(payload)
+        } else {
+            STANDARD.encode(payload)
+        };
         format!("eyJhbGciOiJIUzI1NiJ9.{p}.c2ln")
     }
 
@@ -202,30 +242,66 @@ mod tests {
         // This payload encodes with `/` in the standard alphabet and `_` in the url-safe one.
         let payload = r#"{"exp":1700000000,"x":"??>??>"}"#;
         assert!(jwt(payload, false).contains('/') && jwt(payload, true).contains('_'));
-        assert_eq!(jwt_expiry(&jwt(payload, false)).expect("standard").unix_timestamp(), 1700000000);
-        assert_eq!(jwt_expiry(&jwt(payload, true)).expect("url-safe").unix_timestamp(), 1700000000);
-        assert_eq!(jwt_expiry(&jwt(r#"{"exp":"1700000001"}"#, true)).expect("string exp").unix_timestamp(), 1700000001);
+        assert_eq!(
+            jwt_expiry(&jwt(payload, false))
+                .expect("standard")
+                .unix_timestamp(),
+            1700000000
+        );
+        assert_eq!(
+            jwt_expiry(&jwt(payload, true))
+                .expect("url-safe")
+                .unix_timestamp(),
+            1700000000
+        );
+        assert_eq!(
+            jwt_expiry(&jwt(r#"{"exp":"1700000001"}"#, true))
+                .expect("string exp")
+                .unix_timestamp(),
+            1700000001
+        );
     }
 
     #[test]
     fn malformed_tokens_are_credential_errors() {
-        for bad in ["", "abc", "a.b", "a.b.c.d", "x.!!!.y", &jwt("not json", true), &jwt(r#"{"iat":1}"#, true), &jwt(r#"{"exp":1e300}"#, true), &jwt(r#"{"exp":null}"#, true)] {
+        for bad in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            "x.!!!.y",
+            &jwt("not json", true),
+            &jwt(r#"{"iat":1}"#, true),
+            &jwt(r#"{"exp":1e300}"#, true),
+            &jwt(r#"{"exp":null}"#, true),
+        ] {
             let e = jwt_expiry(bad).expect_err(bad);
             assert_eq!(e.kind(), ErrorKind::Credential, "{bad}");
         }
-        assert!(!format!("{:?}", TokenCredential::from_token(RECORDED).expect("ok")).contains("eyJ"));
+        assert!(
+            !format!("{:?}", TokenCredential::from_token(RECORDED).expect("ok")).contains("eyJ")
+        );
     }
 
     fn token_expiring(at: OffsetDateTime, tag: &str) -> AccessToken {
-        AccessToken { token: tag.to_owned(), expires_on: at }
+        AccessToken {
+            token: tag.to_owned(),
+            expires_on: at,
+        }
     }
 
     #[tokio::test]
     async fn static_token_errors_only_after_expiry() {
         let now = OffsetDateTime::now_utc();
-        let c = TokenCredential::build(Some(token_expiring(now + TimeDuration::minutes(2), "t")), None);
+        let c = TokenCredential::build(
+            Some(token_expiring(now + TimeDuration::minutes(2), "t")),
+            None,
+        );
         assert_eq!(c.token().await.expect("still valid"), "t");
-        let e = c.token_at(|| now + TimeDuration::minutes(3)).await.expect_err("expired");
+        let e = c
+            .token_at(|| now + TimeDuration::minutes(3))
+            .await
+            .expect_err("expired");
         assert!(e.message().contains("expired"));
     }
 
@@ -234,16 +310,25 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let calls = Arc::new(AtomicU32::new(0));
         let counter = calls.clone();
-        let c = TokenCredential::refreshing(Some(token_expiring(now + TimeDuration::minutes(4), "old")), move || {
-            let counter = counter.clone();
-            Box::pin(async move {
-                tokio::task::yield_now().await;
-                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-                Ok(AccessToken { token: format!("new{n}"), expires_on: OffsetDateTime::now_utc() + TimeDuration::hours(1) })
-            })
-        });
+        let c = TokenCredential::refreshing(
+            Some(token_expiring(now + TimeDuration::minutes(4), "old")),
+            move || {
+                let counter = counter.clone();
+                Box::pin(async move {
+                    tokio::task::yield_now().await;
+                    let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                    Ok(AccessToken {
+                        token: format!("new{n}"),
+                        expires_on: OffsetDateTime::now_utc() + TimeDuration::hours(1),
+                    })
+                })
+            },
+        );
         let (a, b, d) = tokio::join!(c.token(), c.token(), c.token());
-        assert_eq!((a.expect("a"), b.expect("b"), d.expect("d")), ("new1".into(), "new1".into(), "new1".into()));
+        assert_eq!(
+            (a.expect("a"), b.expect("b"), d.expect("d")),
+            ("new1".into(), "new1".into(), "new1".into())
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(c.token().await.expect("fresh"), "new1");
     }
@@ -251,18 +336,27 @@ mod tests {
     #[tokio::test]
     async fn failed_refresh_falls_back_until_expiry() {
         let now = OffsetDateTime::now_utc();
-        let c = TokenCredential::refreshing(Some(token_expiring(now + TimeDuration::minutes(1), "old")), || {
-            Box::pin(async { Err(Error::from_status(503, b"")) })
-        });
+        let c = TokenCredential::refreshing(
+            Some(token_expiring(now + TimeDuration::minutes(1), "old")),
+            || Box::pin(async { Err(Error::from_status(503, b"")) }),
+        );
         assert_eq!(c.token().await.expect("fallback"), "old");
-        let e = c.token_at(|| now + TimeDuration::minutes(2)).await.expect_err("expired");
+        let e = c
+            .token_at(|| now + TimeDuration::minutes(2))
+            .await
+            .expect_err("expired");
         assert!(e.message().contains("could not refresh") && e.message().contains("503"));
     }
 
     #[tokio::test]
     async fn refreshing_without_initial_token_fetches_first() {
         let c = TokenCredential::refreshing(None, || {
-            Box::pin(async { Ok(AccessToken { token: "first".into(), expires_on: OffsetDateTime::now_utc() + TimeDuration::hours(1) }) })
+            Box::pin(async {
+                Ok(AccessToken {
+                    token: "first".into(),
+                    expires_on: OffsetDateTime::now_utc() + TimeDuration::hours(1),
+                })
+            })
         });
         assert_eq!(c.expires_on(), None);
         assert_eq!(c.token().await.expect("first"), "first");

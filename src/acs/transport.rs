@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -65,10 +67,17 @@ pub(crate) struct Response {
 impl Response {
     /// The body as `T`, or an `InvalidResponse` error naming the operation.
     pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &self.body
+        };
         serde_json::from_slice(body).map_err(|e| {
-            Error::invalid_response(format!("could not read the {what} answer ({} response): {e}", self.status))
-                .with_request_id(self.request_id.clone())
+            Error::invalid_response(format!(
+                "could not read the {what} answer ({} response): {e}",
+                self.status
+            ))
+            .with_request_id(self.request_id.clone())
         })
     }
 }
@@ -88,15 +97,24 @@ impl Transport {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut certs = Vec::new();
         for (i, pem) in config.extra_ca_pem.iter().enumerate() {
-            let bundle = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::config(format!("extra CA certificate #{} is not valid PEM: {e}", i + 1)))?;
+            let bundle = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::config(format!(
+                    "extra CA certificate #{} is not valid PEM: {e}",
+                    i + 1
+                ))
+            })?;
             if bundle.is_empty() {
-                return Err(Error::config(format!("extra CA certificate #{} holds no certificate", i + 1)));
+                return Err(Error::config(format!(
+                    "extra CA certificate #{} holds no certificate",
+                    i + 1
+                )));
             }
             certs.extend(bundle);
         }
         if config.trust_only_extra_ca && certs.is_empty() {
-            return Err(Error::config("trust_only_extra_ca is set but no extra CA certificate was given"));
+            return Err(Error::config(
+                "trust_only_extra_ca is set but no extra CA certificate was given",
+            ));
         }
         let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
@@ -107,8 +125,12 @@ impl Transport {
         } else if !certs.is_empty() {
             builder = builder.tls_certs_merge(certs);
         }
-        let client = builder.build().map_err(|e| Error::config(format!("could not set up the HTTP client: {}", chain(&e))))?;
-        Ok(Self { inner: Arc::new(Inner { client, config }) })
+        let client = builder.build().map_err(|e| {
+            Error::config(format!("could not set up the HTTP client: {}", chain(&e)))
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner { client, config }),
+        })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -124,16 +146,37 @@ impl Transport {
         urls::check_secure(&call.url, what)?;
         let policy = &self.inner.config.retry;
         let mut retry_no = 0;
+        let mut reauthenticated = false;
         loop {
-            let (failure, error) = match self.attempt(&call, retry_no).await {
+            // The bearer token is fetched per attempt, so a retry after a refresh uses the new one.
+            let token = match call.auth {
+                Auth::Bearer(credential) => Some(credential.token().await?),
+                Auth::Hmac(_) => None,
+            };
+            let (failure, error) = match self.attempt(&call, token.as_deref(), retry_no).await {
                 Ok(response) => return Ok(response),
                 Err(AttemptError::Fatal(e)) => return Err(e),
                 Err(AttemptError::Failed(f, e)) => (f, e),
             };
+            // A 401 to a refreshable token: the service stopped accepting it (revoked,
+            // or a restarted emulator). It did not process the request, so refresh once
+            // and repeat at once, whatever the operation.
+            if let (Failure::Status { status: 401, .. }, Auth::Bearer(credential), Some(sent)) =
+                (failure, call.auth, token.as_deref())
+                && !reauthenticated
+                && credential.invalidate(sent)
+            {
+                tracing::debug!(method = %call.method, path = call.url.path(), "token refused; refreshing once");
+                reauthenticated = true;
+                retry_no += 1;
+                continue;
+            }
             if retry_no >= policy.max_retries || !retry::may_retry(failure, call.safety) {
                 return Err(error);
             }
-            let Some(wait) = retry::delay(policy, retry_no, error.retry_after(), rand::random::<f64>()) else {
+            let Some(wait) =
+                retry::delay(policy, retry_no, error.retry_after(), rand::random::<f64>())
+            else {
                 return Err(error);
             };
             tracing::debug!(method = %call.method, path = call.url.path(), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
@@ -142,15 +185,35 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, call: &Call<'_>, retry_no: u32) -> std::result::Result<Response, AttemptError> {
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&str>,
+        retry_no: u32,
+    ) -> std::result::Result<Response, AttemptError> {
         let request_id = Uuid::new_v4().to_string();
-        let headers = self.headers(call, &request_id).await.map_err(AttemptError::Fatal)?;
-        let mut builder = self.inner.client.request(call.method.clone(), call.url.clone()).headers(headers);
-        if call.method == Method::POST || call.method == Method::PATCH || call.method == Method::PUT {
+        let headers = self
+            .headers(call, bearer, &request_id)
+            .map_err(|e| AttemptError::Fatal(e.with_request_id(request_id.clone())))?;
+        let mut builder = self
+            .inner
+            .client
+            .request(call.method.clone(), call.url.clone())
+            .headers(headers);
+        if call.method == Method::POST || call.method == Method::PATCH || call.method == Method::PUT
+        {
+            if call.body.is_empty() {
+                // hyper sends no length for an empty body; the SDKs send `0` and
+                // front ends may answer 411 without it.
+                builder = builder.header(CONTENT_LENGTH, "0");
+            }
             builder = builder.body(call.body.clone());
         }
         let request = builder.build().map_err(|e| {
-            AttemptError::Fatal(Error::config(format!("could not build the request: {}", chain(&e))).with_request_id(request_id.clone()))
+            AttemptError::Fatal(
+                Error::config(format!("could not build the request: {}", chain(&e)))
+                    .with_request_id(request_id.clone()),
+            )
         })?;
         let sent_headers = request.headers().clone();
 
@@ -162,14 +225,19 @@ impl Transport {
         let result = match outcome {
             Err(_) => Err(AttemptError::Failed(
                 Failure::Timeout,
-                Error::new(ErrorKind::Timeout, format!("no answer from {} within {timeout:?}", host_of(&call.url))),
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("no answer from {} within {timeout:?}", host_of(&call.url)),
+                ),
             )),
             Ok(Err(e)) => Err(classify(e, &call.url)),
             Ok(Ok((status, headers, body))) => Ok((status, headers, body)),
         };
         let result = result.map_err(|e| match e {
             AttemptError::Fatal(e) => AttemptError::Fatal(e.with_request_id(request_id.clone())),
-            AttemptError::Failed(f, e) => AttemptError::Failed(f, e.with_request_id(request_id.clone())),
+            AttemptError::Failed(f, e) => {
+                AttemptError::Failed(f, e.with_request_id(request_id.clone()))
+            }
         });
 
         let status = result.as_ref().ok().map(|(s, _, _)| s.as_u16());
@@ -180,22 +248,43 @@ impl Transport {
 
         let (status, headers, body) = result?;
         if status.is_success() {
-            return Ok(Response { status: status.as_u16(), body, request_id });
+            return Ok(Response {
+                status: status.as_u16(),
+                body,
+                request_id,
+            });
         }
         let retry_after = retry::retry_after(&headers, OffsetDateTime::now_utc());
-        let correlation = headers.get("ms-cv").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let correlation = headers
+            .get("ms-cv")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let error = Error::from_status(status.as_u16(), &body)
             .with_request_id(request_id)
             .with_correlation_id(correlation)
             .with_retry_after(retry_after);
-        Err(AttemptError::Failed(Failure::Status { status: status.as_u16(), retry_after }, error))
+        Err(AttemptError::Failed(
+            Failure::Status {
+                status: status.as_u16(),
+                retry_after,
+            },
+            error,
+        ))
     }
 
-    /// Headers of one attempt, with fresh request id, token or signature.
-    async fn headers(&self, call: &Call<'_>, request_id: &str) -> Result<HeaderMap> {
+    /// Headers of one attempt: a fresh request id, and the bearer token or a fresh signature.
+    fn headers(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&str>,
+        request_id: &str,
+    ) -> Result<HeaderMap> {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        h.insert(HeaderName::from_static("x-ms-client-request-id"), value(request_id)?);
+        h.insert(
+            HeaderName::from_static("x-ms-client-request-id"),
+            value(request_id)?,
+        );
         if let Some(ct) = call.content_type {
             h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
         }
@@ -203,17 +292,29 @@ impl Transport {
             h.insert(HeaderName::from_static(name), value(v)?);
         }
         match call.auth {
-            Auth::Bearer(credential) => {
-                let token = credential.token().await.map_err(|e| e.with_request_id(request_id))?;
-                let mut v = HeaderValue::from_str(&format!("Bearer {token}"))
-                    .map_err(|_| Error::credential("the access token contains characters not allowed in a header"))?;
+            Auth::Bearer(_) => {
+                let token = bearer.unwrap_or_default();
+                let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                    Error::credential(
+                        "the access token contains characters not allowed in a header",
+                    )
+                })?;
                 v.set_sensitive(true);
                 h.insert(AUTHORIZATION, v);
             }
             Auth::Hmac(key) => {
-                let s = hmac_auth::sign(key, call.method.as_str(), &call.url, &call.body, OffsetDateTime::now_utc());
+                let s = hmac_auth::sign(
+                    key,
+                    call.method.as_str(),
+                    &call.url,
+                    &call.body,
+                    OffsetDateTime::now_utc(),
+                );
                 h.insert(HeaderName::from_static("x-ms-date"), value(&s.date)?);
-                h.insert(HeaderName::from_static("x-ms-content-sha256"), value(&s.content_hash)?);
+                h.insert(
+                    HeaderName::from_static("x-ms-content-sha256"),
+                    value(&s.content_hash)?,
+                );
                 let mut v = value(&s.authorization)?;
                 v.set_sensitive(true);
                 h.insert(AUTHORIZATION, v);
@@ -222,11 +323,22 @@ impl Transport {
         Ok(h)
     }
 
-    async fn execute(&self, request: reqwest::Request) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), ReadError> {
-        let mut response = self.inner.client.execute(request).await.map_err(ReadError::Http)?;
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+    ) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), ReadError> {
+        let mut response = self
+            .inner
+            .client
+            .execute(request)
+            .await
+            .map_err(ReadError::Http)?;
         let status = response.status();
         let headers = response.headers().clone();
-        if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
             return Err(ReadError::TooLarge);
         }
         let mut body = Vec::new();
@@ -246,7 +358,8 @@ enum ReadError {
 }
 
 fn value(s: &str) -> Result<HeaderValue> {
-    HeaderValue::from_str(s).map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
+    HeaderValue::from_str(s)
+        .map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
 }
 
 fn host_of(url: &Url) -> String {
@@ -258,36 +371,66 @@ fn host_of(url: &Url) -> String {
 fn classify(e: ReadError, url: &Url) -> AttemptError {
     let e = match e {
         ReadError::TooLarge => {
-            return AttemptError::Fatal(Error::invalid_response(format!("the answer is larger than {MAX_BODY} bytes")));
+            return AttemptError::Fatal(Error::invalid_response(format!(
+                "the answer is larger than {MAX_BODY} bytes"
+            )));
         }
         ReadError::Http(e) => e,
     };
     let host = host_of(url);
     if is_tls_error(&e) {
-        return AttemptError::Fatal(Error::new(ErrorKind::Connect, format!("TLS with {host} failed: {}", chain(&e))));
+        return AttemptError::Fatal(Error::new(
+            ErrorKind::Connect,
+            format!("TLS with {host} failed: {}", chain(&e)),
+        ));
     }
     if e.is_connect() {
-        return AttemptError::Failed(Failure::Connect, Error::new(ErrorKind::Connect, format!("could not connect to {host}: {}", chain(&e))));
+        return AttemptError::Failed(
+            Failure::Connect,
+            Error::new(
+                ErrorKind::Connect,
+                format!("could not connect to {host}: {}", chain(&e)),
+            ),
+        );
     }
     if e.is_timeout() {
-        return AttemptError::Failed(Failure::Timeout, Error::new(ErrorKind::Timeout, format!("{host} did not answer in time")));
+        return AttemptError::Failed(
+            Failure::Timeout,
+            Error::new(ErrorKind::Timeout, format!("{host} did not answer in time")),
+        );
     }
     if e.is_builder() {
-        return AttemptError::Fatal(Error::config(format!("could not build the request: {}", chain(&e))));
+        return AttemptError::Fatal(Error::config(format!(
+            "could not build the request: {}",
+            chain(&e)
+        )));
     }
-    AttemptError::Failed(Failure::Dropped, Error::new(ErrorKind::Connect, format!("the connection to {host} broke: {}", chain(&e))))
+    AttemptError::Failed(
+        Failure::Dropped,
+        Error::new(
+            ErrorKind::Connect,
+            format!("the connection to {host} broke: {}", chain(&e)),
+        ),
+    )
 }
 
 fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = current {
-        if err.downcast_ref::<rustls::Error>().is_some() {
-            return true;
-        }
-        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref())
-            && inner.downcast_ref::<rustls::Error>().is_some()
-        {
-            return true;
+        // `io::Error::source` skips the error it wraps, so look inside explicitly
+        // (the TLS stack nests a rustls error two `io::Error`s deep).
+        let mut inner = err;
+        loop {
+            if inner.downcast_ref::<rustls::Error>().is_some() {
+                return true;
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
         }
         current = err.source();
     }
@@ -317,12 +460,19 @@ fn exchange(
 ) -> HttpExchange {
     let headers = |h: &HeaderMap| {
         h.iter()
-            .map(|(k, v)| (k.as_str().to_owned(), redact::header(k.as_str(), &String::from_utf8_lossy(v.as_bytes()))))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    redact::header(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+                )
+            })
             .collect()
     };
     let (status, response_headers, response_body, error) = match result {
         Ok((s, h, b)) => (Some(s.as_u16()), headers(h), redact::body(b), None),
-        Err(AttemptError::Fatal(e) | AttemptError::Failed(_, e)) => (None, Vec::new(), None, Some(e.to_string())),
+        Err(AttemptError::Fatal(e) | AttemptError::Failed(_, e)) => {
+            (None, Vec::new(), None, Some(e.to_string()))
+        }
     };
     HttpExchange {
         method: call.method.to_string(),

@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acs_chat::acs::{HttpConfig, HttpExchange, HttpObserver, RetryPolicy, TokenCredential, Transport};
+use acs_chat::acs::{
+    HttpConfig, HttpExchange, HttpObserver, RetryPolicy, TokenCredential, Transport,
+};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -78,14 +80,22 @@ impl MockServer {
     /// counts all requests so far (0-based).
     pub async fn start(script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Self {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let shared = Shared { log: log.clone(), script: Arc::new(script) };
+        let shared = Shared {
+            log: log.clone(),
+            script: Arc::new(script),
+        };
         let app = axum::Router::new().fallback(handle).with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url: Url::parse(&format!("http://{addr}/")).expect("url"), log }
+        Self {
+            url: Url::parse(&format!("http://{addr}/")).expect("url"),
+            log,
+        }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -95,10 +105,17 @@ impl MockServer {
 
 async fn handle(State(shared): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.map(|b| b.to_vec()).unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
     let recorded = Recorded {
         method: parts.method.to_string(),
-        path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
         headers: parts.headers,
         body,
     };
@@ -110,14 +127,18 @@ async fn handle(State(shared): State<Shared>, request: Request) -> Response {
     match (shared.script)(&recorded, index) {
         Reply::Hang => std::future::pending().await,
         Reply::With(status, headers, body) => {
-            let mut response = Response::builder().status(StatusCode::from_u16(status).expect("status"));
+            let mut response =
+                Response::builder().status(StatusCode::from_u16(status).expect("status"));
             if !body.is_empty() {
                 response = response.header("content-type", "application/json; charset=utf-8");
             }
             for (k, v) in headers {
                 response = response.header(k, v);
             }
-            response.body(Body::from(body)).expect("response").into_response()
+            response
+                .body(Body::from(body))
+                .expect("response")
+                .into_response()
         }
     }
 }
@@ -125,20 +146,26 @@ async fn handle(State(shared): State<Shared>, request: Request) -> Response {
 /// A raw TCP server that reads each request fully, then drops the first `drops`
 /// connections without a byte of answer, and answers the rest with `200 body`.
 pub async fn dropping_server(drops: usize, body: &'static str) -> (Url, Arc<Mutex<usize>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let seen = Arc::new(Mutex::new(0usize));
     let counter = seen.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let counter = counter.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
                 // Read the head, then the body by Content-Length.
                 let head_end = loop {
-                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
@@ -154,7 +181,9 @@ pub async fn dropping_server(drops: usize, body: &'static str) -> (Url, Arc<Mute
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(0);
                 while buf.len() < head_end + length {
-                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
@@ -217,7 +246,8 @@ pub fn transport(config: HttpConfig) -> Transport {
 pub fn test_jwt() -> String {
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"1","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"skypeid":"acs:r_u","scp":1792,"exp":{exp}}}"#));
+    let payload =
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"skypeid":"acs:r_u","scp":1792,"exp":{exp}}}"#));
     format!("{header}.{payload}.c2lnbmF0dXJl")
 }
 
@@ -228,8 +258,10 @@ pub fn credential() -> TokenCredential {
 /// The thread id of the recordings.
 pub const THREAD: &str = "19:xpMEpgs_hSMB1QtAjq509RZGi76SaME0glQ98ZX34MA1@thread.v2";
 pub const THREAD_ENCODED: &str = "19%3AxpMEpgs_hSMB1QtAjq509RZGi76SaME0glQ98ZX34MA1%40thread.v2";
-pub const USER: &str = "8:acs:a5ba7870-ef05-4e2b-9901-7751faa29e20_0000001b-e76c-cf3c-1985-0948220072ec";
-pub const USER_ENCODED: &str = "8%3Aacs%3Aa5ba7870-ef05-4e2b-9901-7751faa29e20_0000001b-e76c-cf3c-1985-0948220072ec";
+pub const USER: &str =
+    "8:acs:a5ba7870-ef05-4e2b-9901-7751faa29e20_0000001b-e76c-cf3c-1985-0948220072ec";
+pub const USER_ENCODED: &str =
+    "8%3Aacs%3Aa5ba7870-ef05-4e2b-9901-7751faa29e20_0000001b-e76c-cf3c-1985-0948220072ec";
 
 pub fn is_uuid(s: Option<&str>) -> bool {
     s.is_some_and(|s| uuid::Uuid::parse_str(s).is_ok())
