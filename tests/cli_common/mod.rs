@@ -155,29 +155,32 @@ pub fn fake_token() -> String {
     format!("{}.{}.{}", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(r#"{"skypeid":"acs:x_y","exp":4102444800}"#), b64("sig"))
 }
 
-/// A plain-http server on 127.0.0.1 answering every request with `status` and an
-/// ACS-shaped error body (and `Retry-After: 0`), for error classes the emulator does
-/// not produce on demand. Returns its endpoint URL.
-pub fn canned_server(status: u16, code: &str) -> String {
+/// One request as a [`scripted_server`] saw it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    pub body: String,
+}
+
+/// A plain-http server on 127.0.0.1 that answers each request with what `handler`
+/// returns (status, JSON body); `Retry-After: 0` on every answer. Returns its endpoint.
+pub fn scripted_server<F>(handler: F) -> String
+where
+    F: Fn(&SeenRequest) -> (u16, String) + Send + Sync + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let body = format!(r#"{{"CommunicationError":{{"Code":"{code}","Message":"canned {status}","Details":[]}}}}"#);
+    let handler = std::sync::Arc::new(handler);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let body = body.clone();
+            let handler = handler.clone();
             std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                let mut seen = Vec::new();
-                // Read up to the end of the headers (requests here have tiny or no bodies).
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
-                }
+                let Some(request) = read_request(&mut stream) else { return };
+                let (status, body) = handler(&request);
                 let response = format!(
-                    "HTTP/1.1 {status} Canned\r\ncontent-type: application/json\r\nretry-after: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\nretry-after: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(response.as_bytes());
@@ -185,6 +188,44 @@ pub fn canned_server(status: u16, code: &str) -> String {
         }
     });
     format!("http://{addr}/")
+}
+
+fn read_request(stream: &mut std::net::TcpStream) -> Option<SeenRequest> {
+    let mut buf = [0u8; 8192];
+    let mut seen = Vec::new();
+    let header_end = loop {
+        if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&seen[..header_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while seen.len() < header_end + length {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let mut first = head.lines().next().unwrap_or_default().split(' ');
+    Some(SeenRequest {
+        method: first.next().unwrap_or_default().to_owned(),
+        path: first.next().unwrap_or_default().to_owned(),
+        body: String::from_utf8_lossy(&seen[header_end..header_end + length]).into_owned(),
+    })
+}
+
+/// A [`scripted_server`] answering every request with `status` and an ACS-shaped
+/// error body, for error classes the emulator does not produce on demand.
+pub fn canned_server(status: u16, code: &str) -> String {
+    let body = format!(r#"{{"CommunicationError":{{"Code":"{code}","Message":"canned {status}","Details":[]}}}}"#);
+    scripted_server(move |_| (status, body.clone()))
 }
 
 /// A loopback port with nothing listening (bound, then released).
