@@ -60,3 +60,36 @@ fn follow_prints_new_messages_as_json_lines() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "follower exit status {status:?}");
 }
+
+#[test]
+fn follow_stops_when_its_reader_goes_away() {
+    let emu = Emulator::start();
+    let id = emu.thread("alice", "Piped", &[]);
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "one"]);
+    let mut child = emu
+        .std_cmd("alice")
+        .args(["message", "list", "--thread", &id, "--follow", "--interval", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start follower");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut header = String::new();
+    reader.read_line(&mut header).expect("header line");
+    assert!(header.starts_with("ID"), "{header}");
+    // `| head -1`: the reader leaves; the next message must end the follower.
+    drop(reader);
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "two"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the follower kept running after its reader closed the pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

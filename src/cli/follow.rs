@@ -49,12 +49,13 @@ fn version_ms(m: &ChatMessage) -> i64 {
         .unwrap_or_else(|_| (m.created_on.unix_timestamp_nanos() / 1_000_000).try_into().unwrap_or(0))
 }
 
-/// Polls until Ctrl-C, calling `print` with each batch of news (oldest change first).
+/// Polls until Ctrl-C, calling `print` with each new or changed message (oldest change
+/// first); stops early when `print` returns false (stdout closed).
 pub async fn follow(
     thread: &ChatThreadClient,
     mut cursor: Cursor,
     interval: Duration,
-    mut print: impl FnMut(&ChatMessage),
+    mut print: impl FnMut(&ChatMessage) -> bool,
 ) -> Result<(), CliError> {
     let mut failures = 0u32;
     let mut wait = interval;
@@ -67,7 +68,9 @@ pub async fn follow(
             Ok(fresh) => {
                 failures = 0;
                 wait = interval;
-                fresh.iter().for_each(&mut print);
+                if !fresh.iter().all(&mut print) {
+                    return Ok(());
+                }
             }
             Err(e) if e.is_retryable() => {
                 failures += 1;

@@ -156,7 +156,9 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             }
             p.stream_header(&message_table(&[]));
             for m in &messages {
-                p.stream_item(m, || message_table(std::slice::from_ref(m)));
+                if !p.stream_item(m, || message_table(std::slice::from_ref(m))) {
+                    return Ok(());
+                }
             }
             let default_ms = if session.is_loopback { 250 } else { 1000 };
             let interval = Duration::from_millis(interval.unwrap_or(default_ms));

@@ -102,23 +102,22 @@ impl Printer {
         match self.format {
             OutputFormat::Json => write_stdout(&to_json_pretty(value)),
             OutputFormat::Table => write_stdout(&table().render()),
-        }
+        };
     }
 
     /// Prints one item of a stream: a compact JSON object on its own line, or table rows
     /// without a header (the header is printed once with [`Printer::stream_header`]).
-    pub fn stream_item<T: Serialize + ?Sized>(&self, value: &T, row: impl FnOnce() -> Table) {
+    /// Returns false once stdout is closed (`... --follow | head -3`), so the stream can stop.
+    pub fn stream_item<T: Serialize + ?Sized>(&self, value: &T, row: impl FnOnce() -> Table) -> bool {
         if self.quiet {
-            return;
+            return true;
         }
-        match self.format {
-            OutputFormat::Json => write_stdout(&(serde_json::to_string(value).unwrap_or_else(|e| json_error(&e)) + "\n")),
-            OutputFormat::Table => {
-                let text = row().render();
-                // Drop the header line: the stream has printed it once already.
-                write_stdout(text.split_once('\n').map_or("", |(_, rest)| rest));
-            }
-        }
+        let text = match self.format {
+            OutputFormat::Json => serde_json::to_string(value).unwrap_or_else(|e| json_error(&e)) + "\n",
+            // Drop the header line: the stream has printed it once already.
+            OutputFormat::Table => row().render().split_once('\n').map_or(String::new(), |(_, rest)| rest.to_owned()),
+        };
+        write_stdout(&text)
     }
 
     /// The header of a streamed table (nothing for JSON).
@@ -144,11 +143,11 @@ fn json_error(e: &serde_json::Error) -> String {
     serde_json::json!({ "error": format!("cannot render JSON: {e}") }).to_string()
 }
 
-/// Writes to stdout, ignoring a closed pipe (`acs-chat message list | head`).
-pub fn write_stdout(text: &str) {
+/// Writes to stdout; false when it is closed (`acs-chat message list | head`), which
+/// is not an error for a one-shot command but ends a stream.
+pub fn write_stdout(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_ok()
 }
 
 /// Makes service text safe for a terminal: line breaks become `⏎`, tabs a space, other
