@@ -107,7 +107,7 @@ async fn create_thread_retries_with_the_same_repeatability_id() {
     })
     .await;
     let config = HttpConfig {
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(500),
         ..fast_config()
     };
     let created = chat(&server.url, config)
@@ -151,7 +151,7 @@ async fn timeouts_retry_reads_and_fail_sends_once() {
     })
     .await;
     let config = HttpConfig {
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(500),
         ..fast_config()
     };
     let client = chat(&server.url, config);

@@ -59,10 +59,12 @@ impl ChatClient {
         }
     }
 
+    /// The resource endpoint, normalised to end with `/`.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
 
+    /// The user's credential, e.g. to show when the token expires.
     pub fn credential(&self) -> &TokenCredential {
         &self.credential
     }

@@ -136,6 +136,7 @@ impl Transport {
         })
     }
 
+    /// The settings this transport was built with.
     pub fn config(&self) -> &HttpConfig {
         &self.inner.config
     }
