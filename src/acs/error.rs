@@ -114,6 +114,7 @@ impl Error {
         self
     }
 
+    /// What went wrong, coarsely.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -128,6 +129,7 @@ impl Error {
         self.code.as_deref()
     }
 
+    /// The service's message, or ours when there is no service answer.
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -83,6 +83,7 @@ impl fmt::Debug for IdentityClient {
 }
 
 impl IdentityClient {
+    /// A client for the resource of `connection`, signing with its access key.
     pub fn new(connection: &ConnectionString, transport: Transport) -> Self {
         Self {
             endpoint: connection.endpoint.clone(),
@@ -91,6 +92,7 @@ impl IdentityClient {
         }
     }
 
+    /// The resource endpoint.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
