@@ -17,9 +17,12 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run_serve(args: acs_chat::emulator::ServeArgs) -> std::process::ExitCode {
-    let result = tokio::runtime::Runtime::new()
-        .map_err(anyhow::Error::from)
-        .and_then(|rt| rt.block_on(acs_chat::emulator::run(args)).map_err(anyhow::Error::from));
+    let result = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| {
+        let result = rt.block_on(acs_chat::emulator::run(args)).map_err(anyhow::Error::from);
+        // Everything that matters (server, store) has stopped; don't linger on timers.
+        rt.shutdown_timeout(std::time::Duration::from_millis(200));
+        result
+    });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -76,11 +76,14 @@ impl RunningEmulator {
 
 fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
     let err = |source| EmulatorError::DataDir { path: dir.to_owned(), source };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+        // The database holds the token-signing secret: keep a directory we made private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
     }
     let path = dir.join("emulator.lock");
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;

@@ -128,11 +128,15 @@ pub fn list(
         Some(c) => c,
         None => {
             let high_water: i64 = tx.query_row("SELECT last_seq FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
-            let low: Option<i64> = tx.query_row(
-                "SELECT MIN(seq) FROM message_seq WHERE thread_id = ?1 AND version >= ?2",
-                params![thread, start_ms],
-                |r| r.get(0),
-            )?;
+            // Versions grow with sequence ids, so the first version at/after startTime
+            // gives the lowest sequence id to list (an index seek, not a scan).
+            let low: Option<i64> = tx
+                .query_row(
+                    "SELECT seq FROM message_seq WHERE thread_id = ?1 AND version >= ?2 ORDER BY version LIMIT 1",
+                    params![thread, start_ms],
+                    |r| r.get(0),
+                )
+                .optional()?;
             MessageCursor { high_water, before: high_water + 1, low: low.unwrap_or(high_water + 1) }
         }
     };

@@ -97,9 +97,9 @@ CREATE TABLE IF NOT EXISTS repeatability (
 
 /// Sets the pragmas, creates the tables and the token-signing secret.
 pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
-    // WAL lets a crash lose nothing committed; NORMAL sync is safe with WAL.
+    // WAL with FULL sync: a commit is on disk before the request is answered.
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
