@@ -105,3 +105,27 @@ fn quiet_prints_nothing_on_success() {
     let out = run(emu.cmd("alice").args(["--quiet", "message", "send", "--thread", &id, "--content", "shh"])).ok();
     assert_eq!(out, "");
 }
+
+#[test]
+fn list_follows_paging() {
+    let emu = Emulator::start();
+    let id = emu.thread("alice", "Long", &[]);
+    for i in 0..12 {
+        emu.json("alice", &["message", "send", "--thread", &id, "--content", &format!("m{i:02}")]);
+    }
+    let log = emu.dir.path().join("paging.log");
+    let log_arg = log.to_string_lossy().into_owned();
+    let list = emu.json("alice", &["--http-log", &log_arg, "message", "list", "--thread", &id, "--page-size", "5"]);
+    let texts: Vec<String> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|m| m["type"] == "text")
+        .filter_map(|m| m["content"]["message"].as_str().map(str::to_owned))
+        .collect();
+    let expected: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
+    assert_eq!(texts, expected);
+    let text = cli_common::read(&log);
+    let pages = text.lines().filter(|l| l.starts_with("--- ") && l.contains("/messages") && l.contains(" GET ")).count();
+    assert!(pages >= 3, "expected at least 3 pages of 5, saw {pages}:\n{text}");
+}

@@ -52,6 +52,9 @@ pub enum MessageCommand {
         /// Keep polling and print new and changed messages until Ctrl-C.
         #[arg(long, short = 'f')]
         follow: bool,
+        /// Messages per request (1-200); the pages are followed either way.
+        #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=200))]
+        page_size: u32,
         /// Poll interval of --follow in milliseconds (default 250 on loopback, 1000 otherwise).
         #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
         interval: Option<u64>,
@@ -132,13 +135,14 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             let result = serde_json::json!({ "id": id, "clientMessageId": client_message_id });
             p.show(&result, || Table::pairs(&[("id", id.clone()), ("clientMessageId", client_message_id.clone())]));
         }
-        MessageCommand::List { thread, since, limit, follow, interval } => {
+        MessageCommand::List { thread, since, limit, follow, page_size, interval } => {
             let since = since.as_deref().map(|s| parse_since(s, OffsetDateTime::now_utc())).transpose()?;
             let limit = limit.or(follow.then_some(10));
             let client = session.chat.thread(&thread.thread);
             let mut cursor = Cursor::default();
             let mut messages = Vec::new();
-            let mut stream = Box::pin(client.list_messages(ListOptions { max_page_size: Some(200), start_time: since }));
+            let options = ListOptions { max_page_size: Some(page_size), start_time: since };
+            let mut stream = Box::pin(client.list_messages(options));
             while let Some(m) = stream.next().await {
                 let m = m?;
                 cursor.note(&m);
