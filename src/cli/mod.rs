@@ -64,6 +64,7 @@ pub struct Cli {
 /// How to reach ACS: flags win over environment, environment over the config file,
 /// and with none of them the local emulator is used.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// ACS connection string (`endpoint=https://...;accesskey=...`).
     #[arg(long, global = true, env = "ACS_CONNECTION_STRING", hide_env_values = true)]
@@ -93,6 +94,7 @@ pub struct ConnectionArgs {
 /// Options of every scripting subcommand: how results are printed and where the HTTP
 /// exchange is recorded.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Output")]
 pub struct GlobalArgs {
     /// How results are printed: `json` (stable, for scripts) or `table` (for people).
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
