@@ -158,15 +158,16 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
                 p.show(&messages, || message_table(&messages));
                 return Ok(());
             }
-            p.stream_header(&message_table(&[]));
+            let row = |m: &ChatMessage| message_table(std::slice::from_ref(m)).with_min_widths(&STREAM_WIDTHS);
+            p.stream_header(&message_table(&[]).with_min_widths(&STREAM_WIDTHS));
             for m in &messages {
-                if !p.stream_item(m, || message_table(std::slice::from_ref(m))) {
+                if !p.stream_item(m, || row(m)) {
                     return Ok(());
                 }
             }
             let default_ms = if session.is_loopback { 250 } else { 1000 };
             let interval = Duration::from_millis(interval.unwrap_or(default_ms));
-            follow::follow(&client, cursor, interval, |m| p.stream_item(m, || message_table(std::slice::from_ref(m)))).await?;
+            follow::follow(&client, cursor, interval, |m| p.stream_item(m, || row(m))).await?;
         }
         MessageCommand::Show(args) => {
             let m = session.chat.thread(&args.thread.thread).get_message(&args.message).await?;
@@ -270,6 +271,10 @@ pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliEr
     };
     now.checked_sub(age).ok_or_else(bad)
 }
+
+/// Column widths of a followed message list, whose rows are printed one at a time:
+/// ids are 13-digit millisecond stamps, timestamps 20 characters.
+const STREAM_WIDTHS: [usize; 5] = [13, 20, 12, 18, 8];
 
 /// One line per message.
 fn message_table(messages: &[ChatMessage]) -> Table {

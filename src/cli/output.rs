@@ -26,6 +26,9 @@ pub enum OutputFormat {
 pub struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
+    /// Columns at least this wide: a streamed table renders each row alone, so fixed
+    /// widths keep its rows aligned with the header.
+    min_widths: Vec<usize>,
 }
 
 /// The widest free text (message content, topics) gets in a table before it is cut
@@ -34,7 +37,13 @@ pub const MAX_TEXT: usize = 72;
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Self {
-        Self { headers: headers.to_vec(), rows: Vec::new() }
+        Self { headers: headers.to_vec(), rows: Vec::new(), min_widths: Vec::new() }
+    }
+
+    /// Sets minimum column widths (for tables printed row by row).
+    pub fn with_min_widths(mut self, widths: &[usize]) -> Self {
+        self.min_widths = widths.to_vec();
+        self
     }
 
     /// Adds a row; cells are neutralized (cut free text with [`text_cell`] first).
@@ -55,6 +64,9 @@ impl Table {
     pub fn render(&self) -> String {
         let columns = self.rows.iter().map(Vec::len).chain([self.headers.len()]).max().unwrap_or(0);
         let mut widths = vec![0usize; columns];
+        for (w, min) in widths.iter_mut().zip(&self.min_widths) {
+            *w = *min;
+        }
         for (i, h) in self.headers.iter().enumerate() {
             widths[i] = widths[i].max(h.width());
         }
@@ -219,6 +231,17 @@ mod tests {
         assert_eq!(cut.width(), 10);
         assert!(cut.ends_with('…'));
         assert_eq!(truncate("short", 10), "short");
+    }
+
+    #[test]
+    fn min_widths_align_rows_rendered_alone() {
+        let one = |id: &str| {
+            let mut t = Table::new(&["ID", "X"]).with_min_widths(&[5]);
+            t.row(vec![id.into(), "x".into()]);
+            t.render()
+        };
+        assert_eq!(one("1"), "ID     X\n1      x\n");
+        assert_eq!(one("12345"), "ID     X\n12345  x\n");
     }
 
     #[test]
