@@ -85,3 +85,16 @@ fn completions_for_each_shell() {
         assert!(out.contains("quickstart"), "{shell} completes subcommands");
     }
 }
+
+#[test]
+fn unwritable_http_log_is_a_usage_error() {
+    let home = tempfile::tempdir().expect("temp");
+    let missing = home.path().join("no-such-dir").join("http.log");
+    let err = run(acs_chat()
+        .env("ACS_CHAT_HOME", home.path())
+        .arg("--http-log")
+        .arg(&missing)
+        .args(["thread", "list"]))
+    .fails_with(2);
+    assert!(err.contains("cannot open the HTTP log"), "{err}");
+}
