@@ -468,3 +468,34 @@ async fn malformed_success_bodies_are_invalid_responses() {
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert!(e.request_id().is_some());
 }
+
+/// Callers spawn these calls on tokio tasks: the clients must be shareable and every
+/// future `Send`.
+#[test]
+fn clients_and_their_futures_can_move_across_tasks() {
+    fn send_sync<T: Send + Sync + Clone + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<ChatClient>();
+    send_sync::<acs_chat::acs::ChatThreadClient>();
+    send_sync::<acs_chat::acs::IdentityClient>();
+    send_sync::<acs_chat::acs::Transport>();
+    send_sync::<acs_chat::acs::TokenCredential>();
+    send_sync::<acs_chat::acs::Error>();
+
+    let chat = ChatClient::new(
+        url::Url::parse("https://acs.example/").expect("url"),
+        credential(),
+        transport(HttpConfig::default()),
+    );
+    let thread = chat.thread(THREAD);
+    let request = SendChatMessageRequest::default();
+    send(&thread.send_message(&request));
+    send(&thread.list_messages(ListOptions::default()));
+    send(&thread.list_messages_page(&ListOptions::default(), None));
+    send(&chat.create_thread(&CreateChatThreadRequest::default(), None));
+    send(&chat.credential().token());
+    let cs = acs_chat::acs::ConnectionString::parse("endpoint=https://acs.example/;accesskey=a2V5")
+        .expect("cs");
+    let identity = acs_chat::acs::IdentityClient::new(&cs, transport(HttpConfig::default()));
+    send(&identity.create_user_and_token(&[acs_chat::acs::TokenScope::Chat], None));
+}

@@ -114,6 +114,9 @@ impl Transport {
             }
             certs.extend(bundle);
         }
+        if config.timeout.is_zero() {
+            return Err(Error::config("the HTTP timeout must be longer than zero"));
+        }
         if config.trust_only_extra_ca && certs.is_empty() {
             return Err(Error::config(
                 "trust_only_extra_ca is set but no extra CA certificate was given",
