@@ -363,3 +363,9 @@ fn value(s: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(s)
         .map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
 }
+
+/// A request body as JSON bytes.
+pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::config(format!("could not encode the request body: {e}")))
+}
