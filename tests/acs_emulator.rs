@@ -234,11 +234,18 @@ async fn every_chat_operation() {
         .expect_err("only the sender edits");
     assert_eq!(e.status(), Some(403));
     a.delete_message(&sent[1]).await.expect("delete message");
+    // A cursor with milliseconds, as a poller keeps it.
     let since = ListOptions {
         max_page_size: None,
-        start_time: Some(edited.created_on),
+        start_time: Some(edited.created_on - time::Duration::milliseconds(500)),
     };
     let changed: Vec<_> = b.list_messages(since).try_collect().await.expect("changes");
+    assert!(
+        changed
+            .iter()
+            .any(|m| m.id == sent[0] && m.edited_on.is_some()),
+        "edit listed"
+    );
     assert!(
         changed
             .iter()

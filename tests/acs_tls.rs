@@ -97,4 +97,10 @@ fn bad_ca_input_is_a_config_error() {
     })
     .expect_err("nothing to trust");
     assert_eq!(e.kind(), ErrorKind::Config);
+    let e = Transport::new(HttpConfig {
+        timeout: std::time::Duration::ZERO,
+        ..HttpConfig::default()
+    })
+    .expect_err("zero timeout");
+    assert!(e.message().contains("timeout"));
 }

@@ -11,11 +11,10 @@ use uuid::Uuid;
 
 use super::chat_thread::ChatThreadClient;
 use super::error::{Error, Result};
-use super::identity::to_json;
 use super::paging::{self, ListOptions};
 use super::retry::Safety;
 use super::token::TokenCredential;
-use super::transport::{Auth, Call, Response, Transport};
+use super::transport::{Auth, Call, Response, Transport, to_json};
 use super::urls;
 use crate::wire::{ChatThreadItem, CreateChatThreadRequest, CreateChatThreadResult, Page};
 

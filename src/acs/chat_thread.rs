@@ -8,9 +8,9 @@ use reqwest::Method;
 
 use super::chat::{ChatClient, JSON, MERGE_PATCH, thread_path};
 use super::error::Result;
-use super::identity::to_json;
 use super::paging::{self, ListOptions, SkipOptions};
 use super::retry::Safety;
+use super::transport::to_json;
 use super::urls;
 use crate::wire::{
     AddChatParticipantsRequest, AddChatParticipantsResult, ChatMessage, ChatMessageReadReceipt,

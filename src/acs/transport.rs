@@ -114,6 +114,9 @@ impl Transport {
             }
             certs.extend(bundle);
         }
+        if config.timeout.is_zero() {
+            return Err(Error::config("the HTTP timeout must be longer than zero"));
+        }
         if config.trust_only_extra_ca && certs.is_empty() {
             return Err(Error::config(
                 "trust_only_extra_ca is set but no extra CA certificate was given",
@@ -359,4 +362,10 @@ impl Transport {
 fn value(s: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(s)
         .map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
+}
+
+/// A request body as JSON bytes.
+pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::config(format!("could not encode the request body: {e}")))
 }
