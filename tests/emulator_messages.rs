@@ -277,3 +277,38 @@ fn base64_url(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
 }
+
+#[tokio::test]
+async fn paging_is_exact_while_a_writer_runs_concurrently() {
+    let env = std::sync::Arc::new(Env::start().await);
+    let (alice, bob, thread) = pair(&env).await;
+    let mut before = Vec::new();
+    for i in 0..20 {
+        before.push(env.send(&alice, &thread, &format!("m{i}")).await);
+    }
+    // A writer that keeps sending and editing while the listing pages.
+    let writer = {
+        let (env, alice, thread, targets) = (env.clone(), alice.clone(), thread.clone(), before.clone());
+        tokio::spawn(async move {
+            let msgs = format!("/chat/threads/{}/messages", enc(&thread));
+            for i in 0..30 {
+                if i % 2 == 0 {
+                    env.send(&alice, &thread, &format!("w{i}")).await;
+                } else {
+                    let id = &targets[(i * 3) % targets.len()];
+                    env.chat(Method::PATCH, &format!("{msgs}/{id}"), &alice.token, Some(json!({"content": format!("e{i}")}))).await;
+                }
+            }
+        })
+    };
+    let seen = env.all_messages(&bob, &thread, 2).await;
+    writer.await.expect("writer finished");
+    let ids: Vec<&str> = seen.iter().filter_map(|m| m["id"].as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "no message listed twice");
+    for id in &before {
+        assert!(ids.contains(&id.as_str()), "{id} was skipped");
+    }
+}

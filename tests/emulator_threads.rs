@@ -42,6 +42,13 @@ async fn create_thread_shape_and_system_messages() {
     assert_eq!(ps[0]["shareHistoryTime"], "2024-01-01T00:00:00Z");
     assert_eq!(ps[1]["shareHistoryTime"], "1970-01-01T00:00:00Z");
 
+    // 2023-11-07 and later write "kind"; older api-versions do not.
+    assert_eq!(v["chatThread"]["createdByCommunicationIdentifier"]["kind"], "communicationUser");
+    let path = format!("/chat/threads/{}?api-version=2021-09-07", enc(&thread));
+    let p: Value = env.chat(Method::GET, &path, &bob.token, None).await.json().await.expect("json");
+    assert!(p["createdByCommunicationIdentifier"].get("kind").is_none());
+    assert_eq!(p["createdByCommunicationIdentifier"]["rawId"], alice.id.as_str());
+
     // GET properties: id decoded, metadata back.
     let r = env.chat(Method::GET, &format!("/chat/threads/{}", enc(&thread)), &bob.token, None).await;
     assert_eq!(r.status(), StatusCode::OK);

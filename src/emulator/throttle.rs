@@ -78,6 +78,10 @@ impl Throttle {
     /// A refused call is not counted.
     pub fn check(&self, op: Op, user: &str, thread: Option<&str>, now: Instant) -> Result<(), u64> {
         let Ok(mut windows) = self.windows.lock() else { return Ok(()) };
+        // Keys come from request paths: forget expired windows so the map stays small.
+        if windows.len() > 10_000 {
+            windows.retain(|(_, _, len, _), w| now.duration_since(w.started) < Duration::from_secs(*len));
+        }
         let mut keys = Vec::new();
         for (i, r) in rules(op).iter().enumerate() {
             let key = match (r.scope, thread) {

@@ -110,14 +110,7 @@ pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::R
 fn touch_activity(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<()> {
     let last: Option<i64> = tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0))?;
     let activity = now.max(last.map_or(0, |l| l + 1));
-    let previous: i64 =
-        tx.query_row("SELECT activity_ms FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
     tx.execute("UPDATE threads SET activity_ms = ?2 WHERE id = ?1", params![thread, activity])?;
-    // The current row is found by key, so a busy thread's history costs nothing here.
-    tx.execute(
-        "UPDATE thread_activity SET superseded_by = ?3 WHERE thread_id = ?1 AND activity_ms = ?2 AND superseded_by IS NULL",
-        params![thread, previous, activity],
-    )?;
     tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", params![thread, activity])?;
     Ok(())
 }
