@@ -90,3 +90,18 @@ fn pause_waits_for_enter_before_each_step() {
         assert!(ran.stderr.contains(&format!("Press Enter for step {step}/5")), "{}", ran.stderr);
     }
 }
+
+#[test]
+fn http_log_as_json_lines() {
+    let emu = Emulator::start();
+    let log = emu.dir.path().join("http.jsonl");
+    let log_arg = log.to_string_lossy().into_owned();
+    run(emu.cmd("alice").args(["--http-log", &log_arg, "--http-log-format", "jsonl", "quickstart"])).ok();
+    let text = read(&log);
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    assert!(lines.iter().any(|l| l["method"] == "POST" && l["status"] == 201), "{text}");
+    assert!(!text.contains("eyJ"), "something JWT-shaped leaked");
+    let key = emu.connection_string.split(';').find_map(|p| p.strip_prefix("accesskey=")).expect("key");
+    assert!(!text.contains(key), "the access key leaked");
+}

@@ -13,7 +13,7 @@ use crate::paths::Dirs;
 use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
 
 use super::exit::CliError;
-use super::http_log::FileObserver;
+use super::http_log;
 use super::output::Printer;
 use super::{ConnectionArgs, GlobalArgs};
 
@@ -37,7 +37,7 @@ impl Context {
         };
         let observer = match &global.http_log {
             Some(path) => Some(
-                FileObserver::create(path)
+                http_log::open(path, global.http_log_format)
                     .map_err(|e| CliError::Usage(format!("cannot open the HTTP log {}: {e}", path.display())))?,
             ),
             None => None,

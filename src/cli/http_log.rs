@@ -15,7 +15,26 @@ use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
-use crate::acs::{HttpExchange, HttpObserver};
+use crate::acs::{HttpExchange, HttpObserver, JsonLinesLog};
+
+/// `--http-log-format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Request and response blocks for people (see [`format_exchange`]).
+    #[default]
+    Text,
+    /// One JSON object per exchange (the client library's JSON Lines log).
+    Jsonl,
+}
+
+/// Opens the HTTP log at `path` in `format`, appending, mode 0600. The interactive
+/// client and the subcommands both open `--http-log` through here.
+pub fn open(path: &Path, format: LogFormat) -> std::io::Result<Arc<dyn HttpObserver>> {
+    match format {
+        LogFormat::Text => FileObserver::create(path),
+        LogFormat::Jsonl => Ok(Arc::new(JsonLinesLog::create(path)?)),
+    }
+}
 
 /// Appends each exchange to a file, one block per attempt.
 pub struct FileObserver {

@@ -107,6 +107,10 @@ pub struct GlobalArgs {
     /// Append every HTTP request and response (secrets redacted) to FILE.
     #[arg(long, global = true, env = "ACS_CHAT_HTTP_LOG", value_name = "FILE")]
     pub http_log: Option<PathBuf>,
+
+    /// The --http-log format: `text` (for people and bug reports) or `jsonl` (one JSON object per exchange).
+    #[arg(long, global = true, value_enum, default_value_t = http_log::LogFormat::Text)]
+    pub http_log_format: http_log::LogFormat,
 }
 
 /// The subcommands. None of them is needed for chatting: that is the interactive client.
