@@ -35,7 +35,11 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     let (family, result) = match routes::resolve(&method, &path) {
         Ok(endpoint) if endpoint.family() != Family::Emulator && app.faults.is_some() => {
             let family = endpoint.family();
-            match app.faults.as_ref().and_then(Faults::next) {
+            let fault = app.faults.as_ref().and_then(Faults::next);
+            if let Some(f) = fault {
+                tracing::info!(%method, %path, fault = ?f, "injecting a fault");
+            }
+            match fault {
                 None => (family, handle(&app, endpoint, request).await),
                 Some(Fault::TooManyRequests) => {
                     let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", Some("Injected fault.".to_owned()));

@@ -41,6 +41,7 @@ pub struct ServeProcess {
     pub extra: Vec<String>,
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub base: String,
+    pub connection_string: String,
 }
 
 impl ServeProcess {
@@ -52,6 +53,7 @@ impl ServeProcess {
             port: 0,
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
             base: String::new(),
+            connection_string: String::new(),
         };
         p.spawn();
         p
@@ -66,7 +68,11 @@ impl ServeProcess {
                 .arg(&self.data_dir)
                 .args(&self.extra)
                 .stdout(Stdio::piped())
-                .stderr(Stdio::null())
+                .stderr(match std::env::var_os("ACS_CHAT_SERVE_LOG") {
+                    // Debugging aid: append the emulator's log to this file.
+                    Some(f) => std::fs::OpenOptions::new().create(true).append(true).open(f).map(Stdio::from).unwrap_or_else(|_| Stdio::null()),
+                    None => Stdio::null(),
+                })
                 .spawn()
                 .expect("serve starts");
             let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
@@ -74,6 +80,7 @@ impl ServeProcess {
             if let Some(conn) = first.strip_prefix("ACS_CONNECTION_STRING=") {
                 let endpoint = conn.strip_prefix("endpoint=").and_then(|r| r.split(';').next()).expect("endpoint");
                 self.base = endpoint.trim_end_matches('/').to_owned();
+                self.connection_string = conn.to_owned();
                 let port = self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
                 assert!(self.port == 0 || self.port == port, "restarted on another port");
                 self.port = port;
@@ -194,17 +201,34 @@ impl Api {
         panic!("could not create a user");
     }
 
-    /// Creates a thread owned by `owner` with `others`.
+    /// Creates a thread owned by `owner` with `others` (retried through faults; the
+    /// repeatability id makes the retries one thread).
     pub async fn thread(&self, owner: &User, topic: &str, others: &[&User]) -> String {
         let participants: Vec<Value> = std::iter::once(owner)
             .chain(others.iter().copied())
             .map(|u| json!({"communicationIdentifier": ident(&u.id), "displayName": "p"}))
             .collect();
-        let body = json!({"topic": topic, "participants": participants});
-        let r = self.chat(Method::POST, "/chat/threads", &owner.token, Some(&body)).await.expect("create thread");
-        assert_eq!(r.status(), 201);
-        let v: Value = r.json().await.expect("json");
-        v["chatThread"]["id"].as_str().expect("thread id").to_owned()
+        let body = json!({"topic": topic, "participants": participants}).to_string();
+        let repeat = uuid::Uuid::new_v4().to_string();
+        for _ in 0..200 {
+            let r = self
+                .client
+                .post(format!("{}/chat/threads?{CHAT}", self.base))
+                .bearer_auth(&owner.token)
+                .header("content-type", "application/json")
+                .header("repeatability-request-id", &repeat)
+                .body(body.clone())
+                .send()
+                .await;
+            if let Ok(r) = r
+                && r.status() == 201
+                && let Ok(v) = r.json::<Value>().await
+            {
+                return v["chatThread"]["id"].as_str().expect("thread id").to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("could not create a thread");
     }
 
     /// Every message of a thread, following nextLinks.
@@ -212,9 +236,18 @@ impl Api {
         let mut out = Vec::new();
         let mut url = format!("{}/chat/threads/{}/messages?maxPageSize=200&{CHAT}", self.base, enc(thread));
         loop {
-            let r = self.client.get(&url).bearer_auth(&user.token).send().await.expect("list");
-            assert_eq!(r.status(), 200, "listing messages");
-            let v: Value = r.json().await.expect("json");
+            let mut tries = 0;
+            let v: Value = loop {
+                tries += 1;
+                assert!(tries < 200, "listing messages keeps failing");
+                if let Ok(r) = self.client.get(&url).bearer_auth(&user.token).send().await
+                    && r.status() == 200
+                    && let Ok(v) = r.json::<Value>().await
+                {
+                    break v;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
             out.extend(v["value"].as_array().cloned().unwrap_or_default());
             match v["nextLink"].as_str() {
                 Some(next) => url = next.to_owned(),
