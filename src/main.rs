@@ -30,7 +30,8 @@ fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     let result = runtime.block_on(acs_chat::emulator::run(args));
     // Everything that matters (server, store) has stopped; don't linger on timers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(result?)
+    // Each emulator error's message already names its cause; `{:#}` would repeat it.
+    result.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
