@@ -23,6 +23,7 @@ mod observe;
 mod paging;
 mod redact;
 mod retry;
+mod surrogates;
 mod token;
 mod transport;
 mod urls;
