@@ -27,10 +27,31 @@ fn main() -> ExitCode {
 
 fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
+    if args.stop {
+        return runtime.block_on(stop_emulator(&args));
+    }
     let result = runtime.block_on(acs_chat::emulator::run(args));
     // Everything that matters (server, store) has stopped; don't linger on timers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(result?)
+}
+
+/// `acs-chat serve --stop`: the documented way to stop a (background) emulator.
+async fn stop_emulator(args: &acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
+    let data_dir = match &args.data_dir {
+        Some(dir) => dir.clone(),
+        None => Dirs::discover()
+            .ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?
+            .emulator_data(),
+    };
+    let cert = std::fs::read(data_dir.join("cert.pem")).ok();
+    let stopped = acs_chat::connect::local::stop(args.host, args.port, &args.access_key, cert.as_deref()).await?;
+    if stopped {
+        println!("stopped the emulator on {}:{}", args.host, args.port);
+    } else {
+        println!("no emulator listens on {}:{}", args.host, args.port);
+    }
+    Ok(())
 }
 
 fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
