@@ -7,9 +7,11 @@ directory. It announces itself on stdout with two lines:
     ACS_CONNECTION_STRING=endpoint=https://127.0.0.1:PORT/;accesskey=KEY
     ACS_CA_CERT=DIR/cert.pem
 
-The SDK clients are then built exactly as an application would build them; the only
-addition is `connection_verify=<the emulator's certificate>`, the azure-core transport
-option for trusting a private CA.
+The SDK clients are then built exactly as an application would build them. The
+emulator's self-signed certificate is trusted through `REQUESTS_CA_BUNDLE`, set for the
+whole session: the per-client `connection_verify=` option is not inherited by the
+ChatThreadClient that `ChatClient.get_chat_thread_client` returns, so an application
+using it would have to repeat it on every call (test_tls.py covers that route too).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def _wait_healthy(endpoint: str, ca_cert: str) -> None:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     binary = emulator_binary()
+    previous_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
     with tempfile.TemporaryDirectory(prefix="acs-chat-sdk-py-") as data_dir:
         log_path = Path(data_dir) / "emulator.log"
         store = Path(data_dir) / "data"
@@ -121,6 +124,7 @@ def emulator() -> Iterator[Emulator]:
                 announced = _read_announcement(proc, lines)
                 endpoint = endpoint_of(announced["ACS_CONNECTION_STRING"])
                 _wait_healthy(endpoint, announced["ACS_CA_CERT"])
+                os.environ["REQUESTS_CA_BUNDLE"] = announced["ACS_CA_CERT"]
                 yield Emulator(
                     connection_string=announced["ACS_CONNECTION_STRING"],
                     endpoint=endpoint,
@@ -132,6 +136,10 @@ def emulator() -> Iterator[Emulator]:
                 print(log_path.read_text(errors="replace")[-4000:])
                 raise
             finally:
+                if previous_bundle is None:
+                    os.environ.pop("REQUESTS_CA_BUNDLE", None)
+                else:
+                    os.environ["REQUESTS_CA_BUNDLE"] = previous_bundle
                 proc.terminate()
                 try:
                     proc.wait(timeout=15)
@@ -142,9 +150,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def identity_client(emulator: Emulator) -> CommunicationIdentityClient:
-    return CommunicationIdentityClient.from_connection_string(
-        emulator.connection_string, connection_verify=emulator.ca_cert
-    )
+    return CommunicationIdentityClient.from_connection_string(emulator.connection_string)
 
 
 @pytest.fixture
@@ -164,10 +170,6 @@ def chat_client(emulator: Emulator) -> Callable[[User | str], ChatClient]:
 
     def make(user: User | str) -> ChatClient:
         token = user if isinstance(user, str) else user.token
-        return ChatClient(
-            emulator.endpoint,
-            CommunicationTokenCredential(token),
-            connection_verify=emulator.ca_cert,
-        )
+        return ChatClient(emulator.endpoint, CommunicationTokenCredential(token))
 
     return make
