@@ -1,2 +1,20 @@
 //! The interactive client: ratatui + crossterm, an event loop over one channel, and
 //! background tokio tasks for polling and sending.
+//!
+//! The pure core lives here: [`app::App`] (state and `update`), [`view::draw`], and the
+//! small modules they use. `update` never does IO and `draw` only draws, so both are
+//! tested without a terminal or a network.
+
+pub mod app;
+pub mod commands;
+pub mod conversation;
+pub mod entry;
+pub mod event;
+pub mod ids;
+pub mod keymap;
+pub mod layout;
+pub mod sanitize;
+pub mod settings;
+pub mod theme;
+pub mod thread_meta;
+pub mod view;

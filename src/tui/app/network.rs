@@ -1,0 +1,168 @@
+//! `update` for events from the background tasks: the poller's threads, messages,
+//! participants and receipts, and the outcomes of sends and other actions.
+
+use super::{App, Command, Event, ThreadState};
+use crate::tui::conversation::Upsert;
+use crate::tui::sanitize;
+use crate::tui::thread_meta::ThreadMeta;
+
+impl App {
+    pub(super) fn on_network(&mut self, event: Event, out: &mut Vec<Command>) {
+        match event {
+            Event::ThreadsListed { threads } => self.on_threads(threads, out),
+            Event::ThreadDetails { thread } => {
+                if self.left.contains(&thread.id) {
+                    return;
+                }
+                let t = self.threads.entry(thread.id.clone()).or_insert_with(|| ThreadState::new(&thread.id));
+                t.topic = sanitize::one_line(&thread.topic);
+                t.meta = ThreadMeta::parse(thread.metadata.as_ref());
+            }
+            Event::MessagesPolled { thread_id, messages } => self.on_messages(&thread_id, &messages, out),
+            Event::OlderMessages { thread_id, messages, next_link } => {
+                let own = self.profile.user_id.clone();
+                let Some(t) = self.threads.get_mut(&thread_id) else { return };
+                for m in &messages {
+                    t.conv.upsert(m, &own);
+                }
+                t.conv.history.complete = next_link.is_none();
+                t.conv.history.next_link = next_link;
+                t.conv.history.loading = false;
+                self.clamp_scroll();
+            }
+            Event::Participants { thread_id, participants } => {
+                if let Some(t) = self.threads.get_mut(&thread_id) {
+                    t.conv.set_participants(&participants);
+                }
+            }
+            Event::ReadReceipts { thread_id, receipts } => {
+                let own = self.profile.user_id.clone();
+                if let Some(t) = self.threads.get_mut(&thread_id) {
+                    t.conv.set_receipts(&receipts, &own);
+                }
+            }
+            Event::SendResult { thread_id, client_message_id, result } => {
+                let Some(t) = self.threads.get_mut(&thread_id) else { return };
+                match result {
+                    Ok(id) => t.conv.mark_sent(&client_message_id, &id),
+                    Err(e) => {
+                        t.conv.mark_failed(&client_message_id, &e);
+                        self.error(format!("send failed: {e} (Alt-R retry, Alt-X discard)"));
+                    }
+                }
+            }
+            Event::ActionResult { what, result } => match result {
+                Ok(()) => self.info(what),
+                Err(e) => self.error(format!("{what}: {e}")),
+            },
+            Event::ThreadCreated { thread_id } => {
+                self.left.remove(&thread_id);
+                self.open_thread_id(&thread_id, out);
+            }
+            Event::Connection(state) => self.connection = Some(state),
+            Event::Outbox { thread_id, pending } => {
+                if self.left.contains(&thread_id) {
+                    return;
+                }
+                let own = self.profile.user_id.clone();
+                let t = self.threads.entry(thread_id.clone()).or_insert_with(|| ThreadState::new(&thread_id));
+                for p in &pending {
+                    t.conv.add_pending(p, &own);
+                }
+            }
+            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) | Event::Resize(..) | Event::Tick { .. } => {}
+        }
+    }
+
+    fn on_threads(&mut self, threads: Vec<crate::wire::ChatThreadItem>, out: &mut Vec<Command>) {
+        let first = !self.listed_once;
+        self.listed_once = true;
+        let mut ring = false;
+        for item in threads {
+            if item.deleted_on.is_some() || self.left.contains(&item.id) {
+                if self.threads.remove(&item.id).is_some() && self.open.as_deref() == Some(item.id.as_str()) {
+                    self.open = None;
+                }
+                continue;
+            }
+            let is_open = self.open.as_deref() == Some(item.id.as_str());
+            let known = self.threads.contains_key(&item.id);
+            let t = self.threads.entry(item.id.clone()).or_insert_with(|| ThreadState::new(&item.id));
+            t.topic = sanitize::one_line(&item.topic);
+            if !known {
+                // Threads present at start-up: their history is not "new". Threads that
+                // appear later (someone added us) count everything from others.
+                t.baseline = if first { item.last_message_received_on } else { None };
+                t.rung_for = t.baseline;
+            }
+            let newer = match (item.last_message_received_on, t.last_activity) {
+                (Some(new), Some(old)) => new > old,
+                (Some(_), None) => known || !first,
+                _ => false,
+            };
+            if let Some(at) = item.last_message_received_on {
+                t.last_activity = Some(t.last_activity.map_or(at, |old| old.max(at)));
+            }
+            if newer && !is_open {
+                t.activity = t.unread == 0;
+                if t.rung_for.is_none_or(|r| item.last_message_received_on.is_some_and(|at| at > r)) {
+                    t.rung_for = item.last_message_received_on;
+                    ring = true;
+                }
+            }
+        }
+        if ring && self.settings.bell {
+            out.push(Command::RingBell);
+        }
+        if self.open.is_none()
+            && let Some(id) = self.sorted_threads().first().map(|t| t.id.clone())
+        {
+            self.open_thread_id(&id, out);
+        }
+    }
+
+    fn on_messages(&mut self, thread_id: &str, messages: &[crate::wire::ChatMessage], out: &mut Vec<Command>) {
+        if self.left.contains(thread_id) {
+            return;
+        }
+        let own = self.profile.user_id.clone();
+        let is_open = self.open.as_deref() == Some(thread_id);
+        let t = self.threads.entry(thread_id.to_owned()).or_insert_with(|| ThreadState::new(thread_id));
+        let mut new_unread = 0;
+        let mut ring = false;
+        let mut membership_changed = false;
+        for m in messages {
+            let outcome = t.conv.upsert(m, &own);
+            if m.kind.is_system() {
+                membership_changed |= !matches!(outcome, Upsert::Ignored);
+            }
+            if let Upsert::New { from_other: true } = outcome {
+                t.last_activity = Some(t.last_activity.map_or(m.created_on, |a| a.max(m.created_on)));
+                if !is_open && t.baseline.is_none_or(|b| m.created_on > b) {
+                    new_unread += 1;
+                    if t.rung_for.is_none_or(|r| m.created_on > r) {
+                        t.rung_for = Some(m.created_on);
+                        ring = true;
+                    }
+                }
+            }
+            if m.kind == crate::wire::ChatMessageType::TopicUpdated
+                && let Some(topic) = m.content.as_ref().and_then(|c| c.topic.as_deref())
+                && t.conv.newest_time() == Some(m.created_on)
+            {
+                t.topic = sanitize::one_line(topic);
+            }
+        }
+        if new_unread > 0 {
+            t.unread += new_unread;
+            t.activity = false;
+        }
+        if ring && self.settings.bell {
+            out.push(Command::RingBell);
+        }
+        if is_open && membership_changed {
+            out.push(Command::FetchParticipants { thread_id: thread_id.to_owned() });
+        }
+        self.clamp_scroll();
+    }
+}

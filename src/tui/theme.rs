@@ -1,0 +1,158 @@
+//! Every colour, style and user-visible string of the interactive client, so the look
+//! and the wording can be changed (or translated) in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// Sender name colours; a user's colour is picked by a stable hash of their raw id.
+const SENDER_PALETTE: [Color; 10] = [
+    Color::Cyan,
+    Color::Green,
+    Color::Yellow,
+    Color::Magenta,
+    Color::LightBlue,
+    Color::LightGreen,
+    Color::LightMagenta,
+    Color::LightCyan,
+    Color::LightRed,
+    Color::Blue,
+];
+
+/// FNV-1a: stable across runs and platforms (unlike `DefaultHasher`).
+fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// The stable colour of a user's name.
+pub fn sender_style(user_id: &str) -> Style {
+    let idx = usize::try_from(stable_hash(user_id) % SENDER_PALETTE.len() as u64).unwrap_or(0);
+    Style::new().fg(SENDER_PALETTE[idx]).add_modifier(Modifier::BOLD)
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn system_message() -> Style {
+    Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+}
+pub fn timestamp() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn day_separator() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn high_priority() -> Style {
+    Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD)
+}
+pub fn marker() -> Style {
+    Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+}
+pub fn status_failed() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+pub fn status_ok() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn selected_message() -> Style {
+    Style::new().bg(Color::DarkGray)
+}
+pub fn search_match() -> Style {
+    Style::new().bg(Color::Yellow).fg(Color::Black)
+}
+pub fn new_messages_marker() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+pub fn header() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn thread_selected() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+pub fn thread_unread() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn unread_badge() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+pub fn border() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn status_bar() -> Style {
+    Style::new().bg(Color::Blue).fg(Color::White)
+}
+pub fn conn_ok() -> Style {
+    Style::new().bg(Color::Blue).fg(Color::LightGreen)
+}
+pub fn conn_bad() -> Style {
+    Style::new().bg(Color::Blue).fg(Color::LightRed).add_modifier(Modifier::BOLD)
+}
+pub fn error_bar() -> Style {
+    Style::new().bg(Color::Red).fg(Color::White)
+}
+pub fn info_line() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+pub fn overlay() -> Style {
+    Style::new().bg(Color::Black).fg(Color::White)
+}
+pub fn role_admin() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
+// ---------------------------------------------------------------- strings
+
+pub const APP_NAME: &str = "acs-chat";
+pub const THREADS_TITLE: &str = "Threads";
+pub const PARTICIPANTS_TITLE: &str = "Members";
+pub const HELP_TITLE: &str = " Help — Esc to close ";
+pub const HELP_KEYS: &str = "Keys";
+pub const HELP_COMMANDS: &str = "Commands";
+pub const NO_THREAD: &str = "No thread open. Create one with /new TOPIC [user…]";
+pub const NO_MESSAGES: &str = "No messages yet. Say hello!";
+pub const LOADING_OLDER: &str = "loading older messages…";
+pub const BEGINNING: &str = "beginning of the conversation";
+pub const NEW_MESSAGES: &str = " new messages ↓ (Alt-End) ";
+pub const DELETED: &str = "message deleted";
+pub const EDITED: &str = "(edited)";
+pub const HIGH: &str = "‼ HIGH";
+pub const STICKY: &str = "sticky";
+pub const SENDING: &str = "sending…";
+pub const SENT: &str = "sent";
+pub const FAILED_HINT: &str = "failed — Alt-R retry, Alt-X discard";
+pub const COMPOSE_TITLE: &str = "Message";
+pub const COMPOSE_EDITING: &str = "Editing — Enter save, Esc cancel";
+pub const COMPOSE_HIGH: &str = "HIGH priority";
+pub const COMPOSE_PLACEHOLDER: &str = "Type a message, /help for commands";
+pub const SELECT_HINT: &str = "select: ↑↓ move, e edit, d delete, r retry, x discard, Esc done";
+pub const SEARCH_PROMPT: &str = "search: ";
+pub const SEARCH_HINT: &str = "↑ older ↓ newer Esc close";
+pub const STICKY_REFUSAL: &str = "This thread is sticky: its member list cannot change.";
+pub const CONN_OK: &str = "ok";
+pub const UNKNOWN_SENDER: &str = "unknown";
+
+/// "seen by Bob" / "seen by Bob, Carol" / "seen by 5".
+pub fn seen_by(names: &[String]) -> String {
+    match names.len() {
+        0 => "seen".to_owned(),
+        1..=3 => format!("seen by {}", names.join(", ")),
+        n => format!("seen by {n}"),
+    }
+}
+
+pub fn paste_confirm(lines: usize) -> String {
+    format!("Paste {lines} lines? y / n")
+}
+pub const DELETE_CONFIRM: &str = "Delete this message? y / n";
+pub const LEAVE_CONFIRM: &str = "Leave this thread? y / n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sender_colours_are_stable_and_spread() {
+        assert_eq!(sender_style("8:acs:alice"), sender_style("8:acs:alice"));
+        let distinct: std::collections::HashSet<_> =
+            (0..50).map(|i| format!("{:?}", sender_style(&format!("8:acs:u{i}")).fg)).collect();
+        assert!(distinct.len() >= 5, "hash spreads users over the palette");
+    }
+}
