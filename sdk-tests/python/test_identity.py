@@ -32,11 +32,12 @@ def test_create_user_and_token_defaults_to_a_day(identity_client):
     assert_expires_in(token.expires_on, timedelta(hours=24))
 
 
-def test_create_user_and_token_with_custom_expiry_and_scopes(identity_client):
+def test_create_user_and_token_with_custom_expiry_and_scopes(identity_client, chat_client):
     _, token = identity_client.create_user_and_token(
         ["chat", "voip"], token_expires_in=timedelta(hours=1)
     )
     assert_expires_in(token.expires_on, timedelta(hours=1))
+    assert chat_client(token.token).create_chat_thread("chat and voip").chat_thread.topic == "chat and voip"
 
 
 def test_expiry_outside_one_to_twenty_four_hours_is_rejected(identity_client):

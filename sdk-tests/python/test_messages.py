@@ -122,6 +122,23 @@ def test_list_messages_pages_newest_first(make_user, chat_client):
     assert [m.content.message for m in texts(flat)] == ["m5", "m4", "m3", "m2", "m1"]
 
 
+def test_paging_resumes_from_a_continuation_token(make_user, chat_client):
+    _, _, thread = new_thread(make_user, chat_client)
+    for n in range(3):
+        thread.send_message(f"m{n}")
+
+    first_pager = thread.list_messages(results_per_page=2).by_page()
+    first = [m.id for m in next(first_pager)]
+    token = first_pager.continuation_token
+    assert token, "a first page of 2 out of 5 messages must carry a nextLink"
+
+    resumed = thread.list_messages(results_per_page=2).by_page(continuation_token=token)
+    rest = [m.id for page in resumed for m in page]
+
+    everything = [m.id for m in thread.list_messages()]
+    assert first + rest == everything
+
+
 def test_list_messages_default_page_size_is_ten(make_user, chat_client):
     _, _, thread = new_thread(make_user, chat_client)
     for n in range(10):

@@ -29,6 +29,25 @@ test("listParticipants returns names and ids", async () => {
   assert.ok(listed.every((p) => p.shareHistoryTime instanceof Date));
 });
 
+test("participant metadata carries the quickstart's member roles", async () => {
+  const alice = await makeUser("Alice");
+  const bob = await makeUser("Bob");
+  const { chatThread } = await chatClient(alice).createChatThread(
+    { topic: "roles" },
+    {
+      participants: [
+        { ...alice.participant(), metadata: { memberRole: "Admin" } },
+        { ...bob.participant(), metadata: { memberRole: "User" } },
+      ],
+    },
+  );
+  const listed = await collect(threadClient(bob, chatThread.id).listParticipants());
+  assert.deepEqual(
+    listed.map((p) => [rawId(p.id), p.metadata]).sort(),
+    [[alice.rawId, { memberRole: "Admin" }], [bob.rawId, { memberRole: "User" }]].sort(),
+  );
+});
+
 test("listParticipants pages and skips", async () => {
   const { users, thread } = await threadOf("Alice", "Bob", "Carol");
   const everyone = users.map((u) => u.rawId).sort();

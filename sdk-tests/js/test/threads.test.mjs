@@ -85,6 +85,19 @@ test("updateProperties sets thread metadata", async () => {
   assert.deepEqual(props.metadata, { isStickyThread: "false" });
 });
 
+test("a retention policy is kept and can be changed", async () => {
+  const alice = await makeUser("Alice");
+  const retentionPolicy = { kind: "threadCreationDate", deleteThreadAfterDays: 40 };
+  const { chatThread } = await chatClient(alice).createChatThread({ topic: "kept 40 days" }, { retentionPolicy });
+  assert.deepEqual(chatThread.retentionPolicy, retentionPolicy);
+  const thread = threadClient(alice, chatThread.id);
+  assert.deepEqual((await thread.getProperties()).retentionPolicy, retentionPolicy);
+
+  await thread.updateProperties({ retentionPolicy: { kind: "none" } });
+
+  assert.deepEqual((await thread.getProperties()).retentionPolicy, { kind: "none" });
+});
+
 test("listChatThreads pages through every thread", async () => {
   const alice = await makeUser("Alice");
   const chat = chatClient(alice);
