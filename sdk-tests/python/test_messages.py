@@ -3,6 +3,7 @@ list_messages with paging and start_time, as the service behaves (newest first, 
 and deletions re-sequence the message, deleted messages stay as tombstones)."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from azure.communication.chat import ChatMessageType
@@ -166,6 +167,21 @@ def test_list_messages_start_time_returns_later_changes(make_user, chat_client):
 
     future = datetime.now(timezone.utc) + timedelta(hours=1)
     assert list(thread.list_messages(start_time=future)) == []
+
+
+def test_concurrent_sends_all_arrive_with_distinct_sequence_ids(make_user, chat_client):
+    _, bob, thread = new_thread(make_user, chat_client)
+    as_bob = chat_client(bob).get_chat_thread_client(thread.thread_id)
+    senders = [thread, as_bob] * 20
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sent = list(pool.map(lambda pair: pair[1].send_message(f"c{pair[0]}").id, enumerate(senders)))
+
+    listed = list(thread.list_messages(results_per_page=7))
+    assert len(set(sent)) == 40
+    assert sorted(m.id for m in texts(listed)) == sorted(sent)
+    sequence = [int(m.sequence_id) for m in listed]
+    assert sequence == sorted(set(sequence), reverse=True)
 
 
 def test_unknown_message_is_not_found(make_user, chat_client):

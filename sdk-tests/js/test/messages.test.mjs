@@ -148,6 +148,20 @@ test("listMessages startTime returns later changes", async () => {
   assert.deepEqual(await collect(thread.listMessages({ startTime: future })), []);
 });
 
+test("concurrent sends all arrive with distinct sequence ids", async () => {
+  const { bob, thread } = await newThread();
+  const asBob = threadClient(bob, thread.threadId);
+  const sends = Array.from({ length: 40 }, (_, n) => (n % 2 ? asBob : thread).sendMessage({ content: `c${n}` }));
+
+  const sent = (await Promise.all(sends)).map((r) => r.id);
+
+  const listed = await collect(thread.listMessages({ maxPageSize: 7 }));
+  assert.equal(new Set(sent).size, 40);
+  assert.deepEqual(texts(listed).map((m) => m.id).sort(), [...sent].sort());
+  const sequence = listed.map((m) => Number(m.sequenceId));
+  assert.deepEqual(sequence, [...new Set(sequence)].sort((a, b) => b - a));
+});
+
 test("an unknown message is not found", async () => {
   const { thread } = await newThread();
   await expectStatus(404, () => thread.getMessage("1234567890123"));
