@@ -9,7 +9,7 @@
 pub mod acs;
 pub mod cli;
 pub mod config;
-// pub mod connect; (enabled once the acs client lands)
+pub mod connect;
 pub mod emulator;
 pub mod local;
 pub mod logging;

@@ -105,6 +105,9 @@ pub enum Event {
     Connection(ConnectionState),
     /// Unsent messages restored from disk at start-up; the sender task already owns them.
     Outbox { thread_id: String, pending: Vec<PendingSend> },
+    /// Connecting finished (it runs after the first frame): who we are, and the
+    /// thread to land in (the seed's Quickstart thread on a local emulator).
+    SessionReady { profile: super::settings::ProfileInfo, open_thread: Option<String> },
 }
 
 /// What the core asks the IO side to do.

@@ -60,6 +60,14 @@ impl App {
                 self.open_thread_id(&thread_id, out);
             }
             Event::Connection(state) => self.connection = Some(state),
+            Event::SessionReady { profile, open_thread } => {
+                self.profile = profile;
+                if let Some(id) = open_thread
+                    && self.open.is_none()
+                {
+                    self.open_thread_id(&id, out);
+                }
+            }
             Event::Outbox { thread_id, pending } => {
                 if self.left.contains(&thread_id) {
                     return;
