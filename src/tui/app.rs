@@ -4,13 +4,16 @@
 //! list of [`Command`]s for the IO side. It never does IO, never awaits and never reads
 //! the clock: time comes from [`Event::Tick`]. The view (`view::draw`) only reads it.
 //!
-//! The submodules split `update` by event source: `input` (keys, paste, mouse, slash
-//! commands), `network` (poller and sender results) and `scroll` (the message pane
-//! position and read receipts, which depend on what is visible).
+//! The submodules split `update` by concern: `input` (keys, paste, mouse, the compose
+//! box), `submit` (Enter: send, edit, slash commands), `modes` (help, confirmations,
+//! selection, search), `network` (poller and sender results) and `scroll` (the message
+//! pane position and read receipts, which depend on what is visible).
 
 mod input;
+mod modes;
 mod network;
 mod scroll;
+mod submit;
 
 pub(crate) use scroll::resolve as scroll_resolve;
 
@@ -21,11 +24,11 @@ use time::OffsetDateTime;
 
 use super::conversation::{Conversation, StatusLabels};
 use super::entry::MsgKey;
+pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
 use super::ids::IdGenerator;
 use super::keymap::Mode;
-use super::thread_meta::ThreadMeta;
-pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
 pub use super::settings::{ProfileInfo, ThreadSort, TimeFormat, UiSettings};
+use super::thread_meta::ThreadMeta;
 
 /// Seconds an error stays in the error bar (Esc clears it sooner).
 const ERROR_SECS: i64 = 15;
@@ -57,7 +60,10 @@ pub struct ThreadState {
 
 impl ThreadState {
     fn new(id: &str) -> Self {
-        Self { id: id.to_owned(), ..Self::default() }
+        Self {
+            id: id.to_owned(),
+            ..Self::default()
+        }
     }
 }
 
@@ -65,8 +71,13 @@ impl ThreadState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     Paste(String),
-    Delete { thread_id: String, message_id: String },
-    Leave { thread_id: String },
+    Delete {
+        thread_id: String,
+        message_id: String,
+    },
+    Leave {
+        thread_id: String,
+    },
 }
 
 /// A modal layer over the normal compose mode.
@@ -74,11 +85,18 @@ pub enum Confirm {
 pub enum Overlay {
     #[default]
     None,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
     /// Selecting a message (for edit / delete / retry / discard).
-    Select { key: MsgKey },
-    Search { query: String, hit: Option<MsgKey> },
+    Select {
+        key: MsgKey,
+    },
+    Search {
+        query: String,
+        hit: Option<MsgKey>,
+    },
 }
 
 /// The message pane's position: `None` follows the newest message; otherwise the
@@ -184,7 +202,12 @@ impl App {
     fn on_tick(&mut self, now: OffsetDateTime) {
         self.ids.mix(now.unix_timestamp_nanos() as u64);
         self.now = Some(now);
-        if self.notice.as_ref().and_then(|n| n.until).is_some_and(|u| now >= u) {
+        if self
+            .notice
+            .as_ref()
+            .and_then(|n| n.until)
+            .is_some_and(|u| now >= u)
+        {
             self.notice = None;
         }
     }
@@ -196,12 +219,20 @@ impl App {
 
     pub(crate) fn error(&mut self, text: impl Into<String>) {
         let until = self.now.map(|n| n + time::Duration::seconds(ERROR_SECS));
-        self.notice = Some(Notice { text: super::sanitize::one_line(&text.into()), is_error: true, until });
+        self.notice = Some(Notice {
+            text: super::sanitize::one_line(&text.into()),
+            is_error: true,
+            until,
+        });
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
         let until = self.now.map(|n| n + time::Duration::seconds(INFO_SECS));
-        self.notice = Some(Notice { text: super::sanitize::one_line(&text.into()), is_error: false, until });
+        self.notice = Some(Notice {
+            text: super::sanitize::one_line(&text.into()),
+            is_error: false,
+            until,
+        });
     }
 
     /// The input mode the keymap uses.
@@ -228,7 +259,13 @@ impl App {
         let mut v: Vec<&ThreadState> = self.threads.values().collect();
         let recent = |t: &ThreadState| std::cmp::Reverse(t.last_activity);
         match self.settings.sort {
-            ThreadSort::UnreadFirst => v.sort_by_key(|t| (t.unread == 0 && !t.activity, recent(t), t.topic.to_lowercase())),
+            ThreadSort::UnreadFirst => v.sort_by_key(|t| {
+                (
+                    t.unread == 0 && !t.activity,
+                    recent(t),
+                    t.topic.to_lowercase(),
+                )
+            }),
             ThreadSort::RecentFirst => v.sort_by_key(|t| (recent(t), t.topic.to_lowercase())),
         }
         v
@@ -236,7 +273,9 @@ impl App {
 
     /// Delivery statuses of the open thread.
     pub fn status_labels(&self) -> StatusLabels {
-        self.open_thread().map(|t| t.conv.status_labels()).unwrap_or_default()
+        self.open_thread()
+            .map(|t| t.conv.status_labels())
+            .unwrap_or_default()
     }
 
     /// Opens a thread: resets scroll and unread, asks the IO side to load it.
@@ -244,7 +283,9 @@ impl App {
         if self.open.as_deref() == Some(thread_id) {
             return;
         }
-        self.threads.entry(thread_id.to_owned()).or_insert_with(|| ThreadState::new(thread_id));
+        self.threads
+            .entry(thread_id.to_owned())
+            .or_insert_with(|| ThreadState::new(thread_id));
         self.open = Some(thread_id.to_owned());
         self.scroll = ScrollPos::default();
         self.overlay = Overlay::None;
@@ -256,8 +297,12 @@ impl App {
             t.unread = 0;
             t.activity = false;
         }
-        out.push(Command::OpenThread { thread_id: thread_id.to_owned() });
-        out.push(Command::FetchParticipants { thread_id: thread_id.to_owned() });
+        out.push(Command::OpenThread {
+            thread_id: thread_id.to_owned(),
+        });
+        out.push(Command::FetchParticipants {
+            thread_id: thread_id.to_owned(),
+        });
     }
 
     /// Display name of a user for system messages and receipts.
@@ -293,5 +338,4 @@ impl App {
 }
 
 #[cfg(test)]
-#[path = "app_tests.rs"]
 mod tests;

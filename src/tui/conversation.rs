@@ -80,11 +80,17 @@ impl Conversation {
     }
 
     pub fn by_message_id(&self, id: &str) -> Option<&Entry> {
-        self.by_id.get(id).and_then(|k| self.index_of(k).ok()).and_then(|i| self.entries.get(i))
+        self.by_id
+            .get(id)
+            .and_then(|k| self.index_of(k).ok())
+            .and_then(|i| self.entries.get(i))
     }
 
     pub fn by_client_id(&self, client_id: &str) -> Option<&Entry> {
-        self.by_client.get(client_id).and_then(|k| self.index_of(k).ok()).and_then(|i| self.entries.get(i))
+        self.by_client
+            .get(client_id)
+            .and_then(|k| self.index_of(k).ok())
+            .and_then(|i| self.entries.get(i))
     }
 
     fn insert(&mut self, entry: Entry, own_user: &str) {
@@ -122,10 +128,18 @@ impl Conversation {
         let entry = Entry::from_server(msg);
         let existing = self.by_id.get(&msg.id).cloned().or_else(|| {
             let own = entry.sender_id.as_deref() == Some(own_user);
-            entry.client_id.as_ref().filter(|_| own).and_then(|c| self.by_client.get(c)).cloned()
+            entry
+                .client_id
+                .as_ref()
+                .filter(|_| own)
+                .and_then(|c| self.by_client.get(c))
+                .cloned()
         });
         if let Some(old_key) = existing {
-            if let Some(old) = self.index_of(&old_key).ok().and_then(|i| self.entries.get(i))
+            if let Some(old) = self
+                .index_of(&old_key)
+                .ok()
+                .and_then(|i| self.entries.get(i))
                 && old.local.is_none()
                 && old.version >= entry.version
             {
@@ -135,7 +149,8 @@ impl Conversation {
             self.insert(entry, own_user);
             return Upsert::Updated;
         }
-        let from_other = !entry.is_system() && entry.sender_id.as_deref().is_some_and(|s| s != own_user);
+        let from_other =
+            !entry.is_system() && entry.sender_id.as_deref().is_some_and(|s| s != own_user);
         self.insert(entry, own_user);
         Upsert::New { from_other }
     }
@@ -156,7 +171,9 @@ impl Conversation {
 
     /// The service accepted a send: remember its id so the poller's copy merges.
     pub fn mark_sent(&mut self, client_id: &str, message_id: &str) {
-        let Some(e) = self.pending_mut(client_id) else { return };
+        let Some(e) = self.pending_mut(client_id) else {
+            return;
+        };
         e.local = Some(LocalState::Sent);
         e.id = Some(message_id.to_owned());
         let key = e.key.clone();
@@ -188,28 +205,56 @@ impl Conversation {
             .iter()
             .filter_map(|p| {
                 let id = p.communication_identifier.raw()?.to_owned();
-                let name = p.display_name.as_deref().map(super::sanitize::one_line).unwrap_or_default();
-                Some(Member { id, name, metadata: p.metadata.clone() })
+                let name = p
+                    .display_name
+                    .as_deref()
+                    .map(super::sanitize::one_line)
+                    .unwrap_or_default();
+                Some(Member {
+                    id,
+                    name,
+                    metadata: p.metadata.clone(),
+                })
             })
             .collect();
-        members.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        members.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         self.participants = members;
     }
 
     /// The sanitized display name of a member, if known.
     pub fn name_of(&self, user_id: &str) -> Option<&str> {
-        self.participants.iter().find(|m| m.id == user_id && !m.name.is_empty()).map(|m| m.name.as_str())
+        self.participants
+            .iter()
+            .find(|m| m.id == user_id && !m.name.is_empty())
+            .map(|m| m.name.as_str())
     }
 
     /// Records receipts of other users; receipts for messages not loaded are skipped.
     pub fn set_receipts(&mut self, receipts: &[ChatMessageReadReceipt], own_user: &str) {
         for r in receipts {
-            let Some(reader) = r.sender_communication_identifier.raw() else { continue };
+            let Some(reader) = r.sender_communication_identifier.raw() else {
+                continue;
+            };
             if reader == own_user {
                 continue;
             }
-            let Some(key) = self.by_id.get(&r.chat_message_id).filter(|k| k.is_server()).cloned() else { continue };
-            let slot = self.read_up_to.entry(reader.to_owned()).or_insert_with(|| key.clone());
+            let Some(key) = self
+                .by_id
+                .get(&r.chat_message_id)
+                .filter(|k| k.is_server())
+                .cloned()
+            else {
+                continue;
+            };
+            let slot = self
+                .read_up_to
+                .entry(reader.to_owned())
+                .or_insert_with(|| key.clone());
             if key > *slot {
                 *slot = key;
             }
@@ -223,7 +268,9 @@ impl Conversation {
         for e in self.entries.iter().rev() {
             let Some(state) = &e.local else { break };
             match state {
-                LocalState::Sending if labels.sending.is_none() => labels.sending = Some(e.key.clone()),
+                LocalState::Sending if labels.sending.is_none() => {
+                    labels.sending = Some(e.key.clone())
+                }
                 LocalState::Sent if latest_sent.is_none() => latest_sent = Some(e.key.clone()),
                 LocalState::Failed(_) => labels.failed.push(e.key.clone()),
                 _ => {}
@@ -231,7 +278,8 @@ impl Conversation {
         }
         let seen_max = self.read_up_to.values().max().cloned();
         let newest_own = self.own.iter().next_back().cloned();
-        labels.sent = latest_sent.or_else(|| newest_own.filter(|k| seen_max.as_ref().is_none_or(|s| k > s)));
+        labels.sent =
+            latest_sent.or_else(|| newest_own.filter(|k| seen_max.as_ref().is_none_or(|s| k > s)));
         if let Some(seen_max) = seen_max
             && let Some(k) = self.own.range(..=seen_max).next_back()
         {
@@ -239,7 +287,11 @@ impl Conversation {
                 .read_up_to
                 .iter()
                 .filter(|(_, read)| *read >= k)
-                .map(|(who, _)| self.name_of(who).unwrap_or(super::theme::UNKNOWN_SENDER).to_owned())
+                .map(|(who, _)| {
+                    self.name_of(who)
+                        .unwrap_or(super::theme::UNKNOWN_SENDER)
+                        .to_owned()
+                })
                 .collect();
             names.sort();
             labels.seen = Some((k.clone(), names));
@@ -254,7 +306,11 @@ impl Conversation {
         if needle.is_empty() {
             return None;
         }
-        let hit = |i: &usize| self.entries.get(*i).is_some_and(|e| e.search_text().to_lowercase().contains(&needle));
+        let hit = |i: &usize| {
+            self.entries
+                .get(*i)
+                .is_some_and(|e| e.search_text().to_lowercase().contains(&needle))
+        };
         if older {
             let start = from.unwrap_or(self.entries.len());
             (0..start).rev().find(hit)
@@ -266,9 +322,17 @@ impl Conversation {
 
     /// The newest own user message that can still be edited (sent, not deleted).
     pub fn last_editable_own(&self, own_user: &str) -> Option<&Entry> {
-        self.own.iter().rev().filter_map(|k| self.index_of(k).ok()).filter_map(|i| self.entries.get(i)).find(|e| {
-            e.sender_id.as_deref() == Some(own_user) && !e.deleted && !e.is_system() && e.id.is_some()
-        })
+        self.own
+            .iter()
+            .rev()
+            .filter_map(|k| self.index_of(k).ok())
+            .filter_map(|i| self.entries.get(i))
+            .find(|e| {
+                e.sender_id.as_deref() == Some(own_user)
+                    && !e.deleted
+                    && !e.is_system()
+                    && e.id.is_some()
+            })
     }
 
     /// Creation time of the newest entry, if any.

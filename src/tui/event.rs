@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::wire::timestamp::serde_rfc3339;
-use crate::wire::{ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties};
+use crate::wire::{
+    ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties,
+};
 
 /// Metadata key of a message that carries its client message id (the seed's `clientMessageId`).
 pub const META_CLIENT_MESSAGE_ID: &str = "clientMessageId";
@@ -34,7 +36,11 @@ impl Priority {
 
     /// Reads a metadata value; anything but `High` (any case) is normal.
     pub fn parse(s: &str) -> Self {
-        if s.trim().eq_ignore_ascii_case("high") { Self::High } else { Self::Normal }
+        if s.trim().eq_ignore_ascii_case("high") {
+            Self::High
+        } else {
+            Self::Normal
+        }
     }
 }
 
@@ -58,7 +64,10 @@ impl PendingSend {
     /// The message metadata the service should store with this send.
     pub fn metadata(&self) -> crate::wire::Metadata {
         let mut m = crate::wire::Metadata::new();
-        m.insert(META_CLIENT_MESSAGE_ID.to_owned(), self.client_message_id.clone());
+        m.insert(
+            META_CLIENT_MESSAGE_ID.to_owned(),
+            self.client_message_id.clone(),
+        );
         m.insert(META_PRIORITY.to_owned(), self.priority.as_str().to_owned());
         m
     }
@@ -85,26 +94,57 @@ pub enum Event {
     Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     /// About once a second: the only source of time for the core.
-    Tick { now: OffsetDateTime },
+    Tick {
+        now: OffsetDateTime,
+    },
     /// Threads from a thread-list poll (full or incremental: entries are upserted;
     /// a thread with `deletedOn` is removed).
-    ThreadsListed { threads: Vec<ChatThreadItem> },
+    ThreadsListed {
+        threads: Vec<ChatThreadItem>,
+    },
     /// Thread properties: topic, and metadata with roles and stickiness.
-    ThreadDetails { thread: ChatThreadProperties },
+    ThreadDetails {
+        thread: ChatThreadProperties,
+    },
     /// New or changed messages since the last poll, in any order.
-    MessagesPolled { thread_id: String, messages: Vec<ChatMessage> },
+    MessagesPolled {
+        thread_id: String,
+        messages: Vec<ChatMessage>,
+    },
     /// A page of history (newest first, as the service lists it) and the link to the next one.
-    OlderMessages { thread_id: String, messages: Vec<ChatMessage>, next_link: Option<String> },
-    Participants { thread_id: String, participants: Vec<ChatParticipant> },
-    ReadReceipts { thread_id: String, receipts: Vec<ChatMessageReadReceipt> },
+    OlderMessages {
+        thread_id: String,
+        messages: Vec<ChatMessage>,
+        next_link: Option<String>,
+    },
+    Participants {
+        thread_id: String,
+        participants: Vec<ChatParticipant>,
+    },
+    ReadReceipts {
+        thread_id: String,
+        receipts: Vec<ChatMessageReadReceipt>,
+    },
     /// Outcome of a [`Command::Send`] / [`Command::RetrySend`]: the message id or an error text.
-    SendResult { thread_id: String, client_message_id: String, result: Result<String, String> },
+    SendResult {
+        thread_id: String,
+        client_message_id: String,
+        result: Result<String, String>,
+    },
     /// Outcome of any other action; `what` is a short human description ("topic updated").
-    ActionResult { what: String, result: Result<(), String> },
-    ThreadCreated { thread_id: String },
+    ActionResult {
+        what: String,
+        result: Result<(), String>,
+    },
+    ThreadCreated {
+        thread_id: String,
+    },
     Connection(ConnectionState),
     /// Unsent messages restored from disk at start-up; the sender task already owns them.
-    Outbox { thread_id: String, pending: Vec<PendingSend> },
+    Outbox {
+        thread_id: String,
+        pending: Vec<PendingSend>,
+    },
 }
 
 /// What the core asks the IO side to do.
@@ -114,25 +154,65 @@ pub enum Command {
     RingBell,
     /// Make this the open thread: poll it fast and load its first page, details,
     /// participants and read receipts.
-    OpenThread { thread_id: String },
+    OpenThread {
+        thread_id: String,
+    },
     /// Load the next page of history (`next_link: None` = the first page).
-    LoadOlder { thread_id: String, next_link: Option<String> },
+    LoadOlder {
+        thread_id: String,
+        next_link: Option<String>,
+    },
     Send(PendingSend),
-    RetrySend { thread_id: String, client_message_id: String },
-    DiscardSend { thread_id: String, client_message_id: String },
-    EditMessage { thread_id: String, message_id: String, content: String },
-    DeleteMessage { thread_id: String, message_id: String },
+    RetrySend {
+        thread_id: String,
+        client_message_id: String,
+    },
+    DiscardSend {
+        thread_id: String,
+        client_message_id: String,
+    },
+    EditMessage {
+        thread_id: String,
+        message_id: String,
+        content: String,
+    },
+    DeleteMessage {
+        thread_id: String,
+        message_id: String,
+    },
     /// `members` are profile names or raw ids (`8:...`); the creator is an Admin,
     /// the members Users (see `thread_meta`).
-    CreateThread { topic: String, members: Vec<String>, sticky: bool },
-    UpdateTopic { thread_id: String, topic: String },
+    CreateThread {
+        topic: String,
+        members: Vec<String>,
+        sticky: bool,
+    },
+    UpdateTopic {
+        thread_id: String,
+        topic: String,
+    },
     /// `members` are profile names or raw ids (`8:...`).
-    Invite { thread_id: String, members: Vec<String> },
+    Invite {
+        thread_id: String,
+        members: Vec<String>,
+    },
     /// `member` is a profile name or a raw id (`8:...`): the core resolves display
     /// names of current participants to their raw ids.
-    Remove { thread_id: String, member: String },
-    Leave { thread_id: String },
-    FetchParticipants { thread_id: String },
-    SendTyping { thread_id: String },
-    SendReadReceipt { thread_id: String, message_id: String },
+    Remove {
+        thread_id: String,
+        member: String,
+    },
+    Leave {
+        thread_id: String,
+    },
+    FetchParticipants {
+        thread_id: String,
+    },
+    SendTyping {
+        thread_id: String,
+    },
+    SendReadReceipt {
+        thread_id: String,
+        message_id: String,
+    },
 }

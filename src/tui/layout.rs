@@ -51,11 +51,17 @@ impl Areas {
         }
         a.status = Rect::new(0, h - 1, w, 1);
         let mut remaining = h - 1;
-        let lines = u16::try_from(app.compose.lines().len()).unwrap_or(u16::MAX).clamp(1, MAX_COMPOSE_LINES);
+        let lines = u16::try_from(app.compose.lines().len())
+            .unwrap_or(u16::MAX)
+            .clamp(1, MAX_COMPOSE_LINES);
         let compose_h = (lines + 1).min((remaining / 3).max(2)).min(remaining);
         remaining -= compose_h;
         a.compose = Rect::new(0, remaining, w, compose_h);
-        let wants_notice = app.notice.is_some() || matches!(app.overlay, Overlay::Select { .. } | Overlay::Search { .. } | Overlay::Confirm(_));
+        let wants_notice = app.notice.is_some()
+            || matches!(
+                app.overlay,
+                Overlay::Select { .. } | Overlay::Search { .. } | Overlay::Confirm(_)
+            );
         if wants_notice && remaining >= 2 {
             remaining -= 1;
             a.notice = Some(Rect::new(0, remaining, w, 1));
@@ -86,9 +92,19 @@ impl Areas {
 
     /// First thread shown in the list: keeps the open thread visible.
     pub fn list_offset(&self, app: &App) -> usize {
-        let rows = self.list.map_or(0, |l| usize::from(l.height.saturating_sub(1)));
-        let open = app.open.as_ref().and_then(|o| app.sorted_threads().iter().position(|t| &t.id == o)).unwrap_or(0);
-        if rows == 0 { 0 } else { open.saturating_sub(rows - 1) }
+        let rows = self
+            .list
+            .map_or(0, |l| usize::from(l.height.saturating_sub(1)));
+        let open = app
+            .open
+            .as_ref()
+            .and_then(|o| app.sorted_threads().iter().position(|t| &t.id == o))
+            .unwrap_or(0);
+        if rows == 0 {
+            0
+        } else {
+            open.saturating_sub(rows - 1)
+        }
     }
 
     /// Index (in list order) of the thread at a screen cell, if any.

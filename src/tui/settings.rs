@@ -103,10 +103,22 @@ mod tests {
     #[test]
     fn time_formats() {
         let t = datetime!(2026-11-24 14:05:09 UTC);
-        assert_eq!(TimeFormat::parse("%H:%M").map(|f| f.format(t)).as_deref(), Some("14:05"));
-        assert_eq!(TimeFormat::parse("%T").map(|f| f.format(t)).as_deref(), Some("14:05:09"));
-        assert_eq!(TimeFormat::parse("12h").map(|f| f.format(t)).as_deref(), Some("2:05 PM"));
-        assert_eq!(TimeFormat::TwelveHour.format(datetime!(2026-11-24 00:30 UTC)), "12:30 AM");
+        assert_eq!(
+            TimeFormat::parse("%H:%M").map(|f| f.format(t)).as_deref(),
+            Some("14:05")
+        );
+        assert_eq!(
+            TimeFormat::parse("%T").map(|f| f.format(t)).as_deref(),
+            Some("14:05:09")
+        );
+        assert_eq!(
+            TimeFormat::parse("12h").map(|f| f.format(t)).as_deref(),
+            Some("2:05 PM")
+        );
+        assert_eq!(
+            TimeFormat::TwelveHour.format(datetime!(2026-11-24 00:30 UTC)),
+            "12:30 AM"
+        );
         assert_eq!(TimeFormat::parse("%Y"), None);
     }
 }

@@ -39,7 +39,11 @@ impl Role {
 
     /// `Admin` (any case) or anything else = `User`.
     pub fn parse(s: &str) -> Self {
-        if s.trim().eq_ignore_ascii_case("admin") { Self::Admin } else { Self::User }
+        if s.trim().eq_ignore_ascii_case("admin") {
+            Self::Admin
+        } else {
+            Self::User
+        }
     }
 }
 
@@ -53,11 +57,21 @@ pub struct ThreadMeta {
 impl ThreadMeta {
     /// Decodes the metadata map; missing or malformed keys mean "not sticky, no admins".
     pub fn parse(metadata: Option<&Metadata>) -> Self {
-        let Some(m) = metadata else { return Self::default() };
-        let sticky = m.get(KEY_STICKY).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let Some(m) = metadata else {
+            return Self::default();
+        };
+        let sticky = m
+            .get(KEY_STICKY)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let admins = m
             .get(KEY_ADMINS)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         Self { sticky, admins }
     }
@@ -67,7 +81,10 @@ impl ThreadMeta {
         let mut m = Metadata::new();
         m.insert(KEY_STICKY.to_owned(), self.sticky.to_string());
         if !self.admins.is_empty() {
-            m.insert(KEY_ADMINS.to_owned(), self.admins.iter().cloned().collect::<Vec<_>>().join(","));
+            m.insert(
+                KEY_ADMINS.to_owned(),
+                self.admins.iter().cloned().collect::<Vec<_>>().join(","),
+            );
         }
         m
     }
@@ -77,7 +94,9 @@ impl ThreadMeta {
         if self.admins.contains(user_id) {
             return Role::Admin;
         }
-        participant_metadata.and_then(|m| m.get(KEY_MEMBER_ROLE)).map_or(Role::User, |r| Role::parse(r))
+        participant_metadata
+            .and_then(|m| m.get(KEY_MEMBER_ROLE))
+            .map_or(Role::User, |r| Role::parse(r))
     }
 }
 
@@ -87,10 +106,16 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let meta = ThreadMeta { sticky: true, admins: ["8:acs:a".to_owned(), "8:acs:b".to_owned()].into() };
+        let meta = ThreadMeta {
+            sticky: true,
+            admins: ["8:acs:a".to_owned(), "8:acs:b".to_owned()].into(),
+        };
         let m = meta.to_metadata();
         assert_eq!(m.get(KEY_STICKY).map(String::as_str), Some("true"));
-        assert_eq!(m.get(KEY_ADMINS).map(String::as_str), Some("8:acs:a,8:acs:b"));
+        assert_eq!(
+            m.get(KEY_ADMINS).map(String::as_str),
+            Some("8:acs:a,8:acs:b")
+        );
         assert_eq!(ThreadMeta::parse(Some(&m)), meta);
     }
 

@@ -14,14 +14,26 @@ impl App {
                 if self.left.contains(&thread.id) {
                     return;
                 }
-                let t = self.threads.entry(thread.id.clone()).or_insert_with(|| ThreadState::new(&thread.id));
+                let t = self
+                    .threads
+                    .entry(thread.id.clone())
+                    .or_insert_with(|| ThreadState::new(&thread.id));
                 t.topic = sanitize::one_line(&thread.topic);
                 t.meta = ThreadMeta::parse(thread.metadata.as_ref());
             }
-            Event::MessagesPolled { thread_id, messages } => self.on_messages(&thread_id, &messages, out),
-            Event::OlderMessages { thread_id, messages, next_link } => {
+            Event::MessagesPolled {
+                thread_id,
+                messages,
+            } => self.on_messages(&thread_id, &messages, out),
+            Event::OlderMessages {
+                thread_id,
+                messages,
+                next_link,
+            } => {
                 let own = self.profile.user_id.clone();
-                let Some(t) = self.threads.get_mut(&thread_id) else { return };
+                let Some(t) = self.threads.get_mut(&thread_id) else {
+                    return;
+                };
                 for m in &messages {
                     t.conv.upsert(m, &own);
                 }
@@ -30,19 +42,31 @@ impl App {
                 t.conv.history.loading = false;
                 self.clamp_scroll();
             }
-            Event::Participants { thread_id, participants } => {
+            Event::Participants {
+                thread_id,
+                participants,
+            } => {
                 if let Some(t) = self.threads.get_mut(&thread_id) {
                     t.conv.set_participants(&participants);
                 }
             }
-            Event::ReadReceipts { thread_id, receipts } => {
+            Event::ReadReceipts {
+                thread_id,
+                receipts,
+            } => {
                 let own = self.profile.user_id.clone();
                 if let Some(t) = self.threads.get_mut(&thread_id) {
                     t.conv.set_receipts(&receipts, &own);
                 }
             }
-            Event::SendResult { thread_id, client_message_id, result } => {
-                let Some(t) = self.threads.get_mut(&thread_id) else { return };
+            Event::SendResult {
+                thread_id,
+                client_message_id,
+                result,
+            } => {
+                let Some(t) = self.threads.get_mut(&thread_id) else {
+                    return;
+                };
                 match result {
                     Ok(id) => t.conv.mark_sent(&client_message_id, &id),
                     Err(e) => {
@@ -65,12 +89,19 @@ impl App {
                     return;
                 }
                 let own = self.profile.user_id.clone();
-                let t = self.threads.entry(thread_id.clone()).or_insert_with(|| ThreadState::new(&thread_id));
+                let t = self
+                    .threads
+                    .entry(thread_id.clone())
+                    .or_insert_with(|| ThreadState::new(&thread_id));
                 for p in &pending {
                     t.conv.add_pending(p, &own);
                 }
             }
-            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) | Event::Resize(..) | Event::Tick { .. } => {}
+            Event::Key(_)
+            | Event::Paste(_)
+            | Event::Mouse(_)
+            | Event::Resize(..)
+            | Event::Tick { .. } => {}
         }
     }
 
@@ -80,19 +111,28 @@ impl App {
         let mut ring = false;
         for item in threads {
             if item.deleted_on.is_some() || self.left.contains(&item.id) {
-                if self.threads.remove(&item.id).is_some() && self.open.as_deref() == Some(item.id.as_str()) {
+                if self.threads.remove(&item.id).is_some()
+                    && self.open.as_deref() == Some(item.id.as_str())
+                {
                     self.open = None;
                 }
                 continue;
             }
             let is_open = self.open.as_deref() == Some(item.id.as_str());
             let known = self.threads.contains_key(&item.id);
-            let t = self.threads.entry(item.id.clone()).or_insert_with(|| ThreadState::new(&item.id));
+            let t = self
+                .threads
+                .entry(item.id.clone())
+                .or_insert_with(|| ThreadState::new(&item.id));
             t.topic = sanitize::one_line(&item.topic);
             if !known {
                 // Threads present at start-up: their history is not "new". Threads that
                 // appear later (someone added us) count everything from others.
-                t.baseline = if first { item.last_message_received_on } else { None };
+                t.baseline = if first {
+                    item.last_message_received_on
+                } else {
+                    None
+                };
                 t.rung_for = t.baseline;
             }
             let newer = match (item.last_message_received_on, t.last_activity) {
@@ -105,7 +145,9 @@ impl App {
             }
             if newer && !is_open {
                 t.activity = t.unread == 0;
-                if t.rung_for.is_none_or(|r| item.last_message_received_on.is_some_and(|at| at > r)) {
+                if t.rung_for
+                    .is_none_or(|r| item.last_message_received_on.is_some_and(|at| at > r))
+                {
                     t.rung_for = item.last_message_received_on;
                     ring = true;
                 }
@@ -121,13 +163,21 @@ impl App {
         }
     }
 
-    fn on_messages(&mut self, thread_id: &str, messages: &[crate::wire::ChatMessage], out: &mut Vec<Command>) {
+    fn on_messages(
+        &mut self,
+        thread_id: &str,
+        messages: &[crate::wire::ChatMessage],
+        out: &mut Vec<Command>,
+    ) {
         if self.left.contains(thread_id) {
             return;
         }
         let own = self.profile.user_id.clone();
         let is_open = self.open.as_deref() == Some(thread_id);
-        let t = self.threads.entry(thread_id.to_owned()).or_insert_with(|| ThreadState::new(thread_id));
+        let t = self
+            .threads
+            .entry(thread_id.to_owned())
+            .or_insert_with(|| ThreadState::new(thread_id));
         let mut new_unread = 0;
         let mut ring = false;
         let mut membership_changed = false;
@@ -137,7 +187,10 @@ impl App {
                 membership_changed |= !matches!(outcome, Upsert::Ignored);
             }
             if let Upsert::New { from_other: true } = outcome {
-                t.last_activity = Some(t.last_activity.map_or(m.created_on, |a| a.max(m.created_on)));
+                t.last_activity = Some(
+                    t.last_activity
+                        .map_or(m.created_on, |a| a.max(m.created_on)),
+                );
                 if !is_open && t.baseline.is_none_or(|b| m.created_on > b) {
                     new_unread += 1;
                     if t.rung_for.is_none_or(|r| m.created_on > r) {
@@ -161,7 +214,9 @@ impl App {
             out.push(Command::RingBell);
         }
         if is_open && membership_changed {
-            out.push(Command::FetchParticipants { thread_id: thread_id.to_owned() });
+            out.push(Command::FetchParticipants {
+                thread_id: thread_id.to_owned(),
+            });
         }
         self.clamp_scroll();
     }
