@@ -385,21 +385,22 @@ fn hostile_content_never_reaches_the_terminal() {
 fn drawing_a_huge_thread_lays_out_only_visible_messages() {
     let mut app = base_app(80, 24);
     let start = datetime!(2026-01-01 00:00 UTC);
-    let messages: Vec<ChatMessage> = (0..100_000i64)
-        .map(|i| {
-            text(
-                &(1_000_000 + i).to_string(),
-                if i % 3 == 0 { ALICE } else { BOB },
-                "message text",
-                start + time::Duration::seconds(i * 60),
-            )
-        })
-        .collect();
-    app.update(Event::OlderMessages {
-        thread_id: T1.into(),
-        messages,
-        next_link: Some("https://next".into()),
-    });
+    // Loaded as the service pages history: newest first, 200 per page.
+    let text_at = |i: i64| {
+        let from = if i % 3 == 0 { ALICE } else { BOB };
+        let at = start + time::Duration::seconds(i * 60);
+        text(&(1_000_000 + i).to_string(), from, "message text", at)
+    };
+    for page in (0..500i64).rev() {
+        let messages: Vec<ChatMessage> =
+            (page * 200..(page + 1) * 200).rev().map(text_at).collect();
+        let next_link = (page > 0).then(|| format!("https://next/{page}"));
+        app.update(Event::OlderMessages {
+            thread_id: T1.into(),
+            messages,
+            next_link,
+        });
+    }
     assert_eq!(app.open_thread().map(|t| t.conv.len()), Some(100_000));
     let pane_rows = 24;
     let before = view::blocks::laid_out_count();

@@ -2,11 +2,11 @@
 //! pending sends in display order, merged by message id and by client message id so a
 //! message is never shown twice, plus participants, read receipts and history paging.
 //!
-//! Entries live in one vector sorted by [`MsgKey`] (server messages by creation time,
+//! Entries live in one deque sorted by [`MsgKey`] (server messages by creation time,
 //! then pending sends in the order they were written), with hash indexes by id, so the
 //! renderer can walk back from any point without touching the rest of the thread.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use time::OffsetDateTime;
 
@@ -46,7 +46,7 @@ pub struct History {
 /// The conversation of one thread.
 #[derive(Debug, Clone, Default)]
 pub struct Conversation {
-    entries: Vec<Entry>,
+    entries: VecDeque<Entry>,
     by_id: HashMap<String, MsgKey>,
     by_client: HashMap<String, MsgKey>,
     /// Keys of the user's own server messages, for the sent/seen status.
@@ -70,8 +70,14 @@ impl Conversation {
         self.entries.get(idx)
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    /// All entries in display order.
+    pub fn entries(&self) -> &VecDeque<Entry> {
         &self.entries
+    }
+
+    /// The newest entry.
+    pub fn last(&self) -> Option<&Entry> {
+        self.entries.back()
     }
 
     /// `Ok(index)` of the entry with `key`, or `Err(insertion point)`.
@@ -93,7 +99,8 @@ impl Conversation {
             .and_then(|i| self.entries.get(i))
     }
 
-    fn insert(&mut self, entry: Entry, own_user: &str) {
+    /// Records an entry in the indexes (not in the vector).
+    fn index_new(&mut self, entry: &Entry, own_user: &str) {
         if let Some(id) = &entry.id {
             self.by_id.insert(id.clone(), entry.key.clone());
         }
@@ -103,6 +110,10 @@ impl Conversation {
         if entry.local.is_none() && entry.sender_id.as_deref() == Some(own_user) {
             self.own.insert(entry.key.clone());
         }
+    }
+
+    fn insert(&mut self, entry: Entry, own_user: &str) {
+        self.index_new(&entry, own_user);
         match self.index_of(&entry.key) {
             Ok(i) => self.entries[i] = entry,
             Err(i) => self.entries.insert(i, entry),
@@ -111,7 +122,7 @@ impl Conversation {
 
     fn remove_key(&mut self, key: &MsgKey) -> Option<Entry> {
         let idx = self.index_of(key).ok()?;
-        let e = self.entries.remove(idx);
+        let e = self.entries.remove(idx)?;
         self.own.remove(key);
         if let Some(id) = &e.id {
             self.by_id.remove(id);
@@ -122,37 +133,110 @@ impl Conversation {
         Some(e)
     }
 
-    /// Merges a server message: by id (newest version wins), else as the server copy
-    /// of an own pending send with the same client message id, else as a new entry.
+    /// Merges one server message; see [`Conversation::upsert_many`].
     pub fn upsert(&mut self, msg: &ChatMessage, own_user: &str) -> Upsert {
-        let entry = Entry::from_server(msg);
-        let existing = self.by_id.get(&msg.id).cloned().or_else(|| {
-            let own = entry.sender_id.as_deref() == Some(own_user);
-            entry
-                .client_id
-                .as_ref()
-                .filter(|_| own)
-                .and_then(|c| self.by_client.get(c))
-                .cloned()
-        });
-        if let Some(old_key) = existing {
-            if let Some(old) = self
-                .index_of(&old_key)
-                .ok()
-                .and_then(|i| self.entries.get(i))
-                && old.local.is_none()
-                && old.version >= entry.version
+        self.upsert_many(std::slice::from_ref(msg), own_user)
+            .pop()
+            .map_or(Upsert::Ignored, |(_, u)| u)
+    }
+
+    /// Merges a batch of server messages (a poll or a history page, in any order):
+    /// a known id is replaced when the version is newer; an own message carrying the
+    /// client message id of a pending send replaces that send; anything else is new.
+    /// New entries are merged in one pass, so loading a page of history into a long
+    /// thread costs one move of the vector, not one per message.
+    pub fn upsert_many<'m>(
+        &mut self,
+        msgs: &'m [ChatMessage],
+        own_user: &str,
+    ) -> Vec<(&'m ChatMessage, Upsert)> {
+        let version = |m: &ChatMessage| m.version.parse::<u64>().unwrap_or(0);
+        let mut newest: HashMap<&str, &ChatMessage> = HashMap::new();
+        for m in msgs {
+            if newest
+                .get(m.id.as_str())
+                .is_none_or(|b| version(b) < version(m))
             {
-                return Upsert::Ignored;
+                newest.insert(m.id.as_str(), m);
             }
-            self.remove_key(&old_key);
+        }
+        let mut out = Vec::with_capacity(newest.len());
+        let mut fresh = Vec::new();
+        for m in msgs {
+            if !newest
+                .get(m.id.as_str())
+                .is_some_and(|b| std::ptr::eq(*b, m))
+            {
+                continue;
+            }
+            let entry = Entry::from_server(m);
+            let own = entry.sender_id.as_deref() == Some(own_user);
+            let existing = self.by_id.get(&m.id).cloned().or_else(|| {
+                let client = entry.client_id.as_ref().filter(|_| own)?;
+                self.by_client.get(client).cloned()
+            });
+            if let Some(old_key) = existing {
+                out.push((m, self.replace(&old_key, entry, own_user)));
+                continue;
+            }
+            let from_other = !entry.is_system() && entry.sender_id.is_some() && !own;
+            self.index_new(&entry, own_user);
+            fresh.push(entry);
+            out.push((m, Upsert::New { from_other }));
+        }
+        self.merge_fresh(fresh);
+        out
+    }
+
+    /// Replaces the entry at `old_key` with a newer version (or a pending send with
+    /// its server copy).
+    fn replace(&mut self, old_key: &MsgKey, mut entry: Entry, own_user: &str) -> Upsert {
+        let Ok(idx) = self.index_of(old_key) else {
             self.insert(entry, own_user);
             return Upsert::Updated;
+        };
+        let old = &self.entries[idx];
+        if old.local.is_none() && old.version >= entry.version {
+            return Upsert::Ignored;
         }
-        let from_other =
-            !entry.is_system() && entry.sender_id.as_deref().is_some_and(|s| s != own_user);
-        self.insert(entry, own_user);
-        Upsert::New { from_other }
+        // A deleted message comes back without metadata: keep what identified it.
+        if entry.client_id.is_none() {
+            entry.client_id = old.client_id.clone();
+        }
+        if old.key == entry.key {
+            self.index_new(&entry, own_user);
+            self.entries[idx] = entry;
+        } else {
+            let old_key = old_key.clone();
+            self.remove_key(&old_key);
+            self.insert(entry, own_user);
+        }
+        Upsert::Updated
+    }
+
+    /// Puts new (already indexed) entries in place.
+    fn merge_fresh(&mut self, mut fresh: Vec<Entry>) {
+        fresh.sort_by(|a, b| a.key.cmp(&b.key));
+        let (Some(first), Some(last)) = (fresh.first(), fresh.last()) else {
+            return;
+        };
+        if self.entries.front().is_none_or(|e| last.key < e.key) {
+            for e in fresh.into_iter().rev() {
+                self.entries.push_front(e);
+            }
+        } else if self.entries.back().is_some_and(|e| first.key > e.key) {
+            self.entries.extend(fresh);
+        } else if fresh.len() <= 4 {
+            for e in fresh {
+                let i = self.index_of(&e.key).unwrap_or_else(|i| i);
+                self.entries.insert(i, e);
+            }
+        } else {
+            self.entries.extend(fresh);
+            self.entries
+                .make_contiguous()
+                .sort_by(|a, b| a.key.cmp(&b.key));
+        }
     }
 
     /// Shows a send at once, as *sending*.
@@ -337,7 +421,7 @@ impl Conversation {
 
     /// Creation time of the newest entry, if any.
     pub fn newest_time(&self) -> Option<OffsetDateTime> {
-        self.entries.last().map(|e| e.created_on)
+        self.entries.back().map(|e| e.created_on)
     }
 }
 
@@ -350,3 +434,7 @@ pub struct StatusLabels {
     pub seen: Option<(MsgKey, Vec<String>)>,
     pub failed: Vec<MsgKey>,
 }
+
+#[cfg(test)]
+#[path = "conversation_tests.rs"]
+mod tests;

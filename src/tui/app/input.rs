@@ -81,7 +81,7 @@ impl App {
             Action::SelectMode => {
                 if let Some(key) = self
                     .open_thread()
-                    .and_then(|t| t.conv.entries().last())
+                    .and_then(|t| t.conv.last())
                     .map(|e| e.key.clone())
                 {
                     self.overlay = Overlay::Select { key };

@@ -5,6 +5,7 @@ use super::{App, Command, Event, ThreadState};
 use crate::tui::conversation::Upsert;
 use crate::tui::sanitize;
 use crate::tui::thread_meta::ThreadMeta;
+use crate::wire::ChatMessageType;
 
 impl App {
     pub(super) fn on_network(&mut self, event: Event, out: &mut Vec<Command>) {
@@ -34,9 +35,7 @@ impl App {
                 let Some(t) = self.threads.get_mut(&thread_id) else {
                     return;
                 };
-                for m in &messages {
-                    t.conv.upsert(m, &own);
-                }
+                t.conv.upsert_many(&messages, &own);
                 t.conv.history.complete = next_link.is_none();
                 t.conv.history.next_link = next_link;
                 t.conv.history.loading = false;
@@ -181,10 +180,20 @@ impl App {
         let mut new_unread = 0;
         let mut ring = false;
         let mut membership_changed = false;
-        for m in messages {
-            let outcome = t.conv.upsert(m, &own);
-            if m.kind.is_system() {
-                membership_changed |= !matches!(outcome, Upsert::Ignored);
+        let mut topic: Option<(time::OffsetDateTime, &str)> = None;
+        for (m, outcome) in t.conv.upsert_many(messages, &own) {
+            if outcome == Upsert::Ignored {
+                continue;
+            }
+            membership_changed |= matches!(
+                m.kind,
+                ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved
+            );
+            if m.kind == ChatMessageType::TopicUpdated
+                && let Some(text) = m.content.as_ref().and_then(|c| c.topic.as_deref())
+                && topic.is_none_or(|(at, _)| m.created_on > at)
+            {
+                topic = Some((m.created_on, text));
             }
             if let Upsert::New { from_other: true } = outcome {
                 t.last_activity = Some(
@@ -199,12 +208,9 @@ impl App {
                     }
                 }
             }
-            if m.kind == crate::wire::ChatMessageType::TopicUpdated
-                && let Some(topic) = m.content.as_ref().and_then(|c| c.topic.as_deref())
-                && t.conv.newest_time() == Some(m.created_on)
-            {
-                t.topic = sanitize::one_line(topic);
-            }
+        }
+        if let Some((_, text)) = topic {
+            t.topic = sanitize::one_line(text);
         }
         if new_unread > 0 {
             t.unread += new_unread;

@@ -55,7 +55,7 @@ impl App {
 
     fn newest_key(&self) -> Option<crate::tui::entry::MsgKey> {
         self.open_thread()
-            .and_then(|t| t.conv.entries().last())
+            .and_then(|t| t.conv.last())
             .map(|e| e.key.clone())
     }
 

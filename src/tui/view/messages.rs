@@ -93,7 +93,7 @@ pub fn pane(app: &App, area: Rect, frame: &mut Frame) {
         }
         frame.render_widget(line, Rect::new(area.x, y, area.width, 1));
     }
-    let newest = t.conv.entries().last().map(|e| &e.key);
+    let newest = t.conv.last().map(|e| &e.key);
     if app.scroll.bottom.is_some()
         && app
             .scroll
