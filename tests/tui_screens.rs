@@ -290,6 +290,26 @@ fn failed_send_80x24_and_40x12() {
 }
 
 #[test]
+fn new_messages_marker_when_scrolled_up() {
+    let mut app = conversation_app(40, 12);
+    app.update(key(KeyCode::PageUp, KeyModifiers::NONE));
+    let at = now() + time::Duration::minutes(1);
+    app.update(Event::MessagesPolled {
+        thread_id: T1.into(),
+        messages: vec![text("1009", BOB, "ping", at)],
+    });
+    let screen = format!("{}", render(&app, 40, 12).backend());
+    assert!(screen.contains("new messages"), "{screen}");
+    assert!(!screen.contains("ping"), "the view did not move: {screen}");
+    app.update(key(KeyCode::End, KeyModifiers::ALT));
+    let screen = format!("{}", render(&app, 40, 12).backend());
+    assert!(
+        screen.contains("ping") && !screen.contains("new messages"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn draws_at_every_size_without_panicking() {
     let mut states = Vec::new();
     for overlay in [None, Some(KeyCode::F(1)), Some(KeyCode::F(2))] {

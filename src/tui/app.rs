@@ -34,6 +34,8 @@ use super::thread_meta::ThreadMeta;
 const ERROR_SECS: i64 = 15;
 /// Seconds an informational notice stays.
 const INFO_SECS: i64 = 6;
+/// Seconds after which an unanswered history request may be sent again.
+const HISTORY_TIMEOUT_SECS: i64 = 20;
 /// Minimum seconds between two typing notifications.
 pub const TYPING_THROTTLE_SECS: i64 = 8;
 
@@ -105,8 +107,8 @@ pub enum Overlay {
 pub struct ScrollPos {
     pub bottom: Option<MsgKey>,
     pub offset: usize,
-    /// Newest entry when the user scrolled away from the bottom: anything newer is "new".
-    pub newest_seen: Option<MsgKey>,
+    /// Messages arrived while scrolled away from the bottom ("new messages ↓").
+    pub new_below: bool,
 }
 
 /// A notice in the bar above the compose box.
@@ -143,6 +145,8 @@ pub struct App {
     last_typing: Option<OffsetDateTime>,
     ids: IdGenerator,
     quitting: bool,
+    /// Topic of the thread being created by `/new`, shown until the service lists it.
+    creating: Option<String>,
 }
 
 impl App {
@@ -175,6 +179,7 @@ impl App {
             last_typing: None,
             ids,
             quitting: false,
+            creating: None,
         }
     }
 
@@ -209,6 +214,15 @@ impl App {
             .is_some_and(|u| now >= u)
         {
             self.notice = None;
+        }
+        if let Some(t) = self.open.as_ref().and_then(|id| self.threads.get_mut(id)) {
+            let h = &mut t.conv.history;
+            let stale = h
+                .requested_at
+                .is_none_or(|at| (now - at).whole_seconds() >= HISTORY_TIMEOUT_SECS);
+            if h.loading && stale {
+                h.loading = false;
+            }
         }
     }
 

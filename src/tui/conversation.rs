@@ -40,7 +40,11 @@ pub struct History {
     /// Link to the next (older) page; `None` with `complete == false` = not loaded yet.
     pub next_link: Option<String>,
     pub complete: bool,
+    /// A page was requested and has not arrived yet.
     pub loading: bool,
+    /// When it was requested: a request that never answers is given up after a while
+    /// (see `App`'s tick), so scrolling up asks again.
+    pub requested_at: Option<time::OffsetDateTime>,
 }
 
 /// The conversation of one thread.

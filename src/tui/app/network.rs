@@ -80,6 +80,15 @@ impl App {
             },
             Event::ThreadCreated { thread_id } => {
                 self.left.remove(&thread_id);
+                let topic = self.creating.take().unwrap_or_default();
+                let t = self
+                    .threads
+                    .entry(thread_id.clone())
+                    .or_insert_with(|| ThreadState::new(&thread_id));
+                if t.topic.is_empty() {
+                    t.topic = topic;
+                    t.last_activity = t.last_activity.or(self.now);
+                }
                 self.open_thread_id(&thread_id, out);
             }
             Event::Connection(state) => self.connection = Some(state),
@@ -181,6 +190,7 @@ impl App {
         let mut ring = false;
         let mut membership_changed = false;
         let mut topic: Option<(time::OffsetDateTime, &str)> = None;
+        let mut arrived = false;
         for (m, outcome) in t.conv.upsert_many(messages, &own) {
             if outcome == Upsert::Ignored {
                 continue;
@@ -195,6 +205,7 @@ impl App {
             {
                 topic = Some((m.created_on, text));
             }
+            arrived |= matches!(outcome, Upsert::New { .. });
             if let Upsert::New { from_other: true } = outcome {
                 t.last_activity = Some(
                     t.last_activity
@@ -211,6 +222,9 @@ impl App {
         }
         if let Some((_, text)) = topic {
             t.topic = sanitize::one_line(text);
+        }
+        if is_open && arrived && self.scroll.bottom.is_some() {
+            self.scroll.new_below = true;
         }
         if new_unread > 0 {
             t.unread += new_unread;

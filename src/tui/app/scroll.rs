@@ -65,15 +65,10 @@ impl App {
             self.scroll_to_bottom();
             return;
         }
-        let newest_seen = self
-            .scroll
-            .newest_seen
-            .clone()
-            .or_else(|| self.newest_key());
         self.scroll = ScrollPos {
             bottom: Some(key.clone()),
             offset: 0,
-            newest_seen,
+            new_below: self.scroll.new_below,
         };
         self.clamp_scroll();
     }
@@ -100,17 +95,13 @@ impl App {
             idx -= 1;
         }
         let (pos, at_top) = top_clamped(&ctx, idx, off, height);
-        let newest_seen = self
-            .scroll
-            .newest_seen
-            .clone()
-            .or_else(|| self.newest_key());
+        let new_below = self.scroll.new_below;
         let bottom = pos.map(|(i, _)| t.conv.get(i).map(|e| e.key.clone()));
         self.scroll = match (bottom, pos) {
             (Some(Some(key)), Some((_, off))) => ScrollPos {
                 bottom: Some(key),
                 offset: off,
-                newest_seen,
+                new_below,
             },
             _ => ScrollPos::default(),
         };
@@ -174,7 +165,8 @@ impl App {
     }
 
     fn request_older(&mut self, out: &mut Vec<Command>) {
-        let Some(t) = self.open_thread_mut() else {
+        let now = self.now;
+        let Some(t) = self.open.as_ref().and_then(|id| self.threads.get_mut(id)) else {
             return;
         };
         let h = &mut t.conv.history;
@@ -182,6 +174,7 @@ impl App {
             return;
         }
         h.loading = true;
+        h.requested_at = now;
         out.push(Command::LoadOlder {
             thread_id: t.id.clone(),
             next_link: h.next_link.clone(),

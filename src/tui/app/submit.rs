@@ -74,6 +74,7 @@ impl App {
                     "creating “{}”…",
                     crate::tui::sanitize::one_line(&topic)
                 ));
+                self.creating = Some(crate::tui::sanitize::one_line(&topic));
                 out.push(Command::CreateThread {
                     topic,
                     members,

@@ -93,14 +93,7 @@ pub fn pane(app: &App, area: Rect, frame: &mut Frame) {
         }
         frame.render_widget(line, Rect::new(area.x, y, area.width, 1));
     }
-    let newest = t.conv.last().map(|e| &e.key);
-    if app.scroll.bottom.is_some()
-        && app
-            .scroll
-            .newest_seen
-            .as_ref()
-            .is_some_and(|seen| Some(seen) < newest)
-    {
+    if app.scroll.bottom.is_some() && app.scroll.new_below {
         let label = text::fit(theme::NEW_MESSAGES, usize::from(area.width));
         let w = u16::try_from(text::width(&label))
             .unwrap_or(area.width)

@@ -317,3 +317,55 @@ fn search_finds_and_scrolls() {
     app.update(key(KeyCode::Esc));
     assert_eq!(app.overlay, Overlay::None);
 }
+
+#[test]
+fn unanswered_history_request_is_retried_after_a_while() {
+    let mut app = app();
+    let msgs: Vec<ChatMessage> = (0..60)
+        .map(|i| {
+            msg(
+                &format!("{}", 1000 + i),
+                BOB,
+                "m",
+                t0() + time::Duration::seconds(i),
+            )
+        })
+        .collect();
+    app.update(Event::OlderMessages {
+        thread_id: T1.into(),
+        messages: msgs,
+        next_link: Some("n".into()),
+    });
+    let loads = |app: &mut App| {
+        (0..10)
+            .flat_map(|_| app.update(key(KeyCode::PageUp)))
+            .filter(|c| matches!(c, Command::LoadOlder { .. }))
+            .count()
+    };
+    assert_eq!(loads(&mut app), 1);
+    app.update(Event::Tick {
+        now: t0() + time::Duration::seconds(5),
+    });
+    assert_eq!(loads(&mut app), 0, "still waiting");
+    app.update(Event::Tick {
+        now: t0() + time::Duration::seconds(30),
+    });
+    assert_eq!(loads(&mut app), 1, "asked again");
+}
+
+#[test]
+fn created_thread_opens_with_its_topic() {
+    let mut app = app();
+    type_text(&mut app, "/new \"Team lunch\" bob");
+    app.update(key(KeyCode::Enter));
+    let cmds = app.update(Event::ThreadCreated {
+        thread_id: T2.into(),
+    });
+    assert!(cmds.contains(&Command::OpenThread {
+        thread_id: T2.into()
+    }));
+    assert_eq!(
+        app.open_thread().map(|t| t.topic.as_str()),
+        Some("Team lunch")
+    );
+}
