@@ -3,6 +3,30 @@
 //!
 //! Everything here is plain data. Time enters only through [`Event::Tick`] (and the
 //! timestamps inside service data), so `update` stays a pure function of its input.
+//!
+//! # What the IO side does with it
+//! - Start with [`Event::Resize`] (the core assumes 80x24 until then) and send
+//!   [`Event::Tick`] about once a second. Enable bracketed paste and mouse capture;
+//!   keyboard enhancement (disambiguated escape codes) makes Shift-Enter a newline key.
+//! - [`Command::OpenThread`]: poll that thread fast from now on; send its
+//!   [`Event::ThreadDetails`], its first page of history as [`Event::OlderMessages`]
+//!   (with the page's `nextLink`), [`Event::Participants`] and [`Event::ReadReceipts`];
+//!   then new or changed messages as [`Event::MessagesPolled`]. The core opens the first
+//!   listed thread by itself; [`Event::FocusThread`] opens a particular one.
+//! - [`Command::LoadOlder`]: `next_link: None` means the first page. If the request
+//!   fails, report it as an [`Event::ActionResult`] error; the core asks again when the
+//!   user scrolls up after a while.
+//! - [`Command::Send`]: persist, send in order per thread, answer with
+//!   [`Event::SendResult`]. [`Command::RetrySend`] re-sends the stored message with the
+//!   same client message id; [`Command::DiscardSend`] drops it from the outbox. Messages
+//!   restored from disk at start-up are announced with [`Event::Outbox`] (the core shows
+//!   them as *sending* and does not emit `Send` for them again).
+//! - Member names in [`Command::CreateThread`], [`Command::Invite`] and
+//!   [`Command::Remove`] are profile names or raw ids (`8:...`). A created thread carries
+//!   the metadata of [`super::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
+//!   and is announced with [`Event::ThreadCreated`].
+//! - [`Event::ActionResult`]: `what` is a short description ("topic updated"), shown on
+//!   success, or as the prefix of the error.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -140,6 +164,10 @@ pub enum Event {
         thread_id: String,
     },
     Connection(ConnectionState),
+    /// Open this thread (e.g. the Quickstart thread at start-up): as if the user chose it.
+    FocusThread {
+        thread_id: String,
+    },
     /// Unsent messages restored from disk at start-up; the sender task already owns them.
     Outbox {
         thread_id: String,

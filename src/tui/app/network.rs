@@ -78,6 +78,11 @@ impl App {
                 Ok(()) => self.info(what),
                 Err(e) => self.error(format!("{what}: {e}")),
             },
+            Event::FocusThread { thread_id } => {
+                if !self.left.contains(&thread_id) {
+                    self.open_thread_id(&thread_id, out);
+                }
+            }
             Event::ThreadCreated { thread_id } => {
                 self.left.remove(&thread_id);
                 let topic = self.creating.take().unwrap_or_default();

@@ -369,3 +369,23 @@ fn created_thread_opens_with_its_topic() {
         Some("Team lunch")
     );
 }
+
+#[test]
+fn focus_thread_opens_it() {
+    let mut app = app();
+    let cmds = app.update(Event::FocusThread {
+        thread_id: T2.into(),
+    });
+    assert!(cmds.contains(&Command::OpenThread {
+        thread_id: T2.into()
+    }));
+    assert_eq!(app.open.as_deref(), Some(T2));
+    assert!(
+        app.update(Event::FocusThread {
+            thread_id: T2.into()
+        })
+        .iter()
+        .all(|c| !matches!(c, Command::OpenThread { .. })),
+        "already open"
+    );
+}
