@@ -35,11 +35,28 @@ impl App {
                 let Some(t) = self.threads.get_mut(&thread_id) else {
                     return;
                 };
+                // A first page again (the thread was reopened) must not undo deeper
+                // history already loaded: keep the paging state then.
+                let oldest_loaded = t
+                    .conv
+                    .entries()
+                    .front()
+                    .filter(|e| e.key.is_server())
+                    .map(|e| e.created_on);
+                let page_oldest = messages.iter().map(|m| m.created_on).min();
+                let h = &mut t.conv.history;
+                let deeper_known = (h.next_link.is_some() || h.complete)
+                    && matches!((oldest_loaded, page_oldest), (Some(o), Some(p)) if p > o);
+                if !deeper_known {
+                    h.complete = next_link.is_none();
+                    h.next_link = next_link;
+                }
+                h.loading = false;
                 t.conv.upsert_many(&messages, &own);
-                t.conv.history.complete = next_link.is_none();
-                t.conv.history.next_link = next_link;
-                t.conv.history.loading = false;
                 self.clamp_scroll();
+                if self.open.as_deref() == Some(thread_id.as_str()) {
+                    self.fill_pane(out);
+                }
             }
             Event::Participants {
                 thread_id,

@@ -164,6 +164,24 @@ impl App {
         }
     }
 
+    /// Asks for older history while everything loaded fits in the pane, so a short
+    /// first page (the service's default is 10 messages) does not leave a blank pane.
+    pub(super) fn fill_pane(&mut self, out: &mut Vec<Command>) {
+        let (width, height) = self.pane();
+        let Some(t) = self.open_thread() else { return };
+        if height == 0 || t.conv.history.complete || t.conv.history.loading {
+            return;
+        }
+        let ctx = BlockCtx::new(self, &t.conv, width);
+        let fits = match resolve(&t.conv, &ScrollPos::default()) {
+            None => true,
+            Some((idx, off)) => top_clamped(&ctx, idx, off, height).0.is_none(),
+        };
+        if fits {
+            self.request_older(out);
+        }
+    }
+
     fn request_older(&mut self, out: &mut Vec<Command>) {
         let now = self.now;
         let Some(t) = self.open.as_ref().and_then(|id| self.threads.get_mut(id)) else {

@@ -389,3 +389,53 @@ fn focus_thread_opens_it() {
         "already open"
     );
 }
+
+#[test]
+fn a_short_first_page_asks_for_more_and_reopening_keeps_paging() {
+    let mut app = app();
+    let page = |from: i64, to: i64| -> Vec<ChatMessage> {
+        (from..to)
+            .rev()
+            .map(|i| {
+                msg(
+                    &format!("{}", 1000 + i),
+                    BOB,
+                    "m",
+                    t0() + time::Duration::seconds(i),
+                )
+            })
+            .collect()
+    };
+    let cmds = app.update(Event::OlderMessages {
+        thread_id: T1.into(),
+        messages: page(50, 60),
+        next_link: Some("p2".into()),
+    });
+    assert!(
+        cmds.contains(&Command::LoadOlder {
+            thread_id: T1.into(),
+            next_link: Some("p2".into())
+        }),
+        "{cmds:?}"
+    );
+    let cmds = app.update(Event::OlderMessages {
+        thread_id: T1.into(),
+        messages: page(10, 50),
+        next_link: Some("p3".into()),
+    });
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::LoadOlder { .. })),
+        "the pane is full now"
+    );
+    // Reopened: the first page comes again; the deeper link stays.
+    app.update(Event::OlderMessages {
+        thread_id: T1.into(),
+        messages: page(50, 60),
+        next_link: Some("p2".into()),
+    });
+    assert_eq!(
+        app.threads[T1].conv.history.next_link.as_deref(),
+        Some("p3")
+    );
+    assert_eq!(app.threads[T1].conv.len(), 50);
+}
