@@ -46,4 +46,7 @@ pub struct ConnectionArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the local ACS emulator (Chat + Identity REST APIs on SQLite).
+    Serve(crate::emulator::ServeArgs),
+}

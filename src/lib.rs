@@ -8,8 +8,11 @@
 
 pub mod acs;
 pub mod cli;
+pub mod config;
+// pub mod connect; (enabled once the acs client lands)
 pub mod emulator;
 pub mod local;
+pub mod logging;
 pub mod paths;
 pub mod tui;
 pub mod wire;

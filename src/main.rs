@@ -2,7 +2,7 @@
 
 use clap::Parser as _;
 
-use acs_chat::cli::Cli;
+use acs_chat::cli::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -11,6 +11,21 @@ fn main() -> std::process::ExitCode {
             eprintln!("acs-chat: the interactive client is not built yet");
             std::process::ExitCode::FAILURE
         }
-        Some(command) => match command {},
+        Some(command) => match command {
+            Command::Serve(args) => run_serve(args),
+        },
+    }
+}
+
+fn run_serve(args: acs_chat::emulator::ServeArgs) -> std::process::ExitCode {
+    let result = tokio::runtime::Runtime::new()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(acs_chat::emulator::run(args)).map_err(anyhow::Error::from));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("acs-chat serve: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

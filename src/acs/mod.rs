@@ -1,2 +1,35 @@
 //! The ACS REST client library: Identity (HMAC) and Chat (bearer token) clients,
 //! typed models, errors, paging and retries. No UI types in here.
+//!
+//! The same code talks to Azure and to the local emulator, only ever over HTTP.
+//! - [`IdentityClient`]: users and tokens, signed with the connection string's key;
+//! - [`ChatClient`] / [`ChatThreadClient`]: every Chat operation as one user;
+//! - [`Transport`]: the shared HTTP client (timeouts, retries, TLS roots, observer);
+//! - [`TokenCredential`]: the user token, refreshed before it expires.
+//!
+//! Bodies are the [`crate::wire`] types.
+
+mod chat;
+mod chat_thread;
+mod config;
+mod connection_string;
+mod error;
+mod hmac_auth;
+mod http_date;
+mod identity;
+mod paging;
+mod redact;
+mod retry;
+mod token;
+mod transport;
+mod urls;
+
+pub use chat::{CHAT_API_VERSION, ChatClient};
+pub use chat_thread::ChatThreadClient;
+pub use config::{HttpConfig, HttpExchange, HttpObserver, RetryPolicy};
+pub use connection_string::ConnectionString;
+pub use error::{Error, ErrorKind, Result};
+pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
+pub use paging::{ListOptions, SkipOptions};
+pub use token::{AccessToken, TokenCredential, jwt_expiry};
+pub use transport::Transport;

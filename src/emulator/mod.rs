@@ -1,2 +1,184 @@
 //! `acs-chat serve`: a local emulator of the ACS Chat and Identity REST APIs,
 //! persisting to SQLite. It shares only [`crate::wire`] with the client.
+//!
+//! [`start`] runs one in-process (tests, the client's auto-start); [`run`] is the
+//! `serve` command: it prints the connection string and the certificate path on
+//! stdout, logs to stderr and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
+//! request or the idle timeout.
+
+mod api_error;
+mod api_version;
+mod app;
+pub mod auth;
+mod dispatch;
+mod handlers;
+mod ids;
+mod limits;
+mod paging;
+mod request;
+mod routes;
+mod server;
+mod store;
+mod throttle;
+mod tls;
+
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use server::RunningEmulator;
+
+use crate::local;
+use crate::paths::Dirs;
+
+/// Options of `acs-chat serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = local::DEFAULT_HOST)]
+    pub host: IpAddr,
+    /// Port to listen on (0 = any free port).
+    #[arg(long, default_value_t = local::DEFAULT_PORT)]
+    pub port: u16,
+    /// Directory for the database and certificate (default: the platform data dir).
+    #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+    pub data_dir: Option<PathBuf>,
+    /// Keep everything in memory; nothing survives a restart.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Serve plain http instead of https (the official chat SDKs refuse tokens over http).
+    #[arg(long)]
+    pub http: bool,
+    /// The access key (base64) Identity requests must be signed with.
+    #[arg(long, value_name = "B64", default_value = local::DEV_ACCESS_KEY, hide_default_value = true)]
+    pub access_key: String,
+    /// Enforce the documented ACS Chat rate limits (429 with Retry-After).
+    #[arg(long)]
+    pub throttle: bool,
+    /// Exit after this many seconds without a request.
+    #[arg(long, value_name = "SECS")]
+    pub idle_timeout: Option<u64>,
+}
+
+/// Everything [`start`] needs.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub host: IpAddr,
+    pub port: u16,
+    /// `None` = in memory (the certificate too).
+    pub data_dir: Option<PathBuf>,
+    pub tls: bool,
+    /// base64, as in a connection string.
+    pub access_key: String,
+    pub throttle: bool,
+    pub idle_timeout: Option<Duration>,
+}
+
+impl EmulatorConfig {
+    /// 127.0.0.1 on a free port, in memory, https, the development key.
+    pub fn for_tests() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            data_dir: None,
+            tls: true,
+            access_key: local::DEV_ACCESS_KEY.to_owned(),
+            throttle: false,
+            idle_timeout: None,
+        }
+    }
+
+    /// The configuration `serve` runs with.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, EmulatorError> {
+        let data_dir = if args.in_memory {
+            None
+        } else {
+            match &args.data_dir {
+                Some(d) => Some(d.clone()),
+                None => Some(Dirs::discover().ok_or(EmulatorError::NoDataDir)?.emulator_data()),
+            }
+        };
+        Ok(Self {
+            host: args.host,
+            port: args.port,
+            data_dir,
+            tls: !args.http,
+            access_key: args.access_key.clone(),
+            throttle: args.throttle,
+            idle_timeout: args.idle_timeout.map(Duration::from_secs),
+        })
+    }
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("the access key is not valid base64")]
+    InvalidAccessKey,
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("no data directory could be determined; pass --data-dir or --in-memory")]
+    NoDataDir,
+    #[error("cannot use data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("another emulator is already using {0}")]
+    Locked(PathBuf),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("server: {0}")]
+    Server(std::io::Error),
+}
+
+/// Starts an emulator; it serves until [`RunningEmulator::shutdown`] or an exit
+/// condition (HTTP shutdown, idle timeout).
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+    server::start(config).await
+}
+
+/// `acs-chat serve`: start, print how to connect, serve until told to stop.
+pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let config = EmulatorConfig::from_args(&args)?;
+    let emulator = start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "ACS_CONNECTION_STRING={}", emulator.connection_string);
+        if let Some(p) = &emulator.cert_path {
+            let _ = writeln!(out, "ACS_CA_CERT={}", p.display());
+        }
+        let _ = out.flush();
+    }
+    tracing::info!(endpoint = %emulator.endpoint, "emulator listening");
+    let stopper = emulator.stopper();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("signal received, shutting down");
+        stopper.request_shutdown();
+    });
+    emulator.wait().await;
+    tracing::info!("emulator stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,250 @@
+//! When to retry and how long to wait: pure functions of the failure, the operation's
+//! safety and the policy, so the decision table is tested without a network.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use time::OffsetDateTime;
+
+use super::config::RetryPolicy;
+use super::http_date;
+
+/// Whether repeating an operation can do harm if the first attempt was processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Safety {
+    /// GET, PATCH, DELETE, and POSTs that are idempotent by design (create thread with
+    /// a repeatability id, add/remove participants, typing, read receipts, token issue
+    /// and revoke).
+    Idempotent,
+    /// Send message, create user: a repeat would duplicate.
+    NotIdempotent,
+}
+
+/// How an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The service answered with this non-success status.
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// No connection was made, so nothing was sent.
+    Connect,
+    /// No complete answer in time: the request may have been processed.
+    Timeout,
+    /// The connection broke after the request was (maybe) sent.
+    Dropped,
+}
+
+/// The decision table. 429 and 503-with-Retry-After mean the service did not process
+/// the request, and a refused connection sent nothing, so those are safe for every
+/// operation; everything else transient only for idempotent ones.
+pub(crate) fn may_retry(failure: Failure, safety: Safety) -> bool {
+    let idempotent = safety == Safety::Idempotent;
+    match failure {
+        Failure::Status { status: 429, .. } => true,
+        Failure::Status {
+            status: 503,
+            retry_after: Some(_),
+        } => true,
+        Failure::Status { status, .. } => {
+            idempotent && matches!(status, 408 | 500 | 502 | 503 | 504)
+        }
+        Failure::Connect => true,
+        Failure::Timeout | Failure::Dropped => idempotent,
+    }
+}
+
+/// The wait before retry number `retry` (0-based). A `Retry-After` is honoured as
+/// given, unless it exceeds `max_retry_after` (then `None`: give up and report it).
+/// Otherwise `base * 2^retry` capped at `max_delay`, with "equal jitter": half fixed,
+/// half random (`jitter` in [0, 1)), so clients that failed together spread out.
+pub(crate) fn delay(
+    policy: &RetryPolicy,
+    retry: u32,
+    retry_after: Option<Duration>,
+    jitter: f64,
+) -> Option<Duration> {
+    if let Some(after) = retry_after {
+        return (after <= policy.max_retry_after).then_some(after);
+    }
+    let exp = policy
+        .base_delay
+        .saturating_mul(2u32.saturating_pow(retry.min(30)))
+        .min(policy.max_delay);
+    let half = exp / 2;
+    Some(half + half.mul_f64(jitter.clamp(0.0, 1.0)))
+}
+
+/// The wait a response asks for: `retry-after-ms` / `x-ms-retry-after-ms`
+/// (milliseconds), else `Retry-After` in seconds or as an HTTP date (relative to `now`).
+pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Duration> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        if let Some(ms) = text(name).and_then(parse_non_negative) {
+            return Some(Duration::from_secs_f64(ms / 1000.0));
+        }
+    }
+    let value = text("retry-after")?;
+    if let Some(secs) = parse_non_negative(value) {
+        return Some(Duration::from_secs_f64(secs));
+    }
+    let at = http_date::parse(value)?;
+    let wait = at - now;
+    Some(if wait.is_positive() {
+        wait.unsigned_abs()
+    } else {
+        Duration::ZERO
+    })
+}
+
+/// A finite, non-negative number below a day (larger values are nonsense or hostile).
+fn parse_non_negative(s: &str) -> Option<f64> {
+    let v: f64 = s.parse().ok()?;
+    (0.0..86_400_000.0).contains(&v).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Failure::*;
+    use Safety::*;
+    use reqwest::header::HeaderValue;
+
+    fn status(s: u16) -> Failure {
+        Status {
+            status: s,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn decision_table() {
+        let ra = Some(Duration::from_secs(1));
+        let table: &[(Failure, bool, bool)] = &[
+            // failure, idempotent op retried, non-idempotent op retried
+            (status(429), true, true),
+            (
+                Status {
+                    status: 429,
+                    retry_after: ra,
+                },
+                true,
+                true,
+            ),
+            (
+                Status {
+                    status: 503,
+                    retry_after: ra,
+                },
+                true,
+                true,
+            ),
+            (status(503), true, false),
+            (status(500), true, false),
+            (status(502), true, false),
+            (status(504), true, false),
+            (status(408), true, false),
+            (Connect, true, true),
+            (Timeout, true, false),
+            (Dropped, true, false),
+            (status(400), false, false),
+            (status(401), false, false),
+            (status(403), false, false),
+            (status(404), false, false),
+            (status(409), false, false),
+            (status(501), false, false),
+        ];
+        for &(failure, idem, non_idem) in table {
+            assert_eq!(
+                may_retry(failure, Idempotent),
+                idem,
+                "{failure:?} idempotent"
+            );
+            assert_eq!(
+                may_retry(failure, NotIdempotent),
+                non_idem,
+                "{failure:?} not idempotent"
+            );
+        }
+    }
+
+    #[test]
+    fn exponential_backoff_with_jitter_and_cap() {
+        let p = RetryPolicy {
+            max_retries: 9,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(5),
+        };
+        assert_eq!(delay(&p, 0, None, 0.0), Some(Duration::from_millis(50)));
+        assert_eq!(delay(&p, 0, None, 1.0), Some(Duration::from_millis(100)));
+        assert_eq!(delay(&p, 2, None, 0.5), Some(Duration::from_millis(300)));
+        assert_eq!(
+            delay(&p, 20, None, 1.0),
+            Some(Duration::from_secs(1)),
+            "capped"
+        );
+        assert_eq!(
+            delay(&p, u32::MAX, None, 1.0),
+            Some(Duration::from_secs(1)),
+            "no overflow"
+        );
+        assert_eq!(
+            delay(&p, 0, Some(Duration::from_secs(3)), 0.9),
+            Some(Duration::from_secs(3)),
+            "Retry-After wins"
+        );
+        assert_eq!(
+            delay(&p, 0, Some(Duration::from_secs(6)), 0.0),
+            None,
+            "too long to wait"
+        );
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).expect("test header"));
+        }
+        h
+    }
+
+    #[test]
+    fn parses_retry_after_forms() {
+        let now = http_date::parse("Thu, 26 May 2022 07:59:25 GMT").expect("date");
+        let ra = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
+        assert_eq!(ra(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        assert_eq!(ra(&[("retry-after", " 0 ")]), Some(Duration::ZERO));
+        assert_eq!(
+            ra(&[("retry-after", "1.5")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            ra(&[("retry-after", "Thu, 26 May 2022 07:59:35 GMT")]),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            ra(&[("retry-after", "Thu, 26 May 2022 07:00:00 GMT")]),
+            Some(Duration::ZERO),
+            "past date"
+        );
+        assert_eq!(
+            ra(&[("retry-after-ms", "250"), ("retry-after", "9")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            ra(&[("x-ms-retry-after-ms", "40")]),
+            Some(Duration::from_millis(40))
+        );
+        assert_eq!(ra(&[("retry-after", "soon")]), None);
+        assert_eq!(ra(&[("retry-after", "-3")]), None);
+        assert_eq!(ra(&[("retry-after", "1e300")]), None);
+        assert_eq!(ra(&[]), None);
+    }
+}

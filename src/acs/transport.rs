@@ -1,0 +1,489 @@
+//! One HTTP client for every ACS call: authentication per attempt (bearer token or
+//! HMAC signature), request ids, per-attempt timeouts, retries with backoff, the
+//! plain-http guard, redacted observation and debug logging.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use url::Url;
+use uuid::Uuid;
+
+use super::config::{HttpConfig, HttpExchange};
+use super::error::{Error, ErrorKind, Result};
+use super::retry::{self, Failure, Safety};
+use super::token::TokenCredential;
+use super::{hmac_auth, redact, urls};
+
+/// Answers larger than this are refused rather than buffered.
+const MAX_BODY: usize = 32 << 20;
+
+/// A shared HTTP client (connection pool, TLS roots) plus the settings every call
+/// uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: reqwest::Client,
+    config: HttpConfig,
+}
+
+/// How a call proves who it is.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// `Authorization: Bearer <user token>` (Chat).
+    Bearer(&'a TokenCredential),
+    /// HMAC-SHA256 with the decoded resource access key (Identity).
+    Hmac(&'a [u8]),
+}
+
+/// One logical call; the transport may make several attempts at it.
+pub(crate) struct Call<'a> {
+    pub method: Method,
+    pub url: Url,
+    /// Sent (even when empty) for POST and PATCH, so `Content-Length: 0` goes out.
+    pub body: Vec<u8>,
+    pub content_type: Option<&'static str>,
+    pub headers: Vec<(&'static str, String)>,
+    pub safety: Safety,
+    pub auth: Auth<'a>,
+}
+
+/// A successful (2xx) answer.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub request_id: String,
+}
+
+impl Response {
+    /// The body as `T`, or an `InvalidResponse` error naming the operation.
+    pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &self.body
+        };
+        serde_json::from_slice(body).map_err(|e| {
+            Error::invalid_response(format!(
+                "could not read the {what} answer ({} response): {e}",
+                self.status
+            ))
+            .with_request_id(self.request_id.clone())
+        })
+    }
+}
+
+/// How one attempt ended, when it did not produce a response.
+enum AttemptError {
+    /// Retrying cannot help (bad credential, bad header, TLS refusal).
+    Fatal(Error),
+    Failed(Failure, Error),
+}
+
+impl Transport {
+    /// Builds the HTTP client: rustls with ring, the system roots plus any extra CAs
+    /// (or only the extra CAs), no automatic redirects (a redirect must not carry our
+    /// credential elsewhere).
+    pub fn new(config: HttpConfig) -> Result<Self> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut certs = Vec::new();
+        for (i, pem) in config.extra_ca_pem.iter().enumerate() {
+            let bundle = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::config(format!(
+                    "extra CA certificate #{} is not valid PEM: {e}",
+                    i + 1
+                ))
+            })?;
+            if bundle.is_empty() {
+                return Err(Error::config(format!(
+                    "extra CA certificate #{} holds no certificate",
+                    i + 1
+                )));
+            }
+            certs.extend(bundle);
+        }
+        if config.trust_only_extra_ca && certs.is_empty() {
+            return Err(Error::config(
+                "trust_only_extra_ca is set but no extra CA certificate was given",
+            ));
+        }
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.timeout);
+        if config.trust_only_extra_ca {
+            builder = builder.tls_certs_only(certs);
+        } else if !certs.is_empty() {
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| {
+            Error::config(format!("could not set up the HTTP client: {}", chain(&e)))
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner { client, config }),
+        })
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.inner.config
+    }
+
+    /// Runs a call to completion: a 2xx response, or the error of the last attempt.
+    pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response> {
+        let what = match call.auth {
+            Auth::Bearer(_) => "an access token",
+            Auth::Hmac(_) => "a request signed with the access key",
+        };
+        urls::check_secure(&call.url, what)?;
+        let policy = &self.inner.config.retry;
+        let mut retry_no = 0;
+        let mut reauthenticated = false;
+        loop {
+            // The bearer token is fetched per attempt, so a retry after a refresh uses the new one.
+            let token = match call.auth {
+                Auth::Bearer(credential) => Some(credential.token().await?),
+                Auth::Hmac(_) => None,
+            };
+            let (failure, error) = match self.attempt(&call, token.as_deref(), retry_no).await {
+                Ok(response) => return Ok(response),
+                Err(AttemptError::Fatal(e)) => return Err(e),
+                Err(AttemptError::Failed(f, e)) => (f, e),
+            };
+            // A 401 to a refreshable token: the service stopped accepting it (revoked,
+            // or a restarted emulator). It did not process the request, so refresh once
+            // and repeat at once, whatever the operation.
+            if let (Failure::Status { status: 401, .. }, Auth::Bearer(credential), Some(sent)) =
+                (failure, call.auth, token.as_deref())
+                && !reauthenticated
+                && credential.invalidate(sent)
+            {
+                tracing::debug!(method = %call.method, path = call.url.path(), "token refused; refreshing once");
+                reauthenticated = true;
+                retry_no += 1;
+                continue;
+            }
+            if retry_no >= policy.max_retries || !retry::may_retry(failure, call.safety) {
+                return Err(error);
+            }
+            let Some(wait) =
+                retry::delay(policy, retry_no, error.retry_after(), rand::random::<f64>())
+            else {
+                return Err(error);
+            };
+            tracing::debug!(method = %call.method, path = call.url.path(), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+            retry_no += 1;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&str>,
+        retry_no: u32,
+    ) -> std::result::Result<Response, AttemptError> {
+        let request_id = Uuid::new_v4().to_string();
+        let headers = self
+            .headers(call, bearer, &request_id)
+            .map_err(|e| AttemptError::Fatal(e.with_request_id(request_id.clone())))?;
+        let mut builder = self
+            .inner
+            .client
+            .request(call.method.clone(), call.url.clone())
+            .headers(headers);
+        if call.method == Method::POST || call.method == Method::PATCH || call.method == Method::PUT
+        {
+            if call.body.is_empty() {
+                // hyper sends no length for an empty body; the SDKs send `0` and
+                // front ends may answer 411 without it.
+                builder = builder.header(CONTENT_LENGTH, "0");
+            }
+            builder = builder.body(call.body.clone());
+        }
+        let request = builder.build().map_err(|e| {
+            AttemptError::Fatal(
+                Error::config(format!("could not build the request: {}", chain(&e)))
+                    .with_request_id(request_id.clone()),
+            )
+        })?;
+        let sent_headers = request.headers().clone();
+
+        let started = Instant::now();
+        let timeout = self.inner.config.timeout;
+        let outcome = tokio::time::timeout(timeout, self.execute(request)).await;
+        let elapsed = started.elapsed();
+
+        let result = match outcome {
+            Err(_) => Err(AttemptError::Failed(
+                Failure::Timeout,
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("no answer from {} within {timeout:?}", host_of(&call.url)),
+                ),
+            )),
+            Ok(Err(e)) => Err(classify(e, &call.url)),
+            Ok(Ok((status, headers, body))) => Ok((status, headers, body)),
+        };
+        let result = result.map_err(|e| match e {
+            AttemptError::Fatal(e) => AttemptError::Fatal(e.with_request_id(request_id.clone())),
+            AttemptError::Failed(f, e) => {
+                AttemptError::Failed(f, e.with_request_id(request_id.clone()))
+            }
+        });
+
+        let status = result.as_ref().ok().map(|(s, _, _)| s.as_u16());
+        tracing::debug!(method = %call.method, path = call.url.path(), status, ms = elapsed.as_millis() as u64, "acs request");
+        if let Some(observer) = &self.inner.config.observer {
+            observer.exchange(&exchange(call, retry_no, elapsed, &sent_headers, &result));
+        }
+
+        let (status, headers, body) = result?;
+        if status.is_success() {
+            return Ok(Response {
+                status: status.as_u16(),
+                body,
+                request_id,
+            });
+        }
+        let retry_after = retry::retry_after(&headers, OffsetDateTime::now_utc());
+        let correlation = headers
+            .get("ms-cv")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let error = Error::from_status(status.as_u16(), &body)
+            .with_request_id(request_id)
+            .with_correlation_id(correlation)
+            .with_retry_after(retry_after);
+        Err(AttemptError::Failed(
+            Failure::Status {
+                status: status.as_u16(),
+                retry_after,
+            },
+            error,
+        ))
+    }
+
+    /// Headers of one attempt: a fresh request id, and the bearer token or a fresh signature.
+    fn headers(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&str>,
+        request_id: &str,
+    ) -> Result<HeaderMap> {
+        let mut h = HeaderMap::new();
+        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        h.insert(
+            HeaderName::from_static("x-ms-client-request-id"),
+            value(request_id)?,
+        );
+        if let Some(ct) = call.content_type {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        for (name, v) in &call.headers {
+            h.insert(HeaderName::from_static(name), value(v)?);
+        }
+        match call.auth {
+            Auth::Bearer(_) => {
+                let token = bearer.unwrap_or_default();
+                let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                    Error::credential(
+                        "the access token contains characters not allowed in a header",
+                    )
+                })?;
+                v.set_sensitive(true);
+                h.insert(AUTHORIZATION, v);
+            }
+            Auth::Hmac(key) => {
+                let s = hmac_auth::sign(
+                    key,
+                    call.method.as_str(),
+                    &call.url,
+                    &call.body,
+                    OffsetDateTime::now_utc(),
+                );
+                h.insert(HeaderName::from_static("x-ms-date"), value(&s.date)?);
+                h.insert(
+                    HeaderName::from_static("x-ms-content-sha256"),
+                    value(&s.content_hash)?,
+                );
+                let mut v = value(&s.authorization)?;
+                v.set_sensitive(true);
+                h.insert(AUTHORIZATION, v);
+            }
+        }
+        Ok(h)
+    }
+
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+    ) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), ReadError> {
+        let mut response = self
+            .inner
+            .client
+            .execute(request)
+            .await
+            .map_err(ReadError::Http)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
+            return Err(ReadError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(ReadError::Http)? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(ReadError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, headers, body))
+    }
+}
+
+enum ReadError {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+fn value(s: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(s)
+        .map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
+}
+
+fn host_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// Maps a transport error to the retry table's terms. TLS refusals (unknown CA, wrong
+/// name) are fatal: retrying a certificate problem only delays the message.
+fn classify(e: ReadError, url: &Url) -> AttemptError {
+    let e = match e {
+        ReadError::TooLarge => {
+            return AttemptError::Fatal(Error::invalid_response(format!(
+                "the answer is larger than {MAX_BODY} bytes"
+            )));
+        }
+        ReadError::Http(e) => e,
+    };
+    let host = host_of(url);
+    if is_tls_error(&e) {
+        return AttemptError::Fatal(Error::new(
+            ErrorKind::Connect,
+            format!("TLS with {host} failed: {}", chain(&e)),
+        ));
+    }
+    if e.is_connect() {
+        return AttemptError::Failed(
+            Failure::Connect,
+            Error::new(
+                ErrorKind::Connect,
+                format!("could not connect to {host}: {}", chain(&e)),
+            ),
+        );
+    }
+    if e.is_timeout() {
+        return AttemptError::Failed(
+            Failure::Timeout,
+            Error::new(ErrorKind::Timeout, format!("{host} did not answer in time")),
+        );
+    }
+    if e.is_builder() {
+        return AttemptError::Fatal(Error::config(format!(
+            "could not build the request: {}",
+            chain(&e)
+        )));
+    }
+    AttemptError::Failed(
+        Failure::Dropped,
+        Error::new(
+            ErrorKind::Connect,
+            format!("the connection to {host} broke: {}", chain(&e)),
+        ),
+    )
+}
+
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        // `io::Error::source` skips the error it wraps, so look inside explicitly
+        // (the TLS stack nests a rustls error two `io::Error`s deep).
+        let mut inner = err;
+        loop {
+            if inner.downcast_ref::<rustls::Error>().is_some() {
+                return true;
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
+        }
+        current = err.source();
+    }
+    false
+}
+
+/// The error and its causes on one line, without repeats.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = err.source();
+    }
+    parts.join(": ")
+}
+
+fn exchange(
+    call: &Call<'_>,
+    attempt: u32,
+    elapsed: std::time::Duration,
+    sent: &HeaderMap,
+    result: &std::result::Result<(StatusCode, HeaderMap, Vec<u8>), AttemptError>,
+) -> HttpExchange {
+    let headers = |h: &HeaderMap| {
+        h.iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    redact::header(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+                )
+            })
+            .collect()
+    };
+    let (status, response_headers, response_body, error) = match result {
+        Ok((s, h, b)) => (Some(s.as_u16()), headers(h), redact::body(b), None),
+        Err(AttemptError::Fatal(e) | AttemptError::Failed(_, e)) => {
+            (None, Vec::new(), None, Some(e.to_string()))
+        }
+    };
+    HttpExchange {
+        method: call.method.to_string(),
+        url: redact::url(&call.url),
+        attempt,
+        status,
+        elapsed,
+        request_headers: headers(sent),
+        request_body: redact::body(&call.body),
+        response_headers,
+        response_body,
+        error,
+    }
+}

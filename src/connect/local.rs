@@ -1,0 +1,164 @@
+//! The local default: find the built-in emulator on its documented port, or start
+//! `acs-chat serve` detached in the background and wait until it is healthy.
+//!
+//! The background emulator keeps its database, certificate and log in the platform
+//! data dir, exits by itself after two idle hours, and is stopped on demand with
+//! `acs-chat serve --stop`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::local;
+use crate::paths::Dirs;
+
+/// How long a background emulator stays up with no requests.
+pub const IDLE_EXIT: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// A reachable local emulator.
+#[derive(Debug, Clone)]
+pub struct LocalEmulator {
+    pub endpoint: url::Url,
+    pub cert_path: PathBuf,
+    pub cert_pem: Vec<u8>,
+    /// True when this call started it.
+    pub started: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("cannot start the local emulator ({exe}): {source}")]
+    Spawn { exe: String, source: std::io::Error },
+    #[error("the local emulator did not become ready within {secs} s; its log ({log}) ends with:\n{tail}")]
+    NotReady { secs: u64, log: String, tail: String },
+    #[error("port {port} answers, but not as the acs-chat emulator: {detail}")]
+    Foreign { port: u16, detail: String },
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Where the local emulator keeps its files.
+pub struct EmulatorFiles {
+    pub data_dir: PathBuf,
+    pub cert: PathBuf,
+    pub log: PathBuf,
+}
+
+impl EmulatorFiles {
+    pub fn new(dirs: &Dirs) -> Self {
+        let data_dir = dirs.emulator_data();
+        Self { cert: data_dir.join("cert.pem"), log: data_dir.join("emulator.log"), data_dir }
+    }
+}
+
+enum Probe {
+    Healthy(Vec<u8>),
+    NotListening,
+    Foreign(String),
+}
+
+/// Returns the running local emulator, starting it in the background if nothing
+/// listens on its port.
+pub async fn ensure_running(dirs: &Dirs, timeout: Duration) -> Result<LocalEmulator, LocalError> {
+    let files = EmulatorFiles::new(dirs);
+    let endpoint = url::Url::parse(&local::default_endpoint()).map_err(|e| LocalError::Io(e.to_string()))?;
+    match probe(&files.cert).await {
+        Probe::Healthy(cert_pem) => return Ok(LocalEmulator { endpoint, cert_path: files.cert, cert_pem, started: false }),
+        Probe::Foreign(detail) => return Err(LocalError::Foreign { port: local::DEFAULT_PORT, detail }),
+        Probe::NotListening => {}
+    }
+    spawn_detached(&files)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        match probe(&files.cert).await {
+            Probe::Healthy(cert_pem) => {
+                return Ok(LocalEmulator { endpoint, cert_path: files.cert, cert_pem, started: true });
+            }
+            Probe::Foreign(detail) if files.cert.exists() => {
+                // The certificate may be rewritten by the emulator that wins a start race;
+                // keep probing until the deadline before calling the port foreign.
+                if Instant::now() >= deadline {
+                    return Err(LocalError::Foreign { port: local::DEFAULT_PORT, detail });
+                }
+            }
+            _ => {}
+        }
+        if Instant::now() >= deadline {
+            return Err(LocalError::NotReady {
+                secs: timeout.as_secs(),
+                log: files.log.display().to_string(),
+                tail: log_tail(&files.log),
+            });
+        }
+    }
+}
+
+/// Asks `GET /emulator/health` over https, trusting only the emulator's own certificate.
+async fn probe(cert_path: &Path) -> Probe {
+    let Ok(cert_pem) = std::fs::read(cert_path) else {
+        // No certificate yet: either nothing ever ran here, or it is being created.
+        return match tokio::net::TcpStream::connect((local::DEFAULT_HOST, local::DEFAULT_PORT)).await {
+            Ok(_) => Probe::Foreign("no certificate in the emulator's data dir".into()),
+            Err(_) => Probe::NotListening,
+        };
+    };
+    let client = match health_client(&cert_pem) {
+        Ok(c) => c,
+        Err(e) => return Probe::Foreign(e),
+    };
+    let url = format!("{}emulator/health", local::default_endpoint());
+    match client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => match resp.json::<serde_json::Value>().await {
+            Ok(v) if v.get("name").and_then(|n| n.as_str()) == Some("acs-chat-emulator") => Probe::Healthy(cert_pem),
+            Ok(_) | Err(_) => Probe::Foreign("unexpected health response".into()),
+        },
+        Ok(resp) => Probe::Foreign(format!("health check answered {}", resp.status())),
+        Err(e) if e.is_connect() => Probe::NotListening,
+        Err(e) => Probe::Foreign(e.to_string()),
+    }
+}
+
+fn health_client(cert_pem: &[u8]) -> Result<reqwest::Client, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cert = reqwest::Certificate::from_pem(cert_pem).map_err(|e| format!("emulator certificate: {e}"))?;
+    reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .timeout(Duration::from_millis(800))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
+    let exe = std::env::current_exe().map_err(|e| LocalError::Io(format!("cannot find the acs-chat binary: {e}")))?;
+    std::fs::create_dir_all(&files.data_dir)
+        .map_err(|e| LocalError::Io(format!("cannot create {}: {e}", files.data_dir.display())))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&files.log)
+        .map_err(|e| LocalError::Io(format!("cannot open {}: {e}", files.log.display())))?;
+    let log_err = log.try_clone().map_err(|e| LocalError::Io(e.to_string()))?;
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.arg("serve")
+        .arg("--data-dir")
+        .arg(&files.data_dir)
+        .arg("--idle-timeout")
+        .arg(IDLE_EXIT.as_secs().to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err));
+    #[cfg(unix)]
+    {
+        // Its own process group: a Ctrl-C in the client's terminal must not stop it.
+        use std::os::unix::process::CommandExt as _;
+        cmd.process_group(0);
+    }
+    cmd.spawn().map(drop).map_err(|source| LocalError::Spawn { exe: exe.display().to_string(), source })
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(8)..].join("\n")
+}

@@ -1,0 +1,287 @@
+//! Turning a resolved configuration into a working session: reach the endpoint
+//! (starting the local emulator if that is the target), become the chosen profile
+//! (minting its identity through Identity on first use), and, on the local default,
+//! make sure the seed's "Quickstart" thread with Alice and Bob exists.
+//!
+//! Used by the interactive client (in the background, after the first frame) and by
+//! the scripting subcommands.
+
+pub mod identities;
+pub mod local;
+pub mod quickstart;
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::acs::{self, ChatClient, ConnectionString, HttpConfig, IdentityClient, TokenCredential, TokenScope, Transport};
+use crate::config::{ConfigFile, Resolved, Target};
+use crate::paths::Dirs;
+use identities::{CachedIdentity, IdentityCache};
+
+/// Why a session could not be set up. One line each, naming what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Local(#[from] local::LocalError),
+    #[error("{0}")]
+    Acs(#[from] acs::Error),
+    #[error("identity cache: {0}")]
+    Cache(#[from] identities::CacheError),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A connected identity and everything needed to talk as it.
+#[derive(Clone)]
+pub struct Session {
+    pub chat: ChatClient,
+    pub credential: TokenCredential,
+    pub user_id: String,
+    pub display_name: String,
+    pub profile: String,
+    pub endpoint: url::Url,
+    pub is_local_default: bool,
+    /// Loopback endpoints may poll fast.
+    pub is_loopback: bool,
+    /// Known profiles on this endpoint: (name, user id), for `/invite` and completion.
+    pub known_profiles: Vec<(String, String)>,
+    /// The seed's thread, when this session made sure it exists.
+    pub quickstart_thread: Option<String>,
+    pub transport: Transport,
+    /// With a connection string: creates other profiles on demand (`/invite carol`).
+    pub minter: Option<ProfileMinter>,
+}
+
+/// Creates or finds profiles of one endpoint through Identity.
+#[derive(Clone)]
+pub struct ProfileMinter {
+    identity: IdentityClient,
+    cache: IdentityCache,
+}
+
+impl ProfileMinter {
+    /// The user id of `profile`, created on first use.
+    pub async fn ensure(&self, profile: &str) -> Result<String, ConnectError> {
+        crate::config::validate_profile_name(profile).map_err(ConnectError::Config)?;
+        let cache = self.cache.clone();
+        let lock = tokio::task::spawn_blocking(move || cache.lock())
+            .await
+            .map_err(|e| ConnectError::Config(e.to_string()))??;
+        let id = ensure_profile(&self.identity, &self.cache, profile).await?;
+        drop(lock);
+        Ok(id.user_id)
+    }
+}
+
+/// Options for [`connect`].
+#[derive(Clone, Default)]
+pub struct ConnectOptions {
+    pub http_observer: Option<std::sync::Arc<dyn acs::HttpObserver>>,
+}
+
+/// Sets up the session described by `resolved`.
+pub async fn connect(
+    resolved: &Resolved,
+    dirs: &Dirs,
+    config: &ConfigFile,
+    options: ConnectOptions,
+) -> Result<Session, ConnectError> {
+    let mut http = HttpConfig::default();
+    http.observer = options.http_observer.clone();
+    if let Some(path) = &resolved.ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| ConnectError::Config(format!("cannot read CA certificate {}: {e}", path.display())))?;
+        http.extra_ca_pem.push(pem);
+    }
+    let (connection_string, is_local_default) = match &resolved.target {
+        Target::LocalDefault => {
+            let emulator = local::ensure_running(dirs, Duration::from_secs(15)).await?;
+            http.extra_ca_pem.push(emulator.cert_pem.clone());
+            (crate::local::default_connection_string(), true)
+        }
+        Target::ConnectionString(cs) => (cs.clone(), false),
+        Target::EndpointToken { endpoint, token } => {
+            let endpoint = parse_endpoint(endpoint)?;
+            let transport = Transport::new(http)?;
+            let credential = TokenCredential::from_token(token.clone())?;
+            let user_id = user_id_from_token(token).unwrap_or_else(|| "unknown".to_owned());
+            return Ok(Session {
+                chat: ChatClient::new(endpoint.clone(), credential.clone(), transport.clone()),
+                credential,
+                display_name: config.display_name(&resolved.profile),
+                profile: resolved.profile.clone(),
+                is_loopback: is_loopback(&endpoint),
+                endpoint,
+                is_local_default: false,
+                known_profiles: Vec::new(),
+                quickstart_thread: None,
+                user_id,
+                transport,
+                minter: None,
+            });
+        }
+    };
+    let cs = ConnectionString::parse(&connection_string)?;
+    let transport = Transport::new(http)?;
+    let identity = IdentityClient::new(&cs, transport.clone());
+    let cache = IdentityCache::new(&dirs.state, &cs.endpoint);
+    let profile = resolved.profile.clone();
+
+    let (me, quickstart_thread) = {
+        let cache = cache.clone();
+        let identity = identity.clone();
+        let profile = profile.clone();
+        // The lock is a blocking file lock: take it off the async threads.
+        let lock = tokio::task::spawn_blocking({
+            let cache = cache.clone();
+            move || cache.lock()
+        })
+        .await
+        .map_err(|e| ConnectError::Config(e.to_string()))??;
+        let me = ensure_profile(&identity, &cache, &profile).await?;
+        let quickstart_thread = if is_loopback(&cs.endpoint) && quickstart::PROFILES.contains(&profile.as_str()) {
+            Some(quickstart::ensure(&identity, &cache, &transport, &cs.endpoint, config).await?)
+        } else {
+            None
+        };
+        drop(lock);
+        (me, quickstart_thread)
+    };
+
+    let minter = ProfileMinter { identity: identity.clone(), cache: cache.clone() };
+    let credential = refreshing_credential(identity, cache.clone(), profile.clone(), &me);
+    let known_profiles = known_profiles(&cache);
+    Ok(Session {
+        chat: ChatClient::new(cs.endpoint.clone(), credential.clone(), transport.clone()),
+        credential,
+        user_id: me.user_id.clone(),
+        display_name: config.display_name(&profile),
+        profile,
+        is_loopback: is_loopback(&cs.endpoint),
+        endpoint: cs.endpoint.clone(),
+        is_local_default,
+        known_profiles,
+        quickstart_thread,
+        transport,
+        minter: Some(minter),
+    })
+}
+
+/// The cached identity of `profile`, validated by issuing a fresh token (which also
+/// renews it); created when missing or when the endpoint no longer knows it.
+pub async fn ensure_profile(
+    identity: &IdentityClient,
+    cache: &IdentityCache,
+    profile: &str,
+) -> Result<CachedIdentity, ConnectError> {
+    if let Some(cached) = cache.load(profile)? {
+        match identity.issue_token(&cached.user_id, &[TokenScope::Chat], None).await {
+            Ok(token) => {
+                let fresh = CachedIdentity {
+                    user_id: cached.user_id,
+                    token: token.token,
+                    expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+                };
+                cache.store(profile, &fresh)?;
+                return Ok(fresh);
+            }
+            // The endpoint forgot the user (e.g. a wiped emulator): make a new one.
+            Err(e) if matches!(e.status(), Some(400 | 401 | 403 | 404)) => {
+                tracing::info!(profile, "cached identity unknown to the endpoint; creating a new one");
+            }
+            Err(e) => {
+                // Offline: a cached token that is still valid lets the client start.
+                let still_valid = crate::wire::timestamp::parse(&cached.expires_on)
+                    .is_some_and(|t| t > OffsetDateTime::now_utc() + time::Duration::minutes(5));
+                if still_valid {
+                    return Ok(cached);
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    let (user_id, token) = identity.create_user_and_token(&[TokenScope::Chat], None).await?;
+    let created = CachedIdentity {
+        user_id,
+        token: token.token,
+        expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+    };
+    cache.store(profile, &created)?;
+    Ok(created)
+}
+
+/// A credential that re-issues the profile's token through Identity before it expires
+/// and keeps the cache current.
+fn refreshing_credential(identity: IdentityClient, cache: IdentityCache, profile: String, me: &CachedIdentity) -> TokenCredential {
+    let initial = crate::wire::timestamp::parse(&me.expires_on)
+        .map(|expires_on| acs::AccessToken { token: me.token.clone(), expires_on });
+    let user_id = me.user_id.clone();
+    TokenCredential::refreshing(initial, move || {
+        let identity = identity.clone();
+        let cache = cache.clone();
+        let profile = profile.clone();
+        let user_id = user_id.clone();
+        Box::pin(async move {
+            let token = identity.issue_token(&user_id, &[TokenScope::Chat], None).await?;
+            let entry = CachedIdentity {
+                user_id,
+                token: token.token.clone(),
+                expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+            };
+            if let Err(e) = cache.store(&profile, &entry) {
+                tracing::warn!(error = %e, "could not update the identity cache");
+            }
+            Ok(token)
+        })
+    })
+}
+
+/// Every profile cached for this endpoint.
+pub fn known_profiles(cache: &IdentityCache) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(cache.dir()) else { return Vec::new() };
+    let mut out: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().strip_suffix(".json")?.to_owned();
+            crate::config::validate_profile_name(&name).ok()?;
+            let id = cache.load(&name).ok()??;
+            Some((name, id.user_id))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn parse_endpoint(s: &str) -> Result<url::Url, ConnectError> {
+    let url = url::Url::parse(s.trim()).map_err(|e| ConnectError::Config(format!("endpoint {s:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(ConnectError::Config(format!("endpoint {s:?} must be an http(s) URL with a host")));
+    }
+    Ok(url)
+}
+
+/// Loopback hosts: 127.0.0.0/8, ::1 and localhost.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The ACS user id a token belongs to (`skypeid` claim, prefixed `8:`), read without
+/// verifying, to recognise one's own messages when running as endpoint + token.
+pub fn user_id_from_token(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let trimmed = payload.trim_end_matches('=');
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let skype = v.get("skypeid")?.as_str()?;
+    Some(if skype.starts_with("8:") { skype.to_owned() } else { format!("8:{skype}") })
+}

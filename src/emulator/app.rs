@@ -1,0 +1,36 @@
+//! The state every request handler shares.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use tokio::sync::watch;
+
+use super::store::{Store, now_ms};
+use super::throttle::Throttle;
+
+/// Shared by all requests (behind an `Arc`).
+pub struct App {
+    pub store: Store,
+    /// Signs and verifies user access tokens; lives in the database.
+    pub token_secret: Vec<u8>,
+    /// The decoded access key that Identity requests are signed with.
+    pub access_key: Vec<u8>,
+    pub resource_id: String,
+    pub scheme: &'static str,
+    /// `host:port` for URLs when a request carries no usable Host.
+    pub fallback_authority: String,
+    pub throttle: Option<Throttle>,
+    /// When the last request arrived (epoch ms), for the idle timeout.
+    pub last_request_ms: AtomicI64,
+    /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    pub fn touch(&self) {
+        self.last_request_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    pub fn request_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}

@@ -1,0 +1,196 @@
+//! Starting and stopping: bind the port first (so a second emulator fails fast),
+//! lock the data directory, make or load the certificate, open the store, then
+//! serve until asked to stop, and close the store before saying it stopped.
+
+use std::fs::File;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use base64::Engine as _;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::app::App;
+use super::store::{Store, StoreThread, now_ms};
+use super::throttle::Throttle;
+use super::{EmulatorConfig, EmulatorError, dispatch, tls};
+use crate::local;
+
+/// How long in-flight requests get to finish on shutdown.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// A running emulator.
+pub struct RunningEmulator {
+    pub addr: SocketAddr,
+    /// `https://127.0.0.1:PORT/` (or http with `tls: false`).
+    pub endpoint: String,
+    /// `endpoint=...;accesskey=...`.
+    pub connection_string: String,
+    /// The certificate clients must trust (None over plain http).
+    pub cert_pem: Option<String>,
+    /// Where that certificate is on disk (None in memory or over http).
+    pub cert_path: Option<PathBuf>,
+    app: Arc<App>,
+    server: JoinHandle<()>,
+    store_thread: StoreThread,
+    _lock: Option<File>,
+}
+
+/// Lets another task stop the emulator.
+#[derive(Clone)]
+pub struct Stopper(Arc<App>);
+
+impl Stopper {
+    pub fn request_shutdown(&self) {
+        self.0.request_shutdown();
+    }
+}
+
+impl RunningEmulator {
+    /// Stops serving (in-flight requests get a short grace period) and closes the store.
+    pub async fn shutdown(self) {
+        self.app.request_shutdown();
+        self.wait().await;
+    }
+
+    /// Waits until the emulator stops (shutdown request or idle timeout).
+    pub async fn wait(self) {
+        let Self { app, server, store_thread, _lock, .. } = self;
+        let _ = server.await;
+        drop(app);
+        store_thread.close().await;
+        drop(_lock);
+    }
+
+    /// A handle that can stop the emulator from elsewhere.
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.app.clone())
+    }
+}
+
+fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
+    let err = |source| EmulatorError::DataDir { path: dir.to_owned(), source };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let path = dir.join("emulator.lock");
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::Locked(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => Err(err(e)),
+    }
+}
+
+fn authority(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+    SocketAddr::new(ip, addr.port()).to_string()
+}
+
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let access_key = base64::engine::general_purpose::STANDARD
+        .decode(config.access_key.trim())
+        .ok()
+        .filter(|k| !k.is_empty())
+        .ok_or(EmulatorError::InvalidAccessKey)?;
+    let wanted = SocketAddr::new(config.host, config.port);
+    let listener = std::net::TcpListener::bind(wanted).map_err(|source| EmulatorError::Bind { addr: wanted, source })?;
+    let addr = listener.local_addr().map_err(EmulatorError::Server)?;
+    let lock = config.data_dir.as_deref().map(lock_data_dir).transpose()?;
+    let cert = if config.tls {
+        Some(tls::load_or_create(config.data_dir.as_deref()).map_err(|e| EmulatorError::Tls(e.to_string()))?)
+    } else {
+        None
+    };
+    let db_path = config.data_dir.as_ref().map(|d| d.join("emulator.db"));
+    let (store, store_thread, token_secret) = Store::open(db_path.as_deref())?;
+
+    let scheme = if config.tls { "https" } else { "http" };
+    let fallback_authority = authority(addr);
+    let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
+    let app = Arc::new(App {
+        store,
+        token_secret,
+        access_key,
+        resource_id: local::RESOURCE_ID.to_owned(),
+        scheme,
+        fallback_authority: fallback_authority.clone(),
+        throttle: config.throttle.then(Throttle::default),
+        last_request_ms: AtomicI64::new(now_ms()),
+        shutdown: shutdown_tx,
+    });
+    let router = Router::new().fallback(dispatch::dispatch).with_state(app.clone());
+    let handle = Handle::<SocketAddr>::new();
+    let server = match &cert {
+        Some(c) => {
+            let tls = RustlsConfig::from_pem(c.cert_pem.clone().into_bytes(), c.key_pem.clone().into_bytes())
+                .await
+                .map_err(|e| EmulatorError::Tls(e.to_string()))?;
+            let s = axum_server::from_tcp_rustls(listener, tls).map_err(EmulatorError::Server)?.handle(handle.clone());
+            tokio::spawn(async move {
+                if let Err(e) = s.serve(router.into_make_service()).await {
+                    tracing::error!(error = %e, "server stopped with an error");
+                }
+            })
+        }
+        None => {
+            let s = axum_server::from_tcp(listener).map_err(EmulatorError::Server)?.handle(handle.clone());
+            tokio::spawn(async move {
+                if let Err(e) = s.serve(router.into_make_service()).await {
+                    tracing::error!(error = %e, "server stopped with an error");
+                }
+            })
+        }
+    };
+    // Stop the server when anything asks for it.
+    tokio::spawn(async move {
+        let _ = shutdown_rx.wait_for(|stop| *stop).await;
+        handle.graceful_shutdown(Some(GRACE));
+    });
+    if let Some(idle) = config.idle_timeout {
+        spawn_idle_watch(app.clone(), idle);
+    }
+    let endpoint = format!("{scheme}://{fallback_authority}/");
+    Ok(RunningEmulator {
+        addr,
+        connection_string: format!("endpoint={endpoint};accesskey={}", config.access_key.trim()),
+        endpoint,
+        cert_pem: cert.as_ref().map(|c| c.cert_pem.clone()),
+        cert_path: cert.and_then(|c| c.cert_path),
+        app,
+        server,
+        store_thread,
+        _lock: lock,
+    })
+}
+
+/// Requests shutdown once no request arrived for `idle`.
+fn spawn_idle_watch(app: Arc<App>, idle: Duration) {
+    let idle_ms = idle.as_millis().min(i64::MAX as u128) as i64;
+    let mut stopped = app.shutdown.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let quiet = now_ms() - app.last_request_ms.load(Ordering::Relaxed);
+            if quiet >= idle_ms {
+                tracing::info!(seconds = idle.as_secs(), "idle timeout, shutting down");
+                app.request_shutdown();
+                return;
+            }
+            let wait = Duration::from_millis((idle_ms - quiet).max(10) as u64);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+        }
+    });
+}

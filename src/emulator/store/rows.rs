@@ -1,0 +1,131 @@
+//! Shared row-level helpers of the store: the clock, JSON columns, thread lookups
+//! with the membership checks every thread-scoped operation starts with, and the
+//! per-thread counters (sequence ids, versions, activity).
+
+use rusqlite::{OptionalExtension as _, Transaction, params};
+use time::OffsetDateTime;
+
+use crate::emulator::api_error::ApiError;
+use crate::wire::{CommunicationIdentifierModel, Metadata};
+
+/// The wall clock in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    let now = OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Epoch milliseconds to a timestamp (clamped to the epoch on nonsense).
+pub fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The wire identifier of a stored user id.
+pub fn ident(raw: &str) -> CommunicationIdentifierModel {
+    CommunicationIdentifierModel::user(raw)
+}
+
+pub fn metadata_to_json(m: &Metadata) -> Option<String> {
+    if m.is_empty() { None } else { serde_json::to_string(m).ok() }
+}
+
+pub fn metadata_from_json(s: Option<String>) -> Option<Metadata> {
+    s.and_then(|s| serde_json::from_str::<Metadata>(&s).ok()).filter(|m| !m.is_empty())
+}
+
+/// Merge-patch of a metadata map: sent keys replace, an empty value removes the key.
+pub fn merge_metadata(mut current: Metadata, patch: &Metadata) -> Metadata {
+    for (k, v) in patch {
+        if v.is_empty() {
+            current.remove(k);
+        } else {
+            current.insert(k.clone(), v.clone());
+        }
+    }
+    current
+}
+
+/// The columns of a thread that operations need.
+#[derive(Debug, Clone)]
+pub struct ThreadRow {
+    pub id: String,
+    pub topic: String,
+    pub created_ms: i64,
+    pub created_by: String,
+    pub deleted_ms: Option<i64>,
+    pub metadata: Option<String>,
+    pub retention: Option<String>,
+}
+
+pub fn load_thread(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<ThreadRow>> {
+    tx.query_row(
+        "SELECT id, topic, created_ms, created_by, deleted_ms, metadata, retention FROM threads WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(ThreadRow {
+                id: r.get(0)?,
+                topic: r.get(1)?,
+                created_ms: r.get(2)?,
+                created_by: r.get(3)?,
+                deleted_ms: r.get(4)?,
+                metadata: r.get(5)?,
+                retention: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Whether `user` is a current participant of `thread`.
+pub fn is_member(tx: &Transaction<'_>, thread: &str, user: &str) -> rusqlite::Result<bool> {
+    let active: Option<i64> = tx
+        .query_row("SELECT active FROM participants WHERE thread_id = ?1 AND user_id = ?2", params![thread, user], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(active == Some(1))
+}
+
+/// The thread, if it exists, is not deleted and `caller` is in it: 404 / 403 otherwise.
+pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<ThreadRow, ApiError> {
+    let row = load_thread(tx, thread)?.filter(|t| t.deleted_ms.is_none()).ok_or_else(ApiError::thread_not_found)?;
+    if !is_member(tx, thread, caller)? {
+        return Err(ApiError::not_participant());
+    }
+    Ok(row)
+}
+
+/// Takes the next version (unique, increasing per thread, close to `now`) and
+/// records it as the thread's latest activity.
+pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<i64> {
+    let last: i64 = tx.query_row("SELECT last_version FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
+    let version = now.max(last + 1);
+    tx.execute("UPDATE threads SET last_version = ?2, activity_ms = ?2 WHERE id = ?1", params![thread, version])?;
+    tx.execute(
+        "UPDATE thread_activity SET superseded_by = ?2 WHERE thread_id = ?1 AND superseded_by IS NULL",
+        params![thread, version],
+    )?;
+    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", params![thread, version])?;
+    Ok(version)
+}
+
+/// Takes the next sequence id of `thread`.
+pub fn next_seq(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<i64> {
+    tx.query_row("UPDATE threads SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq", params![thread], |r| {
+        r.get(0)
+    })
+}
+
+/// Gives message `id` the sequence id `seq` at `version`, superseding `old_seq`.
+pub fn assign_seq(tx: &Transaction<'_>, thread: &str, id: i64, old_seq: Option<i64>, seq: i64, version: i64) -> rusqlite::Result<()> {
+    if let Some(old) = old_seq {
+        tx.execute(
+            "UPDATE message_seq SET superseded_by = ?3 WHERE thread_id = ?1 AND seq = ?2",
+            params![thread, old, seq],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO message_seq (thread_id, seq, message_id, version) VALUES (?1, ?2, ?3, ?4)",
+        params![thread, seq, id, version],
+    )?;
+    Ok(())
+}

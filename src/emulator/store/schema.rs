@@ -1,0 +1,119 @@
+//! The database schema. Times are epoch milliseconds (INTEGER); JSON columns hold
+//! metadata maps and system-message participant lists.
+//!
+//! Paging that never skips nor repeats while a thread changes rests on two history
+//! tables: `message_seq` keeps every sequence id ever given to a message (an edit or
+//! delete gives a new one and marks the old row `superseded_by`), and
+//! `thread_activity` does the same for a thread's last-activity time. A listing fixes
+//! a high-water mark on its first page and reads, on every page, the rows that were
+//! current at that mark: each item exactly once, in its current state.
+
+use rand::RngExt as _;
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (
+    id TEXT PRIMARY KEY,
+    created_ms INTEGER NOT NULL,
+    deleted_ms INTEGER,
+    revoked_before_ms INTEGER NOT NULL DEFAULT 0,
+    last_token_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS threads (
+    id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    deleted_ms INTEGER,
+    metadata TEXT,
+    retention TEXT,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    last_version INTEGER NOT NULL DEFAULT 0,
+    activity_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS thread_activity (
+    thread_id TEXT NOT NULL,
+    activity_ms INTEGER NOT NULL,
+    superseded_by INTEGER,
+    PRIMARY KEY (thread_id, activity_ms)
+);
+CREATE INDEX IF NOT EXISTS thread_activity_by_time ON thread_activity (activity_ms);
+CREATE TABLE IF NOT EXISTS participants (
+    thread_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    display_name TEXT,
+    share_history_ms INTEGER NOT NULL DEFAULT 0,
+    metadata TEXT,
+    active INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    PRIMARY KEY (thread_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS participants_by_user ON participants (user_id);
+CREATE INDEX IF NOT EXISTS participants_by_ord ON participants (thread_id, active, ord);
+CREATE TABLE IF NOT EXISTS messages (
+    thread_id TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    sender TEXT,
+    sender_display_name TEXT,
+    content TEXT,
+    topic TEXT,
+    participants TEXT,
+    initiator TEXT,
+    metadata TEXT,
+    edited_ms INTEGER,
+    deleted_ms INTEGER,
+    PRIMARY KEY (thread_id, id)
+);
+CREATE TABLE IF NOT EXISTS message_seq (
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    superseded_by INTEGER,
+    PRIMARY KEY (thread_id, seq)
+);
+CREATE INDEX IF NOT EXISTS message_seq_by_version ON message_seq (thread_id, version);
+CREATE TABLE IF NOT EXISTS read_receipts (
+    thread_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    read_ms INTEGER NOT NULL,
+    PRIMARY KEY (thread_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS repeatability (
+    creator TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    PRIMARY KEY (creator, request_id)
+);
+"#;
+
+/// Sets the pragmas, creates the tables and the token-signing secret.
+pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
+    // WAL lets a crash lose nothing committed; NORMAL sync is safe with WAL.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(SCHEMA)?;
+    let has_secret: Option<i64> =
+        conn.query_row("SELECT 1 FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0)).optional()?;
+    if has_secret.is_none() {
+        let mut secret = [0u8; 32];
+        rand::rng().fill(&mut secret[..]);
+        conn.execute("INSERT INTO meta (key, value) VALUES ('jwt_secret', ?1)", params![secret.to_vec()])?;
+    }
+    Ok(())
+}
+
+/// The token-signing secret of this database.
+pub fn jwt_secret(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0))
+}

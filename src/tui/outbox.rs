@@ -1,0 +1,253 @@
+//! The sender: an outbox of messages typed but not yet acknowledged by the service.
+//!
+//! Sends go out in order, one at a time. The outbox lives on disk (JSON, written
+//! atomically after every change), so quitting or a crash loses nothing: unsent
+//! messages go out on the next start. A send whose outcome is unknown (timeout, 5xx,
+//! dropped connection) is first looked for among the thread's recent messages by its
+//! client message id, and only re-sent when it is not there, so nothing is doubled.
+//! A send the service refuses (4xx) stays as failed until the user retries or discards it.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::acs::{ChatClient, ListOptions};
+use crate::connect::identities::write_private;
+use crate::tui::app::{Event, PendingSend, Priority};
+use crate::wire::{ChatMessageType, Metadata, SendChatMessageRequest};
+
+/// What the UI asks of the sender.
+#[derive(Debug, Clone)]
+pub enum OutboxCommand {
+    Send(PendingSend),
+    Retry { client_message_id: String },
+    Discard { client_message_id: String },
+}
+
+/// One queued message, as stored on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    send: PendingSend,
+    #[serde(default)]
+    failed: Option<String>,
+    /// A request for it may have reached the service: look before sending again.
+    #[serde(default)]
+    attempted: bool,
+}
+
+/// The UI's end of the sender.
+#[derive(Clone)]
+pub struct OutboxHandle {
+    tx: mpsc::UnboundedSender<OutboxCommand>,
+}
+
+impl OutboxHandle {
+    pub fn send(&self, command: OutboxCommand) {
+        let _ = self.tx.send(command);
+    }
+}
+
+/// Metadata keys the seed's `sendMessage` carried, kept in message metadata.
+pub const CLIENT_MESSAGE_ID: &str = "clientMessageId";
+pub const PRIORITY: &str = "priority";
+
+/// Starts the sender. Entries left from a previous run are reported to the UI at once
+/// (`Event::Outbox`) and sent first.
+pub fn spawn(chat: ChatClient, path: PathBuf, events: mpsc::UnboundedSender<Event>) -> OutboxHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let entries = load(&path);
+    let mut by_thread: Vec<(String, Vec<PendingSend>)> = Vec::new();
+    for e in &entries {
+        match by_thread.iter_mut().find(|(t, _)| *t == e.send.thread_id) {
+            Some((_, list)) => list.push(e.send.clone()),
+            None => by_thread.push((e.send.thread_id.clone(), vec![e.send.clone()])),
+        }
+    }
+    for (thread_id, pending) in by_thread {
+        let _ = events.send(Event::Outbox { thread_id, pending });
+    }
+    for e in entries.iter().filter(|e| e.failed.is_some()) {
+        let _ = events.send(Event::SendResult {
+            thread_id: e.send.thread_id.clone(),
+            client_message_id: e.send.client_message_id.clone(),
+            result: Err(e.failed.clone().unwrap_or_default()),
+        });
+    }
+    tokio::spawn(Sender { chat, path, events, queue: entries.into() }.run(rx));
+    OutboxHandle { tx }
+}
+
+/// The request body of a pending send: content, display name and the seed's
+/// `clientMessageId` and `priority` in metadata.
+pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
+    let mut metadata = Metadata::new();
+    metadata.insert(CLIENT_MESSAGE_ID.to_owned(), send.client_message_id.clone());
+    metadata.insert(PRIORITY.to_owned(), priority_name(send.priority).to_owned());
+    SendChatMessageRequest {
+        content: send.content.clone(),
+        sender_display_name: Some(send.display_name.clone()),
+        kind: Some(ChatMessageType::Text),
+        metadata: Some(metadata),
+    }
+}
+
+fn priority_name(p: Priority) -> &'static str {
+    match p {
+        Priority::High => "High",
+        Priority::Normal => "Normal",
+    }
+}
+
+fn load(path: &PathBuf) -> Vec<Entry> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            // Keep the unreadable file for the user rather than overwrite it.
+            let aside = path.with_extension("corrupt");
+            let _ = std::fs::rename(path, &aside);
+            tracing::warn!(error = %e, file = %aside.display(), "outbox unreadable; moved aside");
+            Vec::new()
+        }),
+        Err(_) => Vec::new(),
+    }
+}
+
+struct Sender {
+    chat: ChatClient,
+    path: PathBuf,
+    events: mpsc::UnboundedSender<Event>,
+    queue: VecDeque<Entry>,
+}
+
+impl Sender {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<OutboxCommand>) {
+        let mut failures = 0u32;
+        loop {
+            // Take every waiting command before sending, so a burst keeps its order.
+            while let Ok(cmd) = rx.try_recv() {
+                self.apply(cmd);
+            }
+            let Some(index) = self.queue.iter().position(|e| e.failed.is_none()) else {
+                match rx.recv().await {
+                    Some(cmd) => {
+                        self.apply(cmd);
+                        continue;
+                    }
+                    None => return,
+                }
+            };
+            let send = self.queue[index].send.clone();
+            let attempted = self.queue[index].attempted;
+            if !attempted {
+                self.queue[index].attempted = true;
+                self.persist();
+            }
+            match self.deliver(&send, attempted).await {
+                Ok(message_id) => {
+                    failures = 0;
+                    self.queue.remove(index);
+                    self.persist();
+                    self.report(&send, Ok(message_id));
+                }
+                Err(Outcome::Refused(reason)) => {
+                    failures = 0;
+                    if let Some(e) = self.queue.get_mut(index) {
+                        e.failed = Some(reason.clone());
+                    }
+                    self.persist();
+                    self.report(&send, Err(reason));
+                }
+                Err(Outcome::Later(wait)) => {
+                    failures += 1;
+                    let wait = wait.unwrap_or_else(|| Duration::from_millis(250 * (1 << failures.min(7))));
+                    tokio::select! {
+                        cmd = rx.recv() => match cmd {
+                            Some(cmd) => self.apply(cmd),
+                            None => return,
+                        },
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, cmd: OutboxCommand) {
+        match cmd {
+            OutboxCommand::Send(send) => self.queue.push_back(Entry { send, failed: None, attempted: false }),
+            OutboxCommand::Retry { client_message_id } => {
+                for e in self.queue.iter_mut().filter(|e| e.send.client_message_id == client_message_id) {
+                    e.failed = None;
+                }
+            }
+            OutboxCommand::Discard { client_message_id } => {
+                self.queue.retain(|e| e.send.client_message_id != client_message_id);
+            }
+        }
+        self.persist();
+    }
+
+    fn persist(&self) {
+        let entries: Vec<&Entry> = self.queue.iter().collect();
+        let result = serde_json::to_vec_pretty(&entries)
+            .map_err(|e| e.to_string())
+            .and_then(|json| write_private(&self.path, &json).map_err(|e| e.to_string()));
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not save the outbox");
+        }
+    }
+
+    fn report(&self, send: &PendingSend, result: Result<String, String>) {
+        let _ = self.events.send(Event::SendResult {
+            thread_id: send.thread_id.clone(),
+            client_message_id: send.client_message_id.clone(),
+            result,
+        });
+    }
+
+    /// One attempt. An unknown outcome is resolved by looking for the message first.
+    async fn deliver(&self, send: &PendingSend, attempted: bool) -> Result<String, Outcome> {
+        let thread = self.chat.thread(&send.thread_id);
+        if attempted && let Some(id) = self.already_sent(send).await? {
+            return Ok(id);
+        }
+        match thread.send_message(&request_for(send)).await {
+            Ok(id) => Ok(id),
+            Err(e) if e.is_retryable() => Err(Outcome::Later(e.retry_after())),
+            Err(e) => Err(Outcome::Refused(e.to_string())),
+        }
+    }
+
+    /// Looks for the message by client message id among the thread's messages changed
+    /// since it was typed (it cannot be older than that). Asked only after an attempt
+    /// whose outcome is unknown.
+    async fn already_sent(&self, send: &PendingSend) -> Result<Option<String>, Outcome> {
+        let thread = self.chat.thread(&send.thread_id);
+        let options = ListOptions { max_page_size: Some(200), start_time: Some(send.created_at - time::Duration::minutes(1)) };
+        let mut stream = Box::pin(thread.list_messages(options));
+        while let Some(m) = stream.next().await {
+            match m {
+                Ok(m) => {
+                    let found = m.metadata.as_ref().and_then(|md| md.get(CLIENT_MESSAGE_ID)) == Some(&send.client_message_id);
+                    if found {
+                        return Ok(Some(m.id));
+                    }
+                }
+                Err(e) if e.is_retryable() => return Err(Outcome::Later(e.retry_after())),
+                Err(_) => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}
+
+enum Outcome {
+    /// Try again after this long (or the default backoff).
+    Later(Option<Duration>),
+    /// The service refused it: failed until retried.
+    Refused(String),
+}

@@ -1,0 +1,249 @@
+//! The interactive client's event loop: the terminal, one channel of [`Event`]s fed by
+//! the keyboard, a clock tick, the poller and the sender, and [`App::update`] turning
+//! each event into state changes and [`Command`]s, which are executed here as tokio
+//! tasks that report back through the same channel.
+//!
+//! The first frame is drawn before any network: connecting (and starting the local
+//! emulator when needed) happens in the background and arrives as an event.
+
+use std::io::{self, Write as _};
+use std::time::Duration;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, EventStream,
+    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use futures::StreamExt as _;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::config::{ConfigFile, Resolved};
+use crate::connect::{self, ConnectOptions, Session};
+use crate::paths::Dirs;
+use crate::tui::app::{App, Command, ConnectionState, Event, ProfileInfo, UiSettings};
+use crate::tui::commands_exec;
+use crate::tui::outbox::{self, OutboxCommand, OutboxHandle};
+use crate::tui::poller::{self, PollerControl, PollerHandle};
+use crate::tui::view;
+
+/// Runs the interactive client until the user quits.
+pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: ConnectOptions) -> io::Result<()> {
+    let settings = UiSettings::from_config(&config.ui);
+    let profile = ProfileInfo::connecting(&resolved.profile, &config.display_name(&resolved.profile));
+    let mut app = App::new(profile, settings);
+
+    let mut terminal = TerminalGuard::enter(config.ui.mouse)?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+
+    // First frame before any network.
+    terminal.draw(&app)?;
+
+    spawn_input(tx.clone());
+    spawn_ticks(tx.clone());
+    let (session_tx, mut session_rx) = mpsc::unbounded_channel::<Result<Session, String>>();
+    {
+        let resolved = resolved.clone();
+        let config = config.clone();
+        let dirs = dirs.clone();
+        tokio::spawn(async move {
+            let result = connect::connect(&resolved, &dirs, &config, options).await.map_err(|e| e.to_string());
+            let _ = session_tx.send(result);
+        });
+    }
+
+    let mut workers: Option<Workers> = None;
+    loop {
+        let event = tokio::select! {
+            Some(event) = rx.recv() => event,
+            Some(result) = session_rx.recv() => match result {
+                Ok(session) => {
+                    let w = Workers::start(&session, &config, &dirs, tx.clone());
+                    let info = ProfileInfo::from_session(&session);
+                    workers = Some(w);
+                    Event::SessionReady { profile: info, open_thread: session.quickstart_thread.clone() }
+                }
+                Err(error) => Event::Connection(ConnectionState::Offline { error }),
+            },
+            else => break,
+        };
+        let commands = app.update(event);
+        let mut quit = false;
+        for command in commands {
+            if matches!(command, Command::Quit) {
+                quit = true;
+            } else if matches!(command, Command::RingBell) {
+                terminal.bell();
+            } else if let Some(w) = &workers {
+                w.execute(command);
+            }
+        }
+        if quit {
+            break;
+        }
+        // Coalesce bursts: apply everything already queued before drawing.
+        while let Ok(event) = rx.try_recv() {
+            for command in app.update(event) {
+                match command {
+                    Command::Quit => quit = true,
+                    Command::RingBell => terminal.bell(),
+                    other => {
+                        if let Some(w) = &workers {
+                            w.execute(other);
+                        }
+                    }
+                }
+            }
+        }
+        if quit {
+            break;
+        }
+        terminal.draw(&app)?;
+    }
+    Ok(())
+}
+
+/// The background tasks of a connected session.
+struct Workers {
+    session: Session,
+    poller: PollerHandle,
+    outbox: OutboxHandle,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl Workers {
+    fn start(session: &Session, config: &ConfigFile, dirs: &Dirs, events: mpsc::UnboundedSender<Event>) -> Self {
+        let intervals = config.poll.resolve(session.is_loopback);
+        let poller = poller::spawn(session.chat.clone(), intervals, events.clone());
+        let cache = crate::connect::identities::IdentityCache::new(&dirs.state, &session.endpoint);
+        let outbox_path = cache.dir().join(format!("{}.outbox.json", session.profile));
+        let outbox = outbox::spawn(session.chat.clone(), outbox_path, events.clone());
+        Self { session: session.clone(), poller, outbox, events }
+    }
+
+    /// Runs one command: poller and sender commands go to their tasks, the rest become
+    /// short tasks that report back as events.
+    fn execute(&self, command: Command) {
+        match command {
+            Command::OpenThread { thread_id } => self.poller.send(PollerControl::OpenThread(thread_id)),
+            Command::FetchParticipants { thread_id } => self.poller.send(PollerControl::RefreshParticipants(thread_id)),
+            Command::Send(send) => {
+                self.poller.send(PollerControl::Activity);
+                self.outbox.send(OutboxCommand::Send(send));
+            }
+            Command::RetrySend { client_message_id, .. } => self.outbox.send(OutboxCommand::Retry { client_message_id }),
+            Command::DiscardSend { client_message_id, .. } => self.outbox.send(OutboxCommand::Discard { client_message_id }),
+            Command::Quit | Command::RingBell => {}
+            other => {
+                let session = self.session.clone();
+                let events = self.events.clone();
+                self.poller.send(PollerControl::Activity);
+                tokio::spawn(async move {
+                    for event in commands_exec::execute(&session, other).await {
+                        let _ = events.send(event);
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(item) = stream.next().await {
+            let event = match item {
+                Ok(crossterm::event::Event::Key(k)) => Event::Key(k),
+                Ok(crossterm::event::Event::Paste(p)) => Event::Paste(p),
+                Ok(crossterm::event::Event::Mouse(m)) => Event::Mouse(m),
+                Ok(crossterm::event::Event::Resize(w, h)) => Event::Resize(w, h),
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "terminal input failed");
+                    break;
+                }
+            };
+            if tx.send(event).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(Event::Tick { now: OffsetDateTime::now_utc() }).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Raw mode + alternate screen for as long as it lives; restored on drop and on panic.
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<io::Stdout>>,
+    mouse: bool,
+    enhanced_keys: bool,
+}
+
+impl TerminalGuard {
+    fn enter(mouse: bool) -> io::Result<Self> {
+        enable_raw_mode()?;
+        let mut stdout = io::stdout();
+        execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
+        if mouse {
+            execute!(stdout, EnableMouseCapture)?;
+        }
+        // Lets terminals that can (kitty protocol) report Shift-Enter distinctly.
+        let enhanced_keys = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false);
+        if enhanced_keys {
+            let _ = execute!(stdout, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES));
+        }
+        install_panic_hook(mouse, enhanced_keys);
+        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        Ok(Self { terminal, mouse, enhanced_keys })
+    }
+
+    fn draw(&mut self, app: &App) -> io::Result<()> {
+        self.terminal.draw(|frame| view::draw(app, frame)).map(drop)
+    }
+
+    fn bell(&mut self) {
+        let _ = self.terminal.backend_mut().write_all(b"\x07");
+        let _ = self.terminal.backend_mut().flush();
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore(self.mouse, self.enhanced_keys);
+        let _ = self.terminal.show_cursor();
+    }
+}
+
+fn restore(mouse: bool, enhanced_keys: bool) {
+    let mut stdout = io::stdout();
+    if enhanced_keys {
+        let _ = execute!(stdout, PopKeyboardEnhancementFlags);
+    }
+    if mouse {
+        let _ = execute!(stdout, DisableMouseCapture);
+    }
+    let _ = execute!(stdout, DisableBracketedPaste, LeaveAlternateScreen);
+    let _ = disable_raw_mode();
+}
+
+fn install_panic_hook(mouse: bool, enhanced_keys: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore(mouse, enhanced_keys);
+        previous(info);
+    }));
+}
