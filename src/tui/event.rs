@@ -12,7 +12,8 @@
 //!   [`Event::ThreadDetails`], its first page of history as [`Event::OlderMessages`]
 //!   (with the page's `nextLink`), [`Event::Participants`] and [`Event::ReadReceipts`];
 //!   then new or changed messages as [`Event::MessagesPolled`]. The core opens the first
-//!   listed thread by itself; [`Event::FocusThread`] opens a particular one.
+//!   listed thread by itself; [`Event::SessionReady`] and [`Event::FocusThread`] open a
+//!   particular one.
 //! - [`Command::LoadOlder`]: `next_link: None` means the first page. If the request
 //!   fails, report it as an [`Event::ActionResult`] error; the core asks again when the
 //!   user scrolls up after a while.
@@ -164,7 +165,13 @@ pub enum Event {
         thread_id: String,
     },
     Connection(ConnectionState),
-    /// Open this thread (e.g. the Quickstart thread at start-up): as if the user chose it.
+    /// Connected: who we are now (the first frame is drawn before that is known), and
+    /// the thread to open first (e.g. the Quickstart thread), if any.
+    SessionReady {
+        profile: super::settings::ProfileInfo,
+        open_thread: Option<String>,
+    },
+    /// Open this thread: as if the user chose it.
     FocusThread {
         thread_id: String,
     },

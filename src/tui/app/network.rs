@@ -95,6 +95,16 @@ impl App {
                 Ok(()) => self.info(what),
                 Err(e) => self.error(format!("{what}: {e}")),
             },
+            Event::SessionReady {
+                profile,
+                open_thread,
+            } => {
+                self.profile = profile;
+                if let Some(thread_id) = open_thread {
+                    self.left.remove(&thread_id);
+                    self.open_thread_id(&thread_id, out);
+                }
+            }
             Event::FocusThread { thread_id } => {
                 if !self.left.contains(&thread_id) {
                     self.open_thread_id(&thread_id, out);

@@ -439,3 +439,28 @@ fn a_short_first_page_asks_for_more_and_reopening_keeps_paging() {
     );
     assert_eq!(app.threads[T1].conv.len(), 50);
 }
+
+#[test]
+fn session_ready_sets_the_profile_and_opens_its_thread() {
+    let mut app = App::new(
+        ProfileInfo {
+            name: "alice".into(),
+            ..ProfileInfo::default()
+        },
+        UiSettings::default(),
+    );
+    let cmds = app.update(Event::SessionReady {
+        profile: profile(),
+        open_thread: Some(T2.into()),
+    });
+    assert_eq!(app.profile.user_id, ALICE);
+    assert!(cmds.contains(&Command::OpenThread {
+        thread_id: T2.into()
+    }));
+    // The thread list arriving later does not switch away from it.
+    let cmds = app.update(Event::ThreadsListed {
+        threads: vec![item(T1, "A", Some(t0())), item(T2, "B", None)],
+    });
+    assert!(!cmds.iter().any(|c| matches!(c, Command::OpenThread { .. })));
+    assert_eq!(app.open.as_deref(), Some(T2));
+}
