@@ -66,6 +66,17 @@ pub enum ThreadSort {
     RecentFirst,
 }
 
+impl ThreadSort {
+    /// Reads the config value `unread-first` / `recent-first`; unknown values give `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "unread-first" => Some(Self::UnreadFirst),
+            "recent-first" => Some(Self::RecentFirst),
+            _ => None,
+        }
+    }
+}
+
 /// User preferences from the config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiSettings {
@@ -120,5 +131,14 @@ mod tests {
             "12:30 AM"
         );
         assert_eq!(TimeFormat::parse("%Y"), None);
+        assert_eq!(
+            ThreadSort::parse("recent-first"),
+            Some(ThreadSort::RecentFirst)
+        );
+        assert_eq!(
+            ThreadSort::parse("unread-first"),
+            Some(ThreadSort::UnreadFirst)
+        );
+        assert_eq!(ThreadSort::parse("alpha"), None);
     }
 }

@@ -100,6 +100,16 @@ impl ThreadMeta {
     }
 }
 
+/// Thread metadata for a new thread: the Admins among `roles` and stickiness.
+pub fn format(roles: &[(&str, Role)], sticky: bool) -> Metadata {
+    let admins = roles
+        .iter()
+        .filter(|(_, r)| *r == Role::Admin)
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    ThreadMeta { sticky, admins }.to_metadata()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +127,16 @@ mod tests {
             Some("8:acs:a,8:acs:b")
         );
         assert_eq!(ThreadMeta::parse(Some(&m)), meta);
+    }
+
+    #[test]
+    fn formats_roles_for_a_new_thread() {
+        let m = format(&[("8:acs:a", Role::Admin), ("8:acs:b", Role::User)], false);
+        let meta = ThreadMeta::parse(Some(&m));
+        assert!(!meta.sticky);
+        assert_eq!(meta.role_of("8:acs:a", None), Role::Admin);
+        assert_eq!(meta.role_of("8:acs:b", None), Role::User);
+        assert_eq!(m.get(KEY_ADMINS).map(String::as_str), Some("8:acs:a"));
     }
 
     #[test]
