@@ -233,4 +233,23 @@ mod tests {
         // Entities cannot smuggle controls back in.
         assert_eq!(html_message("x&#27;[31my&#x9b;z"), "xy");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_control_or_bidi_survives(input in proptest::collection::vec(proptest::char::any(), 0..200)) {
+            let input: String = input.into_iter().collect();
+            for out in [message_text(&input), one_line(&input), html_message(&input)] {
+                for c in out.chars() {
+                    proptest::prop_assert!(c == '\n' || !c.is_control(), "{:?} in {:?}", c, out);
+                    proptest::prop_assert!(!is_bidi_or_bom(c));
+                }
+            }
+            proptest::prop_assert!(!one_line(&input).contains('\n'));
+        }
+
+        #[test]
+        fn plain_text_is_untouched(input in "[a-zA-Z0-9 .,!?\u{e9}\u{4e16}\u{1f44b}]{0,80}") {
+            proptest::prop_assert_eq!(message_text(&input), input);
+        }
+    }
 }

@@ -228,8 +228,9 @@ fn day_separator(t: OffsetDateTime, width: usize) -> Line<'static> {
 /// possible; rows after the first are indented by `indent`. `\n` starts a new row.
 pub fn wrap(cells: &[(char, Style)], width: usize, indent: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
-    let cont = width.saturating_sub(indent).max(1);
-    let indent = if width > indent { indent } else { 0 };
+    // Indent only when a wide character still fits after it.
+    let indent = if width >= indent + 2 { indent } else { 0 };
+    let cont = width - indent;
     let mut rows: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut start, mut i, mut w) = (0usize, 0usize, 0usize);
     let mut last_space: Option<usize> = None;
@@ -324,5 +325,19 @@ mod tests {
         assert_eq!(rows, ["世界", "世界", "世"]);
         // A wide char in a one-column pane still makes progress.
         assert_eq!(wrap(&cells("世世"), 1, 2).len(), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_fit_the_width(text in "[a-z \u{4e16}\u{1f44b}\n]{0,120}", width in 2usize..40) {
+            let rows = wrap(&cells(&text), width, 2);
+            for row in &rows {
+                let w: usize = row.spans.iter().map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref())).sum();
+                proptest::prop_assert!(w <= width, "row {:?} is {} wide, limit {}", row, w, width);
+            }
+            let kept: usize = rows.iter().flat_map(|r| r.spans.iter()).map(|s| s.content.chars().filter(|c| *c != ' ').count()).sum();
+            let want = text.chars().filter(|c| *c != ' ' && *c != '\n').count();
+            proptest::prop_assert_eq!(kept, want, "no character lost");
+        }
     }
 }
