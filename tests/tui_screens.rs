@@ -443,3 +443,23 @@ fn drawing_a_huge_thread_lays_out_only_visible_messages() {
         "laid out {laid_out} when scrolled"
     );
 }
+
+#[test]
+fn select_and_search_modes_show_their_prompts() {
+    let mut app = conversation_app(80, 24);
+    app.update(key(KeyCode::Char('s'), KeyModifiers::ALT));
+    app.update(key(KeyCode::Up, KeyModifiers::NONE));
+    let screen = render(&app, 80, 24);
+    let text = format!("{}", screen.backend());
+    assert!(text.contains("select: ↑↓ move"), "{text}");
+    // The selected message (the one above the newest) is highlighted across its row.
+    let buf = screen.backend().buffer();
+    let row = (0..24u16).find(|&y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect::<String>().contains("Fixed, please retry"));
+    let row = row.expect("selected message visible");
+    assert_eq!(buf[(79, row)].bg, ratatui::style::Color::DarkGray);
+    app.update(key(KeyCode::Esc, KeyModifiers::NONE));
+    app.update(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    type_text(&mut app, "broken");
+    let text = format!("{}", render(&app, 80, 24).backend());
+    assert!(text.contains("search: broken"), "{text}");
+}
