@@ -454,7 +454,12 @@ fn select_and_search_modes_show_their_prompts() {
     assert!(text.contains("select: ↑↓ move"), "{text}");
     // The selected message (the one above the newest) is highlighted across its row.
     let buf = screen.backend().buffer();
-    let row = (0..24u16).find(|&y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect::<String>().contains("Fixed, please retry"));
+    let row = (0..24u16).find(|&y| {
+        (0..80u16)
+            .map(|x| buf[(x, y)].symbol())
+            .collect::<String>()
+            .contains("Fixed, please retry")
+    });
     let row = row.expect("selected message visible");
     assert_eq!(buf[(79, row)].bg, ratatui::style::Color::DarkGray);
     app.update(key(KeyCode::Esc, KeyModifiers::NONE));
@@ -462,4 +467,22 @@ fn select_and_search_modes_show_their_prompts() {
     type_text(&mut app, "broken");
     let text = format!("{}", render(&app, 80, 24).backend());
     assert!(text.contains("search: broken"), "{text}");
+}
+
+#[test]
+fn long_compose_text_wraps_and_grows_the_box() {
+    let mut app = base_app(40, 12);
+    type_text(
+        &mut app,
+        "a long message that needs more than one row to show all of it",
+    );
+    let text = format!("{}", render(&app, 40, 12).backend());
+    assert!(
+        text.contains("a long message that needs more than one"),
+        "{text}"
+    );
+    assert!(
+        text.contains("row to show all of it"),
+        "wrapped, not scrolled sideways: {text}"
+    );
 }

@@ -156,6 +156,7 @@ impl App {
         let mut compose = TextArea::default();
         compose.set_placeholder_text(super::theme::COMPOSE_PLACEHOLDER);
         compose.set_cursor_line_style(ratatui::style::Style::new());
+        compose.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Self {
             profile,
             settings,
@@ -340,6 +341,7 @@ impl App {
         let mut ta = TextArea::new(lines);
         ta.set_placeholder_text(super::theme::COMPOSE_PLACEHOLDER);
         ta.set_cursor_line_style(ratatui::style::Style::new());
+        ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
         ta.move_cursor(ratatui_textarea::CursorMove::End);
         self.compose = ta;

@@ -17,6 +17,21 @@ pub const MIN_WIDTH_FOR_SIDE_PANE: u16 = 70;
 pub const MAX_COMPOSE_LINES: u16 = 5;
 const PARTICIPANTS_WIDTH: u16 = 24;
 
+/// Rows the compose box's text takes at width `w` (soft-wrapped; the cursor may need
+/// one more column at the end of a line).
+fn compose_rows(app: &App, w: u16) -> usize {
+    let w = usize::from(w.max(1));
+    app.compose
+        .lines()
+        .iter()
+        .map(|l| {
+            (unicode_width::UnicodeWidthStr::width(l.as_str()) + 1)
+                .div_ceil(w)
+                .max(1)
+        })
+        .sum()
+}
+
 /// The screen areas of one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
@@ -51,7 +66,7 @@ impl Areas {
         }
         a.status = Rect::new(0, h - 1, w, 1);
         let mut remaining = h - 1;
-        let lines = u16::try_from(app.compose.lines().len())
+        let lines = u16::try_from(compose_rows(app, w))
             .unwrap_or(u16::MAX)
             .clamp(1, MAX_COMPOSE_LINES);
         let compose_h = (lines + 1).min((remaining / 3).max(2)).min(remaining);
