@@ -10,6 +10,10 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use time::OffsetDateTime;
 
+mod delivery;
+
+pub use delivery::StatusLabels;
+
 use super::entry::{Entry, LocalState, MsgKey};
 use super::event::PendingSend;
 use crate::wire::{ChatMessage, ChatMessageReadReceipt, ChatParticipant, Metadata};
@@ -349,44 +353,6 @@ impl Conversation {
         }
     }
 
-    /// The statuses to show: on the latest own message in each state (all failed ones).
-    pub fn status_labels(&self) -> StatusLabels {
-        let mut labels = StatusLabels::default();
-        let mut latest_sent: Option<MsgKey> = None;
-        for e in self.entries.iter().rev() {
-            let Some(state) = &e.local else { break };
-            match state {
-                LocalState::Sending if labels.sending.is_none() => {
-                    labels.sending = Some(e.key.clone())
-                }
-                LocalState::Sent if latest_sent.is_none() => latest_sent = Some(e.key.clone()),
-                LocalState::Failed(_) => labels.failed.push(e.key.clone()),
-                _ => {}
-            }
-        }
-        let seen_max = self.read_up_to.values().max().cloned();
-        let newest_own = self.own.iter().next_back().cloned();
-        labels.sent =
-            latest_sent.or_else(|| newest_own.filter(|k| seen_max.as_ref().is_none_or(|s| k > s)));
-        if let Some(seen_max) = seen_max
-            && let Some(k) = self.own.range(..=seen_max).next_back()
-        {
-            let mut names: Vec<String> = self
-                .read_up_to
-                .iter()
-                .filter(|(_, read)| *read >= k)
-                .map(|(who, _)| {
-                    self.name_of(who)
-                        .unwrap_or(super::theme::UNKNOWN_SENDER)
-                        .to_owned()
-                })
-                .collect();
-            names.sort();
-            labels.seen = Some((k.clone(), names));
-        }
-        labels
-    }
-
     /// Index of the next entry (older if `older`) whose text contains `needle`
     /// (case-insensitive), starting next to `from` (or at the newest/oldest end).
     pub fn find(&self, needle: &str, from: Option<usize>, older: bool) -> Option<usize> {
@@ -429,16 +395,5 @@ impl Conversation {
     }
 }
 
-/// Which entries carry a delivery status line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatusLabels {
-    pub sending: Option<MsgKey>,
-    pub sent: Option<MsgKey>,
-    /// The latest own message others have read, and who read it.
-    pub seen: Option<(MsgKey, Vec<String>)>,
-    pub failed: Vec<MsgKey>,
-}
-
 #[cfg(test)]
-#[path = "conversation_tests.rs"]
 mod tests;
