@@ -5,6 +5,9 @@ use super::{App, Command, Confirm, Overlay, PendingSend, Priority};
 use crate::tui::commands::{self, SlashCommand};
 use crate::tui::theme;
 
+/// Lines kept in the input history.
+const INPUT_HISTORY: usize = 200;
+
 impl App {
     pub(super) fn submit(&mut self, out: &mut Vec<Command>) {
         let text = self.compose_text();
@@ -57,6 +60,9 @@ impl App {
     pub(super) fn remember(&mut self, text: &str) {
         if self.history.last().map(String::as_str) != Some(text) {
             self.history.push(text.to_owned());
+        }
+        if self.history.len() > INPUT_HISTORY {
+            self.history.remove(0);
         }
         self.history_pos = None;
     }
