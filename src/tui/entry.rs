@@ -80,6 +80,29 @@ pub enum Body {
     },
 }
 
+/// Appends one line per attachment (Teams interop messages carry files and images).
+fn with_attachments(mut text: String, content: Option<&crate::wire::ChatMessageContent>) -> String {
+    for a in content
+        .and_then(|c| c.attachments.as_deref())
+        .unwrap_or_default()
+    {
+        let name = a
+            .name
+            .as_deref()
+            .map(sanitize::one_line)
+            .filter(|n| !n.is_empty());
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "[{}: {}]",
+            sanitize::one_line(&a.attachment_type),
+            name.unwrap_or_else(|| sanitize::one_line(&a.id))
+        ));
+    }
+    text
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub key: MsgKey,
@@ -136,8 +159,10 @@ impl Entry {
                 by,
                 members: members(),
             },
-            ChatMessageType::Html => Body::Text(sanitize::html_message(text)),
-            _ => Body::Text(sanitize::message_text(text)),
+            ChatMessageType::Html => {
+                Body::Text(with_attachments(sanitize::html_message(text), content))
+            }
+            _ => Body::Text(with_attachments(sanitize::message_text(text), content)),
         };
         let meta = m.metadata.as_ref();
         Self {

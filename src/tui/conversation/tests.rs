@@ -76,3 +76,23 @@ fn a_deleted_own_message_keeps_its_client_id() {
         "deleted messages cannot be edited"
     );
 }
+
+#[test]
+fn attachments_are_listed_under_the_text() {
+    let mut m = msg(1, 1);
+    if let Some(c) = m.content.as_mut() {
+        c.attachments = Some(vec![crate::wire::ChatAttachment {
+            id: "a1".into(),
+            attachment_type: "file".into(),
+            name: Some("report\u{1b}[31m.pdf".into()),
+            url: None,
+            preview_url: None,
+        }]);
+    }
+    let mut c = Conversation::default();
+    c.upsert(&m, ME);
+    assert_eq!(
+        c.entries()[0].body,
+        crate::tui::entry::Body::Text("m1 v1\n[file: report.pdf]".into())
+    );
+}
