@@ -122,26 +122,42 @@ pub struct Notice {
 /// The whole client state.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// Who we are (replaced by [`Event::SessionReady`]).
     pub profile: ProfileInfo,
     pub settings: UiSettings,
+    /// Every known thread by id, with its conversation.
     pub threads: BTreeMap<String, ThreadState>,
+    /// Threads the user left: ignored if a late poll lists them again.
     left: HashSet<String>,
+    /// The thread shown in the message pane.
     pub open: Option<String>,
+    /// Whether a thread list arrived yet (the first one is the unread baseline).
     listed_once: bool,
+    /// The multi-line compose box (it also owns its cursor and undo history).
     pub compose: TextArea<'static>,
+    /// Priority of the next message sent.
     pub priority: Priority,
     /// The message being edited in the compose box: (thread id, message id).
     pub editing: Option<(String, String)>,
+    /// Sent lines and commands, oldest first, for Up/Down recall.
     history: Vec<String>,
     history_pos: Option<usize>,
+    /// What was in the compose box before browsing the history.
     history_draft: String,
+    /// The modal layer, if any (help, confirmation, selection, search).
     pub overlay: Overlay,
+    /// Message pane position.
     pub scroll: ScrollPos,
+    /// The participant pane is toggled on.
     pub show_participants: bool,
+    /// Terminal size from the last [`Event::Resize`].
     pub size: (u16, u16),
+    /// Time of the last [`Event::Tick`].
     pub now: Option<OffsetDateTime>,
     pub connection: Option<ConnectionState>,
+    /// Error or information for the notice line.
     pub notice: Option<Notice>,
+    /// When the last typing notification was sent (for the throttle).
     last_typing: Option<OffsetDateTime>,
     ids: IdGenerator,
     quitting: bool,
