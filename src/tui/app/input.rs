@@ -96,7 +96,16 @@ impl App {
             Action::RetryFailed | Action::DiscardFailed => {
                 let failed = self
                     .open_thread()
-                    .and_then(|t| t.conv.entries().iter().rev().find(|e| e.is_failed()))
+                    .and_then(|t| {
+                        // Unsent messages are all at the end: stop at the first sent one.
+                        let mut unsent = t
+                            .conv
+                            .entries()
+                            .iter()
+                            .rev()
+                            .take_while(|e| e.local.is_some());
+                        unsent.find(|e| e.is_failed())
+                    })
                     .map(|e| e.key.clone());
                 match failed {
                     Some(key) => self.pending_action(&key, action == Action::RetryFailed, out),
