@@ -9,10 +9,11 @@
 pub mod acs;
 pub mod cli;
 pub mod config;
-// pub mod connect; (enabled once the acs client lands)
+pub mod connect;
 pub mod emulator;
 pub mod local;
 pub mod logging;
+pub mod message_meta;
 pub mod paths;
 pub mod tui;
 pub mod wire;

@@ -1,31 +1,57 @@
 //! The `acs-chat` binary: parses the command line and hands over to the library.
 
+use std::process::ExitCode;
+
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, Command};
+use acs_chat::cli::{Cli, Command, ConnectionArgs, GlobalArgs};
+use acs_chat::config::{self, ConfigFile};
+use acs_chat::connect::ConnectOptions;
+use acs_chat::paths::Dirs;
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        None => {
-            eprintln!("acs-chat: the interactive client is not built yet");
-            std::process::ExitCode::FAILURE
+    let result = match cli.command {
+        None => interactive(&cli.connection, &cli.global),
+        Some(Command::Serve(args)) => serve(args),
+        Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("acs-chat: {e:#}");
+            ExitCode::FAILURE
         }
-        Some(command) => match command {
-            Command::Serve(args) => run_serve(args),
-        },
     }
 }
 
-fn run_serve(args: acs_chat::emulator::ServeArgs) -> std::process::ExitCode {
-    let result = tokio::runtime::Runtime::new()
-        .map_err(anyhow::Error::from)
-        .and_then(|rt| rt.block_on(acs_chat::emulator::run(args)).map_err(anyhow::Error::from));
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("acs-chat serve: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
+fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(acs_chat::emulator::run(args));
+    // Everything that matters (server, store) has stopped; don't linger on timers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(result?)
+}
+
+fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
+    let dirs = Dirs::discover().ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
+    let config = match &args.config {
+        Some(path) => ConfigFile::load(path, true)?,
+        None => ConfigFile::load(&dirs.config_file(), false)?,
+    };
+    let resolved = config::resolve(args, &config)?;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!("the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)");
     }
+    let mut options = ConnectOptions::default();
+    if let Some(path) = &global.http_log {
+        let observer = acs_chat::cli::http_log::open(path, global.http_log_format)
+            .map_err(|e| anyhow::anyhow!("cannot open the HTTP log {}: {e}", path.display()))?;
+        options.http_observer = Some(observer);
+    }
+    let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, options))?;
+    Ok(())
 }

@@ -238,4 +238,17 @@ mod tests {
             "https://h/"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn encoded_ids_decode_back_and_stay_one_segment(id in ".{1,60}") {
+            let encoded = segment("id", &id).expect("non-empty");
+            proptest::prop_assert!(!encoded.contains('/') && !encoded.contains('?') && !encoded.contains('#'));
+            let base = url("https://h/");
+            let built = build(&base, &format!("chat/threads/{encoded}"), "v", &[]).expect("url");
+            let last = built.path_segments().and_then(|mut s| s.nth(2)).expect("third segment");
+            let decoded = percent_encoding::percent_decode_str(last).decode_utf8().expect("utf8");
+            proptest::prop_assert_eq!(decoded.as_ref(), id.as_str());
+        }
+    }
 }

@@ -150,9 +150,18 @@ fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
         .stderr(Stdio::from(log_err));
     #[cfg(unix)]
     {
-        // Its own process group: a Ctrl-C in the client's terminal must not stop it.
+        // Its own session, without a controlling terminal: neither a Ctrl-C in the
+        // client's terminal nor closing that terminal (SIGHUP) may stop it.
         use std::os::unix::process::CommandExt as _;
-        cmd.process_group(0);
+        // SAFETY: setsid is async-signal-safe, which is all pre_exec requires.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
     }
     cmd.spawn().map(drop).map_err(|source| LocalError::Spawn { exe: exe.display().to_string(), source })
 }

@@ -97,7 +97,9 @@ pub async fn connect(
     let (connection_string, is_local_default) = match &resolved.target {
         Target::LocalDefault => {
             let emulator = local::ensure_running(dirs, Duration::from_secs(15)).await?;
+            // The local default trusts the emulator's own certificate, and only it.
             http.extra_ca_pem.push(emulator.cert_pem.clone());
+            http.trust_only_extra_ca = true;
             (crate::local::default_connection_string(), true)
         }
         Target::ConnectionString(cs) => (cs.clone(), false),

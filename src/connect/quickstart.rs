@@ -50,11 +50,12 @@ pub async fn ensure(
         share_history_time: None,
         metadata: None,
     };
-    let roles = [(alice.user_id.as_str(), crate::tui::thread_meta::Role::Admin), (bob.user_id.as_str(), crate::tui::thread_meta::Role::User)];
+    // Alice is the Admin; everyone else is a User.
+    let meta = crate::tui::thread_meta::ThreadMeta { sticky: false, admins: [alice.user_id.clone()].into() };
     let request = CreateChatThreadRequest {
         topic: TOPIC.to_owned(),
         participants: vec![member(&alice.user_id, PROFILES[0]), member(&bob.user_id, PROFILES[1])],
-        metadata: Some(crate::tui::thread_meta::format(&roles, false)),
+        metadata: Some(meta.to_metadata()),
         retention_policy: None,
     };
     let created = chat.create_thread(&request, None).await?;

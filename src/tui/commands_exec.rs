@@ -5,7 +5,7 @@
 use crate::acs::ListOptions;
 use crate::connect::Session;
 use crate::tui::app::{Command, Event};
-use crate::tui::thread_meta::{self, Role};
+use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::{
     ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest, UpdateChatMessageRequest, UpdateChatThreadRequest,
 };
@@ -92,9 +92,8 @@ async fn create_thread(session: &Session, topic: String, members: Vec<String>, s
         Err(e) => return vec![Event::ActionResult { what: "new thread".into(), result: Err(e) }],
     };
     participants.retain(|p| p.communication_identifier.raw() != Some(session.user_id.as_str()));
-    let mut roles: Vec<(&str, Role)> = vec![(session.user_id.as_str(), Role::Admin)];
-    roles.extend(participants.iter().filter_map(|p| p.communication_identifier.raw()).map(|id| (id, Role::User)));
-    let metadata = thread_meta::format(&roles, sticky);
+    // The creator is the Admin; everyone else is a User.
+    let metadata = ThreadMeta { sticky, admins: [session.user_id.clone()].into() }.to_metadata();
     participants.insert(0, ChatParticipant {
         communication_identifier: CommunicationIdentifierModel::user(session.user_id.clone()),
         display_name: Some(session.display_name.clone()),

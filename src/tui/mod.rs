@@ -7,12 +7,16 @@
 
 pub mod app;
 pub mod commands;
+pub mod commands_exec;
 pub mod conversation;
 pub mod entry;
 pub mod event;
 pub mod ids;
 pub mod keymap;
 pub mod layout;
+pub mod outbox;
+pub mod poller;
+pub mod run;
 pub mod sanitize;
 pub mod settings;
 pub mod theme;

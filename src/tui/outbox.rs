@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 
 use crate::acs::{ChatClient, ListOptions};
 use crate::connect::identities::write_private;
-use crate::tui::app::{Event, PendingSend, Priority};
-use crate::wire::{ChatMessageType, Metadata, SendChatMessageRequest};
+use crate::tui::app::{Event, PendingSend};
+use crate::wire::{ChatMessageType, SendChatMessageRequest};
 
 /// What the UI asks of the sender.
 #[derive(Debug, Clone)]
@@ -52,9 +52,7 @@ impl OutboxHandle {
     }
 }
 
-/// Metadata keys the seed's `sendMessage` carried, kept in message metadata.
-pub const CLIENT_MESSAGE_ID: &str = "clientMessageId";
-pub const PRIORITY: &str = "priority";
+use crate::message_meta::CLIENT_MESSAGE_ID;
 
 /// Starts the sender. Entries left from a previous run are reported to the UI at once
 /// (`Event::Outbox`) and sent first.
@@ -85,21 +83,11 @@ pub fn spawn(chat: ChatClient, path: PathBuf, events: mpsc::UnboundedSender<Even
 /// The request body of a pending send: content, display name and the seed's
 /// `clientMessageId` and `priority` in metadata.
 pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
-    let mut metadata = Metadata::new();
-    metadata.insert(CLIENT_MESSAGE_ID.to_owned(), send.client_message_id.clone());
-    metadata.insert(PRIORITY.to_owned(), priority_name(send.priority).to_owned());
     SendChatMessageRequest {
         content: send.content.clone(),
         sender_display_name: Some(send.display_name.clone()),
         kind: Some(ChatMessageType::Text),
-        metadata: Some(metadata),
-    }
-}
-
-fn priority_name(p: Priority) -> &'static str {
-    match p {
-        Priority::High => "High",
-        Priority::Normal => "Normal",
+        metadata: Some(send.metadata()),
     }
 }
 

@@ -32,9 +32,15 @@ use crate::tui::view;
 
 /// Runs the interactive client until the user quits.
 pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: ConnectOptions) -> io::Result<()> {
-    let settings = UiSettings::from_config(&config.ui);
-    let profile = ProfileInfo::connecting(&resolved.profile, &config.display_name(&resolved.profile));
+    let settings = settings_from_config(&config.ui);
+    let profile = ProfileInfo {
+        name: resolved.profile.clone(),
+        display_name: config.display_name(&resolved.profile),
+        endpoint: "connecting…".to_owned(),
+        ..ProfileInfo::default()
+    };
     let mut app = App::new(profile, settings);
+    app.show_participants = config.ui.show_participants;
 
     let mut terminal = TerminalGuard::enter(config.ui.mouse)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
@@ -62,7 +68,7 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
             Some(result) = session_rx.recv() => match result {
                 Ok(session) => {
                     let w = Workers::start(&session, &config, &dirs, tx.clone());
-                    let info = ProfileInfo::from_session(&session);
+                    let info = profile_of(&session);
                     workers = Some(w);
                     Event::SessionReady { profile: info, open_thread: session.quickstart_thread.clone() }
                 }
@@ -104,6 +110,30 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
         terminal.draw(&app)?;
     }
     Ok(())
+}
+
+/// The UI settings of the config file. The local offset is read here, once, because
+/// `update` may not read the clock or the environment.
+fn settings_from_config(ui: &crate::config::UiConfig) -> UiSettings {
+    use crate::tui::settings::{ThreadSort, TimeFormat};
+    UiSettings {
+        bell: ui.bell,
+        timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
+        sort: if ui.sort == "recent-first" { ThreadSort::RecentFirst } else { ThreadSort::UnreadFirst },
+        paste_confirm_lines: ui.paste_confirm_lines,
+        utc_offset: time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC),
+        id_seed: rand::random(),
+    }
+}
+
+fn profile_of(session: &Session) -> ProfileInfo {
+    ProfileInfo {
+        name: session.profile.clone(),
+        user_id: session.user_id.clone(),
+        display_name: session.display_name.clone(),
+        endpoint: session.endpoint.to_string(),
+        known_profiles: session.known_profiles.clone(),
+    }
 }
 
 /// The background tasks of a connected session.

@@ -100,7 +100,9 @@ impl App {
                 open_thread,
             } => {
                 self.profile = profile;
-                if let Some(thread_id) = open_thread {
+                if let Some(thread_id) = open_thread
+                    && self.open.is_none()
+                {
                     self.left.remove(&thread_id);
                     self.open_thread_id(&thread_id, out);
                 }
