@@ -95,6 +95,9 @@ pub struct PollIntervals {
     pub active_ms: u64,
     pub idle_max_ms: u64,
     pub idle_after_secs: u64,
+    /// The longest wait between retries after errors: short on loopback, where an
+    /// emulator restart should be noticed at once; 30 s for a remote service.
+    pub error_backoff_max_ms: u64,
 }
 
 impl PollConfig {
@@ -108,6 +111,7 @@ impl PollConfig {
             active_ms,
             idle_max_ms: self.idle_max_ms.unwrap_or(idle_max).max(active_ms),
             idle_after_secs: self.idle_after_secs.unwrap_or(60),
+            error_backoff_max_ms: if loopback { 3_000 } else { 30_000 },
         }
     }
 }
