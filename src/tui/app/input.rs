@@ -121,6 +121,12 @@ impl App {
                     self.scroll_to_bottom();
                 }
             }
+            Action::KillLineStart => {
+                self.compose.delete_line_by_head();
+            }
+            Action::Undo => {
+                self.compose.undo();
+            }
             Action::Edit | Action::Delete | Action::Yes | Action::No | Action::Quit => {}
         }
     }

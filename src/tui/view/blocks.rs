@@ -173,11 +173,14 @@ impl<'a> BlockCtx<'a> {
                 None => format!("The topic is now “{topic}”"),
             },
             Body::ParticipantsAdded { by, members } => {
-                let self_join = by
-                    .as_ref()
-                    .is_none_or(|b| members.iter().any(|m| &m.id == b));
+                // A thread's creation lists the creator among the added: "Alice added Bob".
+                let others: Vec<NamedUser> = members
+                    .iter()
+                    .filter(|m| Some(&m.id) != by.as_ref())
+                    .cloned()
+                    .collect();
                 match by_name(by) {
-                    Some(b) if !self_join => format!("{b} added {}", self.names(members)),
+                    Some(b) if !others.is_empty() => format!("{b} added {}", self.names(&others)),
                     _ => format!("{} joined", self.names(members)),
                 }
             }
