@@ -87,7 +87,7 @@ impl App {
                     Ok(id) => t.conv.mark_sent(&client_message_id, &id),
                     Err(e) => {
                         t.conv.mark_failed(&client_message_id, &e);
-                        self.error(format!("send failed: {e} (Alt-R retry, Alt-X discard)"));
+                        self.error(crate::tui::theme::send_failed(&e));
                     }
                 }
             }
