@@ -108,7 +108,7 @@ fn base_app(w: u16, h: u16) -> App {
             },
             ChatThreadItem {
                 id: T3.into(),
-                topic: "A very long topic that will not fit".into(),
+                topic: "設計レビュー 📐 a long design review topic".into(),
                 deleted_on: None,
                 last_message_received_on: Some(datetime!(2026-11-20 12:00 UTC)),
             },

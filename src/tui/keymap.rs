@@ -29,6 +29,10 @@ pub enum Action {
     RetryFailed,
     DiscardFailed,
     Cancel,
+    /// Ctrl-U: delete to the start of the line (readline), not the editor's undo.
+    KillLineStart,
+    /// Ctrl-Z: undo in the compose box.
+    Undo,
     // select mode
     Edit,
     Delete,
@@ -81,9 +85,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Esc", "cancel editing / close / back to the newest message"),
     ("Ctrl-C or Ctrl-Q", "quit (unsent messages are kept)"),
     (
-        "Ctrl-A/E/B/F/K/U/W/Y",
+        "Ctrl-A/E/B/F/K/U/W/Y Alt-B/F",
         "emacs-style editing in the compose box",
     ),
+    ("Ctrl-Z / Ctrl-R", "undo / redo in the compose box"),
 ];
 
 /// Maps a key to an action in `mode`; `None` means "give it to the text input".
@@ -150,6 +155,8 @@ fn compose(code: KeyCode, ctrl: bool, alt: bool, shift: bool) -> Option<Action> 
         KeyCode::F(2) => Action::ToggleParticipants,
         KeyCode::F(3) => Action::TogglePriority,
         KeyCode::Char('s') if ctrl => Action::Search,
+        KeyCode::Char('u') if ctrl => Action::KillLineStart,
+        KeyCode::Char('z') if ctrl => Action::Undo,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Char(c) if alt && !ctrl => match c {
             '1'..='9' => Action::JumpThread(c as usize - '1' as usize),

@@ -145,6 +145,58 @@ pub const STICKY_REFUSAL: &str = "This thread is sticky: its member list cannot 
 pub const CONN_OK: &str = "ok";
 pub const UNKNOWN_SENDER: &str = "unknown";
 
+pub const CONNECTING: &str = "connecting…";
+pub const NO_FAILED: &str = "no failed message";
+pub const ONLY_OWN_EDIT: &str = "only your own sent messages can be edited";
+pub const ONLY_OWN_DELETE: &str = "only your own sent messages can be deleted";
+pub const ONLY_UNSENT: &str = "only unsent messages can be retried or discarded";
+
+pub fn conn_ok_age(age_secs: Option<i64>) -> String {
+    match age_secs {
+        Some(a) => format!("● {CONN_OK} {a}s"),
+        None => format!("● {CONN_OK}"),
+    }
+}
+pub fn conn_retrying(in_secs: u64, error: &str) -> String {
+    format!("retrying in {in_secs}s ({error})")
+}
+pub fn conn_offline(error: &str) -> String {
+    format!("offline ({error})")
+}
+pub fn members_count(n: usize) -> String {
+    format!(" · {n} members")
+}
+pub fn no_search_match(older: bool, query: &str) -> String {
+    format!(
+        "no {} match for “{query}”",
+        if older { "older" } else { "newer" }
+    )
+}
+pub fn send_failed(error: &str) -> String {
+    format!("send failed: {error} (Alt-R retry, Alt-X discard)")
+}
+pub fn creating_thread(topic: &str) -> String {
+    format!("creating “{topic}”…")
+}
+pub fn topic_changed(by: Option<&str>, topic: &str) -> String {
+    match by {
+        Some(b) => format!("{b} changed the topic to “{topic}”"),
+        None => format!("The topic is now “{topic}”"),
+    }
+}
+pub fn members_added(by: &str, names: &str) -> String {
+    format!("{by} added {names}")
+}
+pub fn members_joined(names: &str) -> String {
+    format!("{names} joined")
+}
+pub fn members_removed(by: &str, names: &str) -> String {
+    format!("{by} removed {names}")
+}
+pub fn members_left(names: &str) -> String {
+    format!("{names} left")
+}
+
 /// "seen by Bob" / "seen by Bob, Carol" / "seen by 5".
 pub fn seen_by(names: &[String]) -> String {
     match names.len() {

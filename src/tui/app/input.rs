@@ -8,7 +8,7 @@ use super::{App, Command, Confirm, Overlay, Priority};
 use crate::tui::commands::{self, Completion};
 use crate::tui::entry::Body;
 use crate::tui::keymap::{self, Action, Mode};
-use crate::tui::layout;
+use crate::tui::{layout, theme};
 
 /// Lines the mouse wheel scrolls.
 const WHEEL_LINES: usize = 3;
@@ -109,7 +109,7 @@ impl App {
                     .map(|e| e.key.clone());
                 match failed {
                     Some(key) => self.pending_action(&key, action == Action::RetryFailed, out),
-                    None => self.info("no failed message"),
+                    None => self.info(theme::NO_FAILED),
                 }
             }
             Action::Cancel => {
@@ -120,6 +120,12 @@ impl App {
                 } else {
                     self.scroll_to_bottom();
                 }
+            }
+            Action::KillLineStart => {
+                self.compose.delete_line_by_head();
+            }
+            Action::Undo => {
+                self.compose.undo();
             }
             Action::Edit | Action::Delete | Action::Yes | Action::No | Action::Quit => {}
         }

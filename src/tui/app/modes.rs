@@ -6,6 +6,7 @@ use crossterm::event::KeyEvent;
 use super::{App, Command, Confirm, Overlay};
 use crate::tui::entry::{Body, LocalState, MsgKey};
 use crate::tui::keymap::Action;
+use crate::tui::theme;
 
 impl App {
     pub(super) fn help_action(&mut self, action: Action) {
@@ -90,7 +91,7 @@ impl App {
                     self.set_compose(&text);
                     self.editing = Some((thread_id, message_id));
                 }
-                _ => self.info("only your own sent messages can be edited"),
+                _ => self.info(theme::ONLY_OWN_EDIT),
             },
             Action::Delete => match mine_sent
                 .filter(|e| e.local.is_none())
@@ -102,7 +103,7 @@ impl App {
                         message_id,
                     })
                 }
-                None => self.info("only your own sent messages can be deleted"),
+                None => self.info(theme::ONLY_OWN_DELETE),
             },
             Action::RetryFailed | Action::DiscardFailed => {
                 if entry.as_ref().is_some_and(|e| {
@@ -111,7 +112,7 @@ impl App {
                     self.pending_action(&key, action == Action::RetryFailed, out);
                     self.overlay = Overlay::None;
                 } else {
-                    self.info("only unsent messages can be retried or discarded");
+                    self.info(theme::ONLY_UNSENT);
                 }
             }
             _ => self.overlay = Overlay::None,
@@ -203,10 +204,7 @@ impl App {
                     hit: Some(key),
                 };
             }
-            None if !query.is_empty() => self.info(format!(
-                "no {} match for “{query}”",
-                if older { "older" } else { "newer" }
-            )),
+            None if !query.is_empty() => self.info(theme::no_search_match(older, &query)),
             None => {}
         }
     }

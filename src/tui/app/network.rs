@@ -87,7 +87,7 @@ impl App {
                     Ok(id) => t.conv.mark_sent(&client_message_id, &id),
                     Err(e) => {
                         t.conv.mark_failed(&client_message_id, &e);
-                        self.error(format!("send failed: {e} (Alt-R retry, Alt-X discard)"));
+                        self.error(crate::tui::theme::send_failed(&e));
                     }
                 }
             }
@@ -240,17 +240,20 @@ impl App {
                 topic = Some((m.created_on, text));
             }
             arrived |= matches!(outcome, Upsert::New { .. });
-            if let Upsert::New { from_other: true } = outcome {
+            if matches!(outcome, Upsert::New { .. }) {
                 t.last_activity = Some(
                     t.last_activity
                         .map_or(m.created_on, |a| a.max(m.created_on)),
                 );
-                if !is_open && t.baseline.is_none_or(|b| m.created_on > b) {
-                    new_unread += 1;
-                    if t.rung_for.is_none_or(|r| m.created_on > r) {
-                        t.rung_for = Some(m.created_on);
-                        ring = true;
-                    }
+            }
+            if outcome == (Upsert::New { from_other: true })
+                && !is_open
+                && t.baseline.is_none_or(|b| m.created_on > b)
+            {
+                new_unread += 1;
+                if t.rung_for.is_none_or(|r| m.created_on > r) {
+                    t.rung_for = Some(m.created_on);
+                    ring = true;
                 }
             }
         }

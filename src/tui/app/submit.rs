@@ -76,10 +76,9 @@ impl App {
                 members,
                 sticky,
             } => {
-                self.info(format!(
-                    "creating “{}”…",
-                    crate::tui::sanitize::one_line(&topic)
-                ));
+                self.info(theme::creating_thread(&crate::tui::sanitize::one_line(
+                    &topic,
+                )));
                 self.creating = Some(crate::tui::sanitize::one_line(&topic));
                 out.push(Command::CreateThread {
                     topic,

@@ -168,17 +168,17 @@ impl<'a> BlockCtx<'a> {
             })
         };
         match &e.body {
-            Body::TopicUpdated { by, topic } => match by_name(by) {
-                Some(b) => format!("{b} changed the topic to “{topic}”"),
-                None => format!("The topic is now “{topic}”"),
-            },
+            Body::TopicUpdated { by, topic } => theme::topic_changed(by_name(by).as_deref(), topic),
             Body::ParticipantsAdded { by, members } => {
-                let self_join = by
-                    .as_ref()
-                    .is_none_or(|b| members.iter().any(|m| &m.id == b));
+                // A thread's creation lists the creator among the added: "Alice added Bob".
+                let others: Vec<NamedUser> = members
+                    .iter()
+                    .filter(|m| Some(&m.id) != by.as_ref())
+                    .cloned()
+                    .collect();
                 match by_name(by) {
-                    Some(b) if !self_join => format!("{b} added {}", self.names(members)),
-                    _ => format!("{} joined", self.names(members)),
+                    Some(b) if !others.is_empty() => theme::members_added(&b, &self.names(&others)),
+                    _ => theme::members_joined(&self.names(members)),
                 }
             }
             Body::ParticipantsRemoved { by, members } => {
@@ -186,8 +186,8 @@ impl<'a> BlockCtx<'a> {
                     .as_ref()
                     .is_none_or(|b| members.len() == 1 && &members[0].id == b);
                 match by_name(by) {
-                    Some(b) if !left => format!("{b} removed {}", self.names(members)),
-                    _ => format!("{} left", self.names(members)),
+                    Some(b) if !left => theme::members_removed(&b, &self.names(members)),
+                    _ => theme::members_left(&self.names(members)),
                 }
             }
             Body::Text(t) => t.clone(),

@@ -26,7 +26,7 @@ pub fn header(app: &App, area: Rect, frame: &mut Frame) {
             }
             let n = t.conv.participants.len();
             if n > 0 {
-                spans.push(Span::styled(format!(" · {n} members"), theme::dim()));
+                spans.push(Span::styled(theme::members_count(n), theme::dim()));
             }
             Line::from(spans)
         }

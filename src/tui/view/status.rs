@@ -14,27 +14,20 @@ pub fn status_bar(app: &App, area: Rect, frame: &mut Frame) {
     if area.area() == 0 {
         return;
     }
+    let one_line = crate::tui::sanitize::one_line;
     let (conn, conn_style) = match &app.connection {
-        None => ("connecting…".to_owned(), theme::conn_ok()),
+        None => (theme::CONNECTING.to_owned(), theme::conn_ok()),
         Some(ConnectionState::Ok { last_poll }) => {
             let age = app.now.map(|n| (n - *last_poll).whole_seconds().max(0));
-            let text = match age {
-                Some(a) => format!("● {} {a}s", theme::CONN_OK),
-                None => format!("● {}", theme::CONN_OK),
-            };
-            (text, theme::conn_ok())
+            (theme::conn_ok_age(age), theme::conn_ok())
         }
         Some(ConnectionState::Retrying { in_secs, error }) => (
-            format!(
-                "retrying in {in_secs}s ({})",
-                crate::tui::sanitize::one_line(error)
-            ),
+            theme::conn_retrying(*in_secs, &one_line(error)),
             theme::conn_bad(),
         ),
-        Some(ConnectionState::Offline { error }) => (
-            format!("offline ({})", crate::tui::sanitize::one_line(error)),
-            theme::conn_bad(),
-        ),
+        Some(ConnectionState::Offline { error }) => {
+            (theme::conn_offline(&one_line(error)), theme::conn_bad())
+        }
     };
     let right = " F1 help ";
     let w = usize::from(area.width);

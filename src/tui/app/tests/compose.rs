@@ -144,3 +144,19 @@ fn quit_keys_and_tab_completion() {
     )));
     assert_eq!(cmds, vec![Command::Quit]);
 }
+
+#[test]
+fn ctrl_u_kills_to_line_start_and_ctrl_z_undoes() {
+    let mut app = app();
+    type_text(&mut app, "hello world");
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.compose_text(), "");
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('z'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.compose_text(), "hello world");
+}
