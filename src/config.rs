@@ -144,13 +144,14 @@ impl ConfigFile {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if !["24h", "12h", "24h-seconds"].contains(&self.ui.timestamp_format.as_str()) {
+        // The UI's own parsers decide what is valid, so the two never disagree.
+        if crate::tui::settings::TimeFormat::parse(&self.ui.timestamp_format).is_none() {
             return Err(format!(
                 "ui.timestamp_format must be \"24h\", \"12h\" or \"24h-seconds\", not {:?}",
                 self.ui.timestamp_format
             ));
         }
-        if !["unread-first", "recent-first"].contains(&self.ui.sort.as_str()) {
+        if crate::tui::settings::ThreadSort::parse(&self.ui.sort).is_none() {
             return Err(format!("ui.sort must be \"unread-first\" or \"recent-first\", not {:?}", self.ui.sort));
         }
         if let Some(name) = &self.default_profile {

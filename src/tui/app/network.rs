@@ -92,7 +92,7 @@ impl App {
                 }
             }
             Event::ActionResult { what, result } => match result {
-                Ok(()) => self.info(what),
+                Ok(()) => self.info(format!("{what}: done")),
                 Err(e) => self.error(format!("{what}: {e}")),
             },
             Event::SessionReady {
