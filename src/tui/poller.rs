@@ -17,10 +17,10 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::acs::{ChatClient, ListOptions, SkipOptions};
+use crate::acs::{ChatClient, ListOptions, MessageCursor, SkipOptions};
 use crate::config::PollIntervals;
 use crate::tui::app::{ConnectionState, Event};
-use crate::wire::{ChatMessage, ChatMessageType};
+use crate::wire::ChatMessageType;
 
 /// What the UI tells the poller.
 #[derive(Debug, Clone)]
@@ -55,22 +55,12 @@ pub fn spawn(chat: ChatClient, intervals: PollIntervals, events: mpsc::Unbounded
     PollerHandle { tx }
 }
 
-/// Per-thread incremental cursor.
-#[derive(Default)]
-struct ThreadCursor {
-    /// Largest `version` (ms of last modification) seen.
-    max_version: i64,
-    /// Versions already delivered at `max_version`'s second, to drop the overlap that a
-    /// whole-second `startTime` brings back.
-    delivered: HashMap<String, i64>,
-}
-
 struct Poller {
     chat: ChatClient,
     intervals: PollIntervals,
     events: mpsc::UnboundedSender<Event>,
     open: Option<String>,
-    cursors: HashMap<String, ThreadCursor>,
+    cursors: HashMap<String, MessageCursor>,
     thread_activity: HashMap<String, Option<OffsetDateTime>>,
     last_activity: Instant,
     interval: Duration,
@@ -185,7 +175,7 @@ impl Poller {
         if !self.cursors.contains_key(thread_id) {
             let options = ListOptions { max_page_size: Some(FIRST_PAGE), start_time: None };
             let page = client.list_messages_page(&options, None).await?;
-            let mut cursor = ThreadCursor::default();
+            let mut cursor = MessageCursor::default();
             for m in &page.value {
                 cursor.note(m);
             }
@@ -203,17 +193,8 @@ impl Poller {
             });
             return Ok(true);
         }
-        let since = self.cursors.get(thread_id).map_or(0, |c| c.max_version);
-        let start_time = OffsetDateTime::from_unix_timestamp(since / 1000).ok();
-        let options = ListOptions { max_page_size: Some(200), start_time };
-        let mut stream = Box::pin(client.list_messages(options));
-        let mut fresh = Vec::new();
-        while let Some(m) = stream.next().await {
-            let m = m?;
-            if self.cursors.get_mut(thread_id).is_some_and(|c| c.note(&m)) {
-                fresh.push(m);
-            }
-        }
+        let Some(cursor) = self.cursors.get_mut(thread_id) else { return Ok(false) };
+        let fresh = cursor.poll(&client).await?;
         if fresh.is_empty() {
             return Ok(false);
         }
@@ -282,28 +263,6 @@ impl Poller {
     }
 }
 
-impl ThreadCursor {
-    /// Records a message; true when it is news (a new id or a newer version).
-    fn note(&mut self, m: &ChatMessage) -> bool {
-        let version = m.version.parse::<i64>().unwrap_or(0);
-        let second = |v: i64| v.div_euclid(1000);
-        let news = match self.delivered.get(&m.id) {
-            Some(&seen) => version > seen,
-            None => version > self.max_version || second(version) == second(self.max_version) || self.max_version == 0,
-        };
-        if version > self.max_version {
-            if second(version) != second(self.max_version) {
-                self.delivered.retain(|_, v| second(*v) == second(version));
-            }
-            self.max_version = version;
-        }
-        if news {
-            self.delivered.insert(m.id.clone(), version);
-        }
-        news
-    }
-}
-
 /// 1 s, 2 s, 4 s … up to `max`, with ±25 % jitter so many clients do not retry in step.
 fn backoff(failures: u32, max: Duration) -> Duration {
     let base = Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(max);
@@ -314,37 +273,6 @@ fn backoff(failures: u32, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::ChatMessageType;
-
-    fn msg(id: &str, version: i64) -> ChatMessage {
-        ChatMessage {
-            id: id.into(),
-            kind: ChatMessageType::Text,
-            sequence_id: "1".into(),
-            version: version.to_string(),
-            content: None,
-            sender_display_name: None,
-            created_on: OffsetDateTime::UNIX_EPOCH,
-            sender_communication_identifier: None,
-            deleted_on: None,
-            edited_on: None,
-            metadata: None,
-        }
-    }
-
-    #[test]
-    fn cursor_drops_the_overlap_of_whole_second_start_times() {
-        let mut c = ThreadCursor::default();
-        assert!(c.note(&msg("1", 1_000_100)));
-        assert!(c.note(&msg("2", 1_000_900)));
-        // The next poll starts at second 1000 and returns both again: not news.
-        assert!(!c.note(&msg("1", 1_000_100)));
-        assert!(!c.note(&msg("2", 1_000_900)));
-        // An edit of message 1 is news.
-        assert!(c.note(&msg("1", 1_002_000)));
-        assert!(c.note(&msg("3", 1_002_001)));
-        assert!(!c.note(&msg("3", 1_002_001)));
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
