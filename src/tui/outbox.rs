@@ -83,12 +83,13 @@ pub fn spawn(chat: ChatClient, path: PathBuf, events: mpsc::UnboundedSender<Even
 /// The request body of a pending send: content, display name and the seed's
 /// `clientMessageId` and `priority` in metadata.
 pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
-    SendChatMessageRequest {
-        content: send.content.clone(),
-        sender_display_name: Some(send.display_name.clone()),
-        kind: Some(ChatMessageType::Text),
-        metadata: Some(send.metadata()),
-    }
+    crate::message_meta::send_request(
+        &send.content,
+        &send.display_name,
+        ChatMessageType::Text,
+        &send.client_message_id,
+        send.priority.as_str(),
+    )
 }
 
 fn load(path: &PathBuf) -> Vec<Entry> {
