@@ -43,13 +43,17 @@ impl MessageCursor {
 
     /// The `startTime` of the next poll; `None` before anything was seen.
     pub fn start_time(&self) -> Option<OffsetDateTime> {
-        (self.max_version > 0).then(|| OffsetDateTime::from_unix_timestamp(self.max_version.div_euclid(1000)).ok())?
+        (self.max_version > 0)
+            .then(|| OffsetDateTime::from_unix_timestamp(self.max_version.div_euclid(1000)).ok())?
     }
 
     /// Lists what changed since the last poll (following every page) and returns the
     /// news, oldest change first.
     pub async fn poll(&mut self, thread: &ChatThreadClient) -> Result<Vec<ChatMessage>> {
-        let options = ListOptions { max_page_size: Some(200), start_time: self.start_time() };
+        let options = ListOptions {
+            max_page_size: Some(200),
+            start_time: self.start_time(),
+        };
         let mut stream = Box::pin(thread.list_messages(options));
         let mut fresh = Vec::new();
         while let Some(m) = stream.next().await {
@@ -66,9 +70,11 @@ impl MessageCursor {
 /// The message's last modification in ms: its `version` (ms since the epoch, as the
 /// service writes it), or its creation time when the version is not a number.
 pub fn version_ms(m: &ChatMessage) -> i64 {
-    m.version
-        .parse::<i64>()
-        .unwrap_or_else(|_| (m.created_on.unix_timestamp_nanos() / 1_000_000).try_into().unwrap_or(0))
+    m.version.parse::<i64>().unwrap_or_else(|_| {
+        (m.created_on.unix_timestamp_nanos() / 1_000_000)
+            .try_into()
+            .unwrap_or(0)
+    })
 }
 
 #[cfg(test)]

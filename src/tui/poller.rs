@@ -49,7 +49,11 @@ impl PollerHandle {
 const FIRST_PAGE: u32 = 50;
 
 /// Starts the poller task.
-pub fn spawn(chat: ChatClient, intervals: PollIntervals, events: mpsc::UnboundedSender<Event>) -> PollerHandle {
+pub fn spawn(
+    chat: ChatClient,
+    intervals: PollIntervals,
+    events: mpsc::UnboundedSender<Event>,
+) -> PollerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(Poller::new(chat, intervals, events).run(rx));
     PollerHandle { tx }
@@ -69,7 +73,11 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(chat: ChatClient, intervals: PollIntervals, events: mpsc::UnboundedSender<Event>) -> Self {
+    fn new(
+        chat: ChatClient,
+        intervals: PollIntervals,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
         Self {
             chat,
             intervals,
@@ -101,13 +109,17 @@ impl Poller {
             match self.poll_once().await {
                 Ok(()) => {
                     self.failures = 0;
-                    self.emit(Event::Connection(ConnectionState::Ok { last_poll: OffsetDateTime::now_utc() }));
+                    self.emit(Event::Connection(ConnectionState::Ok {
+                        last_poll: OffsetDateTime::now_utc(),
+                    }));
                     wait = self.next_interval().saturating_sub(started.elapsed());
                 }
                 Err(e) => {
                     self.failures += 1;
                     let max = Duration::from_millis(self.intervals.error_backoff_max_ms);
-                    let backoff = e.retry_after().unwrap_or_else(|| backoff(self.failures, max));
+                    let backoff = e
+                        .retry_after()
+                        .unwrap_or_else(|| backoff(self.failures, max));
                     self.emit(Event::Connection(ConnectionState::Retrying {
                         in_secs: backoff.as_secs().max(1),
                         error: e.to_string(),
@@ -140,7 +152,8 @@ impl Poller {
         if self.last_activity.elapsed() < Duration::from_secs(self.intervals.idle_after_secs) {
             self.interval = active;
         } else {
-            self.interval = (self.interval * 2).min(Duration::from_millis(self.intervals.idle_max_ms));
+            self.interval =
+                (self.interval * 2).min(Duration::from_millis(self.intervals.idle_max_ms));
         }
         self.interval
     }
@@ -173,7 +186,10 @@ impl Poller {
     async fn poll_thread(&mut self, thread_id: &str, open: bool) -> crate::acs::Result<bool> {
         let client = self.chat.thread(thread_id);
         if !self.cursors.contains_key(thread_id) {
-            let options = ListOptions { max_page_size: Some(FIRST_PAGE), start_time: None };
+            let options = ListOptions {
+                max_page_size: Some(FIRST_PAGE),
+                start_time: None,
+            };
             let page = client.list_messages_page(&options, None).await?;
             let mut cursor = MessageCursor::default();
             for m in &page.value {
@@ -193,15 +209,23 @@ impl Poller {
             });
             return Ok(true);
         }
-        let Some(cursor) = self.cursors.get_mut(thread_id) else { return Ok(false) };
+        let Some(cursor) = self.cursors.get_mut(thread_id) else {
+            return Ok(false);
+        };
         let fresh = cursor.poll(&client).await?;
         if fresh.is_empty() {
             return Ok(false);
         }
-        let membership_changed = fresh
-            .iter()
-            .any(|m| matches!(m.kind, ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved));
-        self.emit(Event::MessagesPolled { thread_id: thread_id.to_owned(), messages: fresh });
+        let membership_changed = fresh.iter().any(|m| {
+            matches!(
+                m.kind,
+                ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved
+            )
+        });
+        self.emit(Event::MessagesPolled {
+            thread_id: thread_id.to_owned(),
+            messages: fresh,
+        });
         if open && membership_changed {
             self.participants(thread_id).await?;
         }
@@ -210,19 +234,30 @@ impl Poller {
 
     /// Lists threads; fetches news only for threads whose last activity moved.
     async fn poll_thread_list(&mut self) -> crate::acs::Result<bool> {
-        let mut stream = Box::pin(self.chat.list_threads(ListOptions { max_page_size: Some(200), start_time: None }));
+        let mut stream = Box::pin(self.chat.list_threads(ListOptions {
+            max_page_size: Some(200),
+            start_time: None,
+        }));
         let mut threads = Vec::new();
         while let Some(t) = stream.next().await {
             threads.push(t?);
         }
         let mut changed = Vec::new();
         for t in &threads {
-            let previous = self.thread_activity.insert(t.id.clone(), t.last_message_received_on);
+            let previous = self
+                .thread_activity
+                .insert(t.id.clone(), t.last_message_received_on);
             let moved = matches!(previous, Some(p) if p != t.last_message_received_on);
-            if moved && self.open.as_deref() != Some(t.id.as_str()) && self.cursors.contains_key(&t.id) {
+            if moved
+                && self.open.as_deref() != Some(t.id.as_str())
+                && self.cursors.contains_key(&t.id)
+            {
                 changed.push(t.id.clone());
             }
-            if previous.is_none() && self.open.as_deref() != Some(t.id.as_str()) && !self.cursors.contains_key(&t.id) {
+            if previous.is_none()
+                && self.open.as_deref() != Some(t.id.as_str())
+                && !self.cursors.contains_key(&t.id)
+            {
                 // Seed the cursor so the next change is fetched incrementally.
                 changed.push(t.id.clone());
             }
@@ -237,18 +272,27 @@ impl Poller {
 
     async fn participants(&mut self, thread_id: &str) -> crate::acs::Result<()> {
         let client = self.chat.thread(thread_id);
-        let mut stream = Box::pin(client.list_participants(SkipOptions { max_page_size: Some(200), skip: None }));
+        let mut stream = Box::pin(client.list_participants(SkipOptions {
+            max_page_size: Some(200),
+            skip: None,
+        }));
         let mut participants = Vec::new();
         while let Some(p) = stream.next().await {
             participants.push(p?);
         }
-        self.emit(Event::Participants { thread_id: thread_id.to_owned(), participants });
+        self.emit(Event::Participants {
+            thread_id: thread_id.to_owned(),
+            participants,
+        });
         Ok(())
     }
 
     async fn read_receipts(&mut self, thread_id: &str) -> crate::acs::Result<()> {
         let client = self.chat.thread(thread_id);
-        let mut stream = Box::pin(client.list_read_receipts(SkipOptions { max_page_size: Some(200), skip: None }));
+        let mut stream = Box::pin(client.list_read_receipts(SkipOptions {
+            max_page_size: Some(200),
+            skip: None,
+        }));
         let mut receipts = Vec::new();
         while let Some(r) = stream.next().await {
             match r {
@@ -258,7 +302,10 @@ impl Poller {
                 Err(e) => return Err(e),
             }
         }
-        self.emit(Event::ReadReceipts { thread_id: thread_id.to_owned(), receipts });
+        self.emit(Event::ReadReceipts {
+            thread_id: thread_id.to_owned(),
+            receipts,
+        });
         Ok(())
     }
 }
