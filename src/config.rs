@@ -46,6 +46,26 @@ pub struct ConfigFile {
     /// Per-profile settings, keyed by profile name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Extra key bindings: action name = key or list of keys (`send = "Ctrl-D"`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+}
+
+/// One key (`"Ctrl-D"`) or several (`["Ctrl-D", "F5"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> &[String] {
+        match self {
+            Self::One(k) => std::slice::from_ref(k),
+            Self::Many(v) => v,
+        }
+    }
 }
 
 /// `[ui]`: how the interactive client looks and behaves.
@@ -64,6 +84,9 @@ pub struct UiConfig {
     pub mouse: bool,
     /// Show the participant pane at start.
     pub show_participants: bool,
+    /// Colours on screen; `false` (or the `NO_COLOR` environment variable) draws in
+    /// the terminal's default colours, keeping bold, dim and reverse.
+    pub color: bool,
 }
 
 impl Default for UiConfig {
@@ -75,6 +98,7 @@ impl Default for UiConfig {
             paste_confirm_lines: 5,
             mouse: true,
             show_participants: false,
+            color: true,
         }
     }
 }
@@ -178,6 +202,7 @@ impl ConfigFile {
                 self.ui.sort
             ));
         }
+        self.key_bindings()?;
         if let Some(name) = &self.default_profile {
             validate_profile_name(name)?;
         }
@@ -185,6 +210,15 @@ impl ConfigFile {
             validate_profile_name(name)?;
         }
         Ok(())
+    }
+
+    /// The `[keys]` table as bindings of the interactive client.
+    pub fn key_bindings(&self) -> Result<crate::tui::keymap::KeyBindings, String> {
+        crate::tui::keymap::KeyBindings::from_config(
+            self.keys
+                .iter()
+                .map(|(name, keys)| (name.as_str(), keys.keys())),
+        )
     }
 
     /// The display name of a profile: configured, or the name capitalised.
@@ -392,6 +426,38 @@ mod tests {
             ..ConnectionArgs::default()
         };
         assert!(resolve(&args, &ConfigFile::default()).is_err());
+    }
+
+    /// The example documents every key: as shipped, and with every commented-out
+    /// setting switched on, it must parse.
+    #[test]
+    fn config_example_parses_with_every_key_on() {
+        let example = include_str!("../config.example.toml");
+        ConfigFile::parse(example).expect("the example as shipped");
+        let all_on: String = example
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest,
+                Some(rest) if rest.starts_with("[profiles.") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = ConfigFile::parse(&all_on).expect("every key switched on");
+        assert!(c.connection_string.is_some() && c.poll.active_ms.is_some());
+        assert_eq!(c.display_name("bob"), "Bob");
+        assert!(!c.keys.is_empty());
+    }
+
+    #[test]
+    fn keys_table_accepts_one_or_many_and_names_mistakes() {
+        let c = ConfigFile::parse("[keys]\nsend = \"Ctrl-D\"\nnewline = [\"Ctrl-O\", \"F5\"]")
+            .expect("valid");
+        assert_eq!(c.key_bindings().expect("valid").extra.len(), 3);
+        let e = ConfigFile::parse("[keys]\nsned = \"Ctrl-D\"").expect_err("unknown action");
+        assert!(e.contains("keys.sned"), "{e}");
+        let e = ConfigFile::parse("[keys]\nsend = \"Hyper-D\"").expect_err("unknown key");
+        assert!(e.contains("Hyper-D"), "{e}");
     }
 
     #[test]

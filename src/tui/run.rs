@@ -40,7 +40,7 @@ pub async fn run(
     dirs: Dirs,
     options: ConnectOptions,
 ) -> io::Result<()> {
-    let settings = settings_from_config(&config.ui);
+    let settings = settings_from_config(&config);
     let profile = ProfileInfo {
         name: resolved.profile.clone(),
         display_name: config.display_name(&resolved.profile),
@@ -50,7 +50,9 @@ pub async fn run(
     let mut app = App::new(profile, settings);
     app.show_participants = config.ui.show_participants;
 
-    let mut terminal = TerminalGuard::enter(config.ui.mouse)?;
+    let monochrome =
+        !config.ui.color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut terminal = TerminalGuard::enter(config.ui.mouse, monochrome)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
 
     // First frame before any network.
@@ -124,9 +126,12 @@ pub async fn run(
 
 /// The UI settings of the config file. The local offset is read here, once, because
 /// `update` may not read the clock or the environment.
-fn settings_from_config(ui: &crate::config::UiConfig) -> UiSettings {
+fn settings_from_config(config: &ConfigFile) -> UiSettings {
     use crate::tui::settings::{ThreadSort, TimeFormat};
+    let ui = &config.ui;
     UiSettings {
+        // Validated when the file was read.
+        keys: config.key_bindings().unwrap_or_default(),
         bell: ui.bell,
         timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
         sort: ThreadSort::parse(&ui.sort).unwrap_or_default(),
@@ -256,10 +261,11 @@ struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     mouse: bool,
     enhanced_keys: bool,
+    monochrome: bool,
 }
 
 impl TerminalGuard {
-    fn enter(mouse: bool) -> io::Result<Self> {
+    fn enter(mouse: bool, monochrome: bool) -> io::Result<Self> {
         enable_raw_mode()?;
         let mut stdout = io::stdout();
         execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
@@ -280,11 +286,20 @@ impl TerminalGuard {
             terminal,
             mouse,
             enhanced_keys,
+            monochrome,
         })
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        self.terminal.draw(|frame| view::draw(app, frame)).map(drop)
+        let monochrome = self.monochrome;
+        self.terminal
+            .draw(|frame| {
+                view::draw(app, frame);
+                if monochrome {
+                    view::strip_colors(frame.buffer_mut());
+                }
+            })
+            .map(drop)
     }
 
     fn bell(&mut self) {
