@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing survives a restart.
     #[arg(long)]
     pub in_memory: bool,
+    /// Stop the emulator listening on --host/--port (a request signed with --access-key,
+    /// trusting the certificate in --data-dir) instead of starting one.
+    #[arg(long, conflicts_with = "in_memory")]
+    pub stop: bool,
     /// Serve plain http instead of https (the official chat SDKs refuse tokens over http).
     #[arg(long)]
     pub http: bool,

@@ -10,11 +10,14 @@ use std::io::{self, Write as _};
 use std::time::Duration;
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, EventStream,
-    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use futures::StreamExt as _;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -31,8 +34,13 @@ use crate::tui::poller::{self, PollerControl, PollerHandle};
 use crate::tui::view;
 
 /// Runs the interactive client until the user quits.
-pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: ConnectOptions) -> io::Result<()> {
-    let settings = settings_from_config(&config.ui);
+pub async fn run(
+    resolved: Resolved,
+    config: ConfigFile,
+    dirs: Dirs,
+    options: ConnectOptions,
+) -> io::Result<()> {
+    let settings = settings_from_config(&config);
     let profile = ProfileInfo {
         name: resolved.profile.clone(),
         display_name: config.display_name(&resolved.profile),
@@ -42,7 +50,9 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
     let mut app = App::new(profile, settings);
     app.show_participants = config.ui.show_participants;
 
-    let mut terminal = TerminalGuard::enter(config.ui.mouse)?;
+    let monochrome =
+        !config.ui.color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut terminal = TerminalGuard::enter(config.ui.mouse, monochrome)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
 
     // First frame before any network.
@@ -56,7 +66,9 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
         let config = config.clone();
         let dirs = dirs.clone();
         tokio::spawn(async move {
-            let result = connect::connect(&resolved, &dirs, &config, options).await.map_err(|e| e.to_string());
+            let result = connect::connect(&resolved, &dirs, &config, options)
+                .await
+                .map_err(|e| e.to_string());
             let _ = session_tx.send(result);
         });
     }
@@ -114,12 +126,15 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
 
 /// The UI settings of the config file. The local offset is read here, once, because
 /// `update` may not read the clock or the environment.
-fn settings_from_config(ui: &crate::config::UiConfig) -> UiSettings {
+fn settings_from_config(config: &ConfigFile) -> UiSettings {
     use crate::tui::settings::{ThreadSort, TimeFormat};
+    let ui = &config.ui;
     UiSettings {
+        // Validated when the file was read.
+        keys: config.key_bindings().unwrap_or_default(),
         bell: ui.bell,
         timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
-        sort: if ui.sort == "recent-first" { ThreadSort::RecentFirst } else { ThreadSort::UnreadFirst },
+        sort: ThreadSort::parse(&ui.sort).unwrap_or_default(),
         paste_confirm_lines: ui.paste_confirm_lines,
         utc_offset: time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC),
         id_seed: rand::random(),
@@ -145,27 +160,47 @@ struct Workers {
 }
 
 impl Workers {
-    fn start(session: &Session, config: &ConfigFile, dirs: &Dirs, events: mpsc::UnboundedSender<Event>) -> Self {
+    fn start(
+        session: &Session,
+        config: &ConfigFile,
+        dirs: &Dirs,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
         let intervals = config.poll.resolve(session.is_loopback);
         let poller = poller::spawn(session.chat.clone(), intervals, events.clone());
         let cache = crate::connect::identities::IdentityCache::new(&dirs.state, &session.endpoint);
         let outbox_path = cache.dir().join(format!("{}.outbox.json", session.profile));
         let outbox = outbox::spawn(session.chat.clone(), outbox_path, events.clone());
-        Self { session: session.clone(), poller, outbox, events }
+        Self {
+            session: session.clone(),
+            poller,
+            outbox,
+            events,
+        }
     }
 
     /// Runs one command: poller and sender commands go to their tasks, the rest become
     /// short tasks that report back as events.
     fn execute(&self, command: Command) {
         match command {
-            Command::OpenThread { thread_id } => self.poller.send(PollerControl::OpenThread(thread_id)),
-            Command::FetchParticipants { thread_id } => self.poller.send(PollerControl::RefreshParticipants(thread_id)),
+            Command::OpenThread { thread_id } => {
+                self.poller.send(PollerControl::OpenThread(thread_id))
+            }
+            Command::FetchParticipants { thread_id } => self
+                .poller
+                .send(PollerControl::RefreshParticipants(thread_id)),
             Command::Send(send) => {
                 self.poller.send(PollerControl::Activity);
                 self.outbox.send(OutboxCommand::Send(send));
             }
-            Command::RetrySend { client_message_id, .. } => self.outbox.send(OutboxCommand::Retry { client_message_id }),
-            Command::DiscardSend { client_message_id, .. } => self.outbox.send(OutboxCommand::Discard { client_message_id }),
+            Command::RetrySend {
+                client_message_id, ..
+            } => self.outbox.send(OutboxCommand::Retry { client_message_id }),
+            Command::DiscardSend {
+                client_message_id, ..
+            } => self
+                .outbox
+                .send(OutboxCommand::Discard { client_message_id }),
             Command::Quit | Command::RingBell => {}
             other => {
                 let session = self.session.clone();
@@ -209,7 +244,12 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             interval.tick().await;
-            if tx.send(Event::Tick { now: OffsetDateTime::now_utc() }).is_err() {
+            if tx
+                .send(Event::Tick {
+                    now: OffsetDateTime::now_utc(),
+                })
+                .is_err()
+            {
                 break;
             }
         }
@@ -221,10 +261,11 @@ struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     mouse: bool,
     enhanced_keys: bool,
+    monochrome: bool,
 }
 
 impl TerminalGuard {
-    fn enter(mouse: bool) -> io::Result<Self> {
+    fn enter(mouse: bool, monochrome: bool) -> io::Result<Self> {
         enable_raw_mode()?;
         let mut stdout = io::stdout();
         execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
@@ -234,15 +275,31 @@ impl TerminalGuard {
         // Lets terminals that can (kitty protocol) report Shift-Enter distinctly.
         let enhanced_keys = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false);
         if enhanced_keys {
-            let _ = execute!(stdout, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES));
+            let _ = execute!(
+                stdout,
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            );
         }
         install_panic_hook(mouse, enhanced_keys);
         let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        Ok(Self { terminal, mouse, enhanced_keys })
+        Ok(Self {
+            terminal,
+            mouse,
+            enhanced_keys,
+            monochrome,
+        })
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        self.terminal.draw(|frame| view::draw(app, frame)).map(drop)
+        let monochrome = self.monochrome;
+        self.terminal
+            .draw(|frame| {
+                view::draw(app, frame);
+                if monochrome {
+                    view::strip_colors(frame.buffer_mut());
+                }
+            })
+            .map(drop)
     }
 
     fn bell(&mut self) {

@@ -22,7 +22,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(list) = areas.list {
         side_panes::thread_list(app, &areas, list, frame);
     }
-    for border in [areas.list_border, areas.participants_border].into_iter().flatten() {
+    for border in [areas.list_border, areas.participants_border]
+        .into_iter()
+        .flatten()
+    {
         side_panes::vertical_border(border, frame);
     }
     messages::header(app, areas.header, frame);
@@ -36,6 +39,16 @@ pub fn draw(app: &App, frame: &mut Frame) {
     compose::draw(app, areas.compose, frame);
     status::status_bar(app, areas.status, frame);
     if let Overlay::Help { scroll } = app.overlay {
-        help::draw(scroll, full, frame);
+        help::draw(scroll, &app.settings.keys.help_lines(), full, frame);
+    }
+}
+
+/// Drops every colour from a drawn frame, keeping bold, dim, italic and reverse: for
+/// `NO_COLOR` and `[ui] color = false`.
+pub fn strip_colors(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        cell.fg = ratatui::style::Color::Reset;
+        cell.bg = ratatui::style::Color::Reset;
+        cell.underline_color = ratatui::style::Color::Reset;
     }
 }
