@@ -156,7 +156,7 @@ async fn hostile_text_through_poller_app_and_view_never_reaches_the_terminal() {
     app.update(Event::Tick { now: time::OffsetDateTime::now_utc() });
     let benign = skeleton(&draw_buffer(&app, w, h));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let poller = poller::spawn(chat, PollIntervals { active_ms: 50, idle_max_ms: 200, idle_after_secs: 60 }, tx);
+    let poller = poller::spawn(chat, PollIntervals { active_ms: 50, idle_max_ms: 200, idle_after_secs: 60, error_backoff_max_ms: 500 }, tx);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let texts = app.threads.get(&thread).map_or(0, |t| t.conv.len());
