@@ -109,8 +109,7 @@ fn draw_bytes(app: &App, w: u16, h: u16) -> Vec<u8> {
     )
     .expect("terminal");
     term.draw(|f| view::draw(app, f)).expect("draw");
-    let bytes = out.0.lock().expect("lock").clone();
-    bytes
+    out.0.lock().expect("lock").clone()
 }
 
 fn draw_buffer(app: &App, w: u16, h: u16) -> Buffer {
