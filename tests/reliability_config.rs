@@ -103,3 +103,11 @@ fn bad_config_files_and_flags_are_one_clear_line_and_overwrite_nothing() {
 
     assert_eq!(snapshot(home.path()), before, "a refused run changed the home directory");
 }
+
+#[test]
+fn the_fault_mode_is_documented_and_off_by_default() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = acs_chat(home.path()).args(["serve", "--help"]).output().expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--faults <SPEC>") && help.contains("TEST ONLY") && help.contains("Off by default"), "{help}");
+}
