@@ -61,58 +61,64 @@ pub async fn run(
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     let (session_tx, mut session_rx) = mpsc::unbounded_channel::<Result<Session, String>>();
-    {
-        let resolved = resolved.clone();
-        let config = config.clone();
-        let dirs = dirs.clone();
+    let connect_after = |delay: Duration| {
+        let (resolved, config, dirs, options, session_tx) = (
+            resolved.clone(),
+            config.clone(),
+            dirs.clone(),
+            options.clone(),
+            session_tx.clone(),
+        );
         tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
             let result = connect::connect(&resolved, &dirs, &config, options)
                 .await
                 .map_err(|e| e.to_string());
             let _ = session_tx.send(result);
         });
-    }
+    };
+    connect_after(Duration::ZERO);
+    let mut connect_failures = 0u32;
 
     let mut workers: Option<Workers> = None;
+    let mut early: Vec<Command> = Vec::new();
     loop {
         let event = tokio::select! {
             Some(event) = rx.recv() => event,
             Some(result) = session_rx.recv() => match result {
                 Ok(session) => {
                     let w = Workers::start(&session, &config, &dirs, tx.clone());
+                    for command in early.drain(..) {
+                        w.execute(command);
+                    }
                     let info = profile_of(&session);
                     workers = Some(w);
                     Event::SessionReady { profile: info, open_thread: session.quickstart_thread.clone() }
                 }
-                Err(error) => Event::Connection(ConnectionState::Offline { error }),
+                // Not reachable yet (offline, emulator still starting): keep trying, the
+                // user keeps composing meanwhile.
+                Err(error) => {
+                    connect_failures += 1;
+                    let delay = Duration::from_secs(1 << connect_failures.min(5));
+                    connect_after(delay);
+                    Event::Connection(ConnectionState::Retrying { in_secs: delay.as_secs(), error })
+                }
             },
             else => break,
         };
-        let commands = app.update(event);
+        // Coalesce bursts: apply everything already queued before drawing once.
         let mut quit = false;
-        for command in commands {
-            if matches!(command, Command::Quit) {
-                quit = true;
-            } else if matches!(command, Command::RingBell) {
-                terminal.bell();
-            } else if let Some(w) = &workers {
-                w.execute(command);
-            }
-        }
-        if quit {
-            break;
-        }
-        // Coalesce bursts: apply everything already queued before drawing.
-        while let Ok(event) = rx.try_recv() {
+        let mut next = Some(event);
+        while let Some(event) = next.take().or_else(|| rx.try_recv().ok()) {
             for command in app.update(event) {
                 match command {
                     Command::Quit => quit = true,
                     Command::RingBell => terminal.bell(),
-                    other => {
-                        if let Some(w) = &workers {
-                            w.execute(other);
-                        }
-                    }
+                    other => match &workers {
+                        Some(w) => w.execute(other),
+                        // Typed before connecting finished: runs once it has.
+                        None => early.push(other),
+                    },
                 }
             }
         }
