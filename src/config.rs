@@ -239,7 +239,16 @@ fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         return String::new();
     };
     let line = upto.matches('\n').count() + 1;
-    format!(" (line {line})")
+    // Name the key when the error points into a `key = value` line.
+    let source_line = text.lines().nth(line - 1).unwrap_or_default();
+    match source_line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('#'))
+    {
+        Some(key) => format!(" (line {line}, key {key})"),
+        None => format!(" (line {line})"),
+    }
 }
 
 /// Profile names become file names and appear on screen: keep them simple.
@@ -367,6 +376,12 @@ mod tests {
         let e = ConfigFile::parse("[ui]\nbel = true\n").expect_err("typo");
         assert!(e.contains("bel"), "{e}");
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key() {
+        let e = ConfigFile::parse("[ui]\nbell = \"loud\"\n").expect_err("wrong type");
+        assert!(e.contains("key bell") && e.contains("line 2"), "{e}");
     }
 
     #[test]

@@ -20,7 +20,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("acs-chat: {e:#}");
-            ExitCode::FAILURE
+            // A bad config file or flag combination is a usage error, as for the
+            // scripting commands.
+            if e.downcast_ref::<config::ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

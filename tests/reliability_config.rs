@@ -56,9 +56,9 @@ fn bad_config_files_and_flags_are_one_clear_line_and_overwrite_nothing() {
 
     let e = one_line_error(acs_chat(home.path()).args(["thread", "list"]), 2);
     assert!(e.contains(&bad_toml.display().to_string()) && e.contains("line"), "{e}");
-    // The interactive client reads the same file and must refuse it too (its exit
-    // code is the generic 1).
-    let e = one_line_error(&mut acs_chat(home.path()), 0);
+    // The interactive client reads the same file and must refuse it too, with the
+    // same usage exit code.
+    let e = one_line_error(&mut acs_chat(home.path()), 2);
     assert!(e.contains(&bad_toml.display().to_string()), "{e}");
 
     let other = tempfile::tempdir().expect("tempdir");

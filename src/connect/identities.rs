@@ -26,6 +26,8 @@ pub struct CachedIdentity {
 #[derive(Debug, Clone)]
 pub struct IdentityCache {
     dir: PathBuf,
+    /// Problems worth telling the user (not only the log): files open to others.
+    warnings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// Errors of the cache: always name the file.
@@ -50,6 +52,7 @@ impl IdentityCache {
     pub fn new(state_dir: &Path, endpoint: &url::Url) -> Self {
         Self {
             dir: state_dir.join("identities").join(endpoint_key(endpoint)),
+            warnings: Default::default(),
         }
     }
 
@@ -68,7 +71,11 @@ impl IdentityCache {
         let path = self.path(profile);
         match fs::read(&path) {
             Ok(bytes) => {
-                warn_if_too_open(&path);
+                if let Some(warning) = too_open_warning(&path)
+                    && let Ok(mut w) = self.warnings.lock()
+                {
+                    w.push(warning);
+                }
                 Ok(serde_json::from_slice(&bytes).ok())
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -100,6 +107,14 @@ impl IdentityCache {
             .map_err(|e| CacheError::io(&path, e))?;
         file.lock().map_err(|e| CacheError::io(&path, e))?;
         Ok(CacheLock { _file: file })
+    }
+
+    /// Takes the warnings gathered so far (each is also logged).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
     }
 
     /// Reads a small named value (e.g. the quickstart thread id) kept beside the identities.
@@ -169,17 +184,23 @@ fn set_private_dir(dir: &Path) {
     }
 }
 
-/// Files holding tokens must not be readable by others: say so when they are.
-pub fn warn_if_too_open(path: &Path) {
+/// Files holding tokens must not be readable by others: a warning (also logged) when
+/// one is. The next store rewrites it with mode 0600.
+pub fn too_open_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(path = %path.display(), "file holding a token is readable by others; run chmod 600 on it");
+        let mode = fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "file holding a token is readable by others");
+            return Some(format!(
+                "{} holds a token but was readable by others (mode {:o}); it is rewritten with mode 600",
+                path.display(),
+                mode & 0o777
+            ));
         }
     }
+    None
 }
 
 #[cfg(test)]

@@ -54,6 +54,8 @@ pub struct Session {
     pub transport: Transport,
     /// With a connection string: creates other profiles on demand (`/invite carol`).
     pub minter: Option<ProfileMinter>,
+    /// Things the user should hear about (e.g. a token file readable by others).
+    pub warnings: Vec<String>,
 }
 
 /// Creates or finds profiles of one endpoint through Identity.
@@ -130,6 +132,7 @@ pub async fn connect(
                 user_id,
                 transport,
                 minter: None,
+                warnings: Vec::new(),
             });
         }
     };
@@ -180,6 +183,7 @@ pub async fn connect(
         quickstart_thread,
         transport,
         minter: Some(minter),
+        warnings: cache.take_warnings(),
     })
 }
 

@@ -91,6 +91,9 @@ pub async fn run(
                     for command in early.drain(..) {
                         w.execute(command);
                     }
+                    for warning in &session.warnings {
+                        let _ = tx.send(Event::ActionResult { what: "warning".into(), result: Err(warning.clone()) });
+                    }
                     let info = profile_of(&session);
                     workers = Some(w);
                     Event::SessionReady { profile: info, open_thread: session.quickstart_thread.clone() }
