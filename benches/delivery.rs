@@ -111,7 +111,11 @@ impl Bench {
             match (acked.get(id), seen.get(id)) {
                 // Bob may see a message before Alice's answer arrives: that counts as 0.
                 (Some(ack), Some(seen)) => latencies.push(ms(seen.saturating_duration_since(*ack))),
-                _ => panic!("message {id} was not delivered within 10 s"),
+                (ack, seen) => panic!(
+                    "message {id} did not complete within 10 s (acknowledged: {}, seen by Bob: {})",
+                    ack.is_some(),
+                    seen.is_some()
+                ),
             }
         }
         latencies
@@ -133,7 +137,8 @@ async fn main() {
     let alice_user = local.user().await;
     let bob_user = local.user().await;
     let carol_user = local.user().await;
-    let thread_id = local.thread(&alice_user, &[&bob_user], "delivery").await;
+    let erin_user = local.user().await;
+    let thread_id = local.thread(&alice_user, &[&bob_user, &erin_user], "delivery").await;
     let quiet_thread = local.thread(&carol_user, &[], "quiet").await;
 
     let loopback = PollConfig::default().resolve(true);
@@ -166,15 +171,24 @@ async fn main() {
     let carol_started = Instant::now();
     tokio::spawn(async move { while carol_rx.recv().await.is_some() {} });
 
+    // Erin: in the same thread as Bob, polling with the defaults for a remote
+    // endpoint, to see what they ask of the service's rate limits while active.
+    let (erin_tx, mut erin_rx) = mpsc::unbounded_channel();
+    let erin_poller = poller::spawn(erin_user.chat.clone(), remote, erin_tx);
+    erin_poller.send(PollerControl::OpenThread(thread_id.clone()));
+    tokio::spawn(async move { while erin_rx.recv().await.is_some() {} });
+
     // Let Bob load the first page before measuring.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut report = Report::default();
     let bob_before = bob_user.requests.get();
+    let erin_before = erin_user.requests.by_op();
     let active_started = Instant::now();
     let mut human_latencies = bench.phase(human, (100, 400), 1).await;
     let active_secs = active_started.elapsed().as_secs_f64();
     let active_requests = bob_user.requests.get() - bob_before;
+    let erin_after = erin_user.requests.by_op();
     report.add("delivery.human.messages", human_latencies.len() as f64, "count");
     report.latencies("delivery.human", &mut human_latencies);
 
@@ -184,6 +198,11 @@ async fn main() {
     report.latencies("delivery.burst", &mut burst_latencies);
 
     report.add("requests.active.rate", active_requests as f64 / active_secs, "req/s");
+    // Per operation, per 10 s (the window of most ACS Chat limits), with remote defaults.
+    for (op, after) in &erin_after {
+        let n = after - erin_before.get(op).copied().unwrap_or(0);
+        report.add(format!("requests.remote_active.{op}"), n as f64 * 10.0 / active_secs, "per 10 s");
+    }
 
     // Idle: Carol's requests over a window that starts once her interval has reached
     // its maximum (1 s + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 4 s ≈ 11 s after she started).
@@ -204,5 +223,6 @@ async fn main() {
 
     drop(bob_poller);
     drop(carol_poller);
+    drop(erin_poller);
     local.emulator.shutdown().await;
 }

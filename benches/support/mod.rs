@@ -5,7 +5,8 @@
 //! and compare between runs) and as a table for people.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -89,21 +90,51 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Counts the HTTP attempts a client makes (the same hook `--http-log` uses).
+/// Counts the HTTP attempts a client makes (the same hook `--http-log` uses), in
+/// all and per Chat operation (the scopes of ACS's rate limits).
 #[derive(Default)]
 pub struct RequestCounter {
     count: AtomicU64,
+    by_op: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl RequestCounter {
     pub fn get(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
     }
+
+    /// Requests per operation so far.
+    pub fn by_op(&self) -> BTreeMap<&'static str, u64> {
+        self.by_op.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+/// The ACS operation of a request, by method and path.
+fn operation(method: &str, url: &str) -> &'static str {
+    let path = url.split('?').next().unwrap_or(url);
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let get = method == "GET";
+    if path.ends_with("/readReceipts") {
+        if get { "list_read_receipts" } else { "send_read_receipt" }
+    } else if path.ends_with("/messages") {
+        if get { "list_messages" } else { "send_message" }
+    } else if path.ends_with("/participants") {
+        "list_participants"
+    } else if path == "chat/threads" {
+        if get { "list_threads" } else { "create_thread" }
+    } else if path.starts_with("chat/threads/") && !path.contains("/messages") && get {
+        "get_thread"
+    } else {
+        "other"
+    }
 }
 
 impl HttpObserver for RequestCounter {
-    fn exchange(&self, _e: &HttpExchange) {
+    fn exchange(&self, e: &HttpExchange) {
         self.count.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut m) = self.by_op.lock() {
+            *m.entry(operation(&e.method, &e.url)).or_default() += 1;
+        }
     }
 }
 
