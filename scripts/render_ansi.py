@@ -2,7 +2,8 @@
 """Renders a terminal capture (`tmux capture-pane -e -p` output: text with SGR colour
 sequences) to a PNG, cell by cell, so screenshots come from real terminal sessions.
 
-usage: render_ansi.py CAPTURE.txt OUT.png [--cols N] [--title TEXT]
+usage: render_ansi.py CAPTURE.txt [CAPTURE2.txt] OUT.png [--title TEXT]
+With two captures (two tmux panes), they are drawn side by side as two terminals.
 Needs Pillow and the DejaVu Sans Mono font.
 """
 import argparse
@@ -138,19 +139,14 @@ def cells(line, style):
         yield ch, w, fg, bg, style.bold, style.it, style.ul
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("capture")
-    ap.add_argument("out")
-    ap.add_argument("--cols", type=int, default=0)
-    ap.add_argument("--title", default="")
-    a = ap.parse_args()
+def render(capture, title):
     regular, bold = font("DejaVuSansMono.ttf"), font("DejaVuSansMono-Bold.ttf")
     italic = font("DejaVuSansMono-Oblique.ttf")
     cw = round(regular.getlength("M"))
     ch = SIZE + 5
-    lines = open(a.capture, encoding="utf-8", errors="replace").read().rstrip("\n").split("\n")
-    cols = a.cols or max(sum(c[1] for c in cells(l, Style())) for l in lines)
+    lines = open(capture, encoding="utf-8", errors="replace").read().rstrip("\n").split("\n")
+    cols = max(sum(c[1] for c in cells(l, Style())) for l in lines)
+    a = argparse.Namespace(title=title)
     pad, title_h = 14, (30 if a.title else 0)
     img = Image.new("RGB", (cols * cw + 2 * pad, len(lines) * ch + 2 * pad + title_h), BG)
     d = ImageDraw.Draw(img)
@@ -170,7 +166,26 @@ def main():
             if ul:
                 d.line([x, y + ch - 3, x + w * cw, y + ch - 3], fill=fg)
             x += w * cw
-    img.save(a.out)
+    return img
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+", help="one or two captures, then the output PNG")
+    ap.add_argument("--title", action="append", default=[], help="a title per capture")
+    a = ap.parse_args()
+    *captures, out = a.files
+    if not 1 <= len(captures) <= 2:
+        sys.exit("give one or two captures and an output file")
+    titles = a.title + [""] * (len(captures) - len(a.title))
+    images = [render(c, t) for c, t in zip(captures, titles)]
+    gap = 16
+    joined = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) - 1), max(i.height for i in images)), (12, 13, 17))
+    x = 0
+    for i in images:
+        joined.paste(i, (x, 0))
+        x += i.width + gap
+    joined.save(out)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,9 @@ pub struct PollIntervals {
     pub active_ms: u64,
     pub idle_max_ms: u64,
     pub idle_after_secs: u64,
+    /// The longest wait between retries after errors: short on loopback, where an
+    /// emulator restart should be noticed at once; 30 s for a remote service.
+    pub error_backoff_max_ms: u64,
 }
 
 impl PollConfig {
@@ -108,6 +111,7 @@ impl PollConfig {
             active_ms,
             idle_max_ms: self.idle_max_ms.unwrap_or(idle_max).max(active_ms),
             idle_after_secs: self.idle_after_secs.unwrap_or(60),
+            error_backoff_max_ms: if loopback { 3_000 } else { 30_000 },
         }
     }
 }
@@ -140,13 +144,14 @@ impl ConfigFile {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if !["24h", "12h", "24h-seconds"].contains(&self.ui.timestamp_format.as_str()) {
+        // The UI's own parsers decide what is valid, so the two never disagree.
+        if crate::tui::settings::TimeFormat::parse(&self.ui.timestamp_format).is_none() {
             return Err(format!(
                 "ui.timestamp_format must be \"24h\", \"12h\" or \"24h-seconds\", not {:?}",
                 self.ui.timestamp_format
             ));
         }
-        if !["unread-first", "recent-first"].contains(&self.ui.sort.as_str()) {
+        if crate::tui::settings::ThreadSort::parse(&self.ui.sort).is_none() {
             return Err(format!("ui.sort must be \"unread-first\" or \"recent-first\", not {:?}", self.ui.sort));
         }
         if let Some(name) = &self.default_profile {

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod emulator;
 pub mod local;
 pub mod logging;
+pub mod message_meta;
 pub mod paths;
 pub mod tui;
 pub mod wire;

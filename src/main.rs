@@ -4,15 +4,17 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use acs_chat::cli::{Cli, Command, ConnectionArgs};
+use acs_chat::cli::{Cli, Command, ConnectionArgs, GlobalArgs};
 use acs_chat::config::{self, ConfigFile};
+use acs_chat::connect::ConnectOptions;
 use acs_chat::paths::Dirs;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => interactive(&cli.connection),
+        None => interactive(&cli.connection, &cli.global),
         Some(Command::Serve(args)) => serve(args),
+        Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -25,31 +27,52 @@ fn main() -> ExitCode {
 
 fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::emulator::run(args))?;
+    if args.stop {
+        return runtime.block_on(stop_emulator(&args));
+    }
+    let result = runtime.block_on(acs_chat::emulator::run(args));
+    // Everything that matters (server, store) has stopped; don't linger on timers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(result?)
+}
+
+/// `acs-chat serve --stop`: the documented way to stop a (background) emulator.
+async fn stop_emulator(args: &acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
+    let data_dir = match &args.data_dir {
+        Some(dir) => dir.clone(),
+        None => Dirs::discover()
+            .ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?
+            .emulator_data(),
+    };
+    let cert = std::fs::read(data_dir.join("cert.pem")).ok();
+    let stopped = acs_chat::connect::local::stop(args.host, args.port, &args.access_key, cert.as_deref()).await?;
+    if stopped {
+        println!("stopped the emulator on {}:{}", args.host, args.port);
+    } else {
+        println!("no emulator listens on {}:{}", args.host, args.port);
+    }
     Ok(())
 }
 
-fn dirs() -> anyhow::Result<Dirs> {
-    Dirs::discover().ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))
-}
-
-fn load_config(args: &ConnectionArgs, dirs: &Dirs) -> anyhow::Result<ConfigFile> {
-    Ok(match &args.config {
+fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
+    let dirs = Dirs::discover().ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
+    let config = match &args.config {
         Some(path) => ConfigFile::load(path, true)?,
         None => ConfigFile::load(&dirs.config_file(), false)?,
-    })
-}
-
-fn interactive(args: &ConnectionArgs) -> anyhow::Result<()> {
-    use std::io::IsTerminal as _;
-    let dirs = dirs()?;
-    let config = load_config(args, &dirs)?;
+    };
     let resolved = config::resolve(args, &config)?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!("the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)");
     }
+    let mut options = ConnectOptions::default();
+    if let Some(path) = &global.http_log {
+        let observer = acs_chat::cli::http_log::open(path, global.http_log_format)
+            .map_err(|e| anyhow::anyhow!("cannot open the HTTP log {}: {e}", path.display()))?;
+        options.http_observer = Some(observer);
+    }
     let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, Default::default()))?;
+    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, options))?;
     Ok(())
 }

@@ -107,7 +107,7 @@ async fn create_thread_retries_with_the_same_repeatability_id() {
     })
     .await;
     let config = HttpConfig {
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(500),
         ..fast_config()
     };
     let created = chat(&server.url, config)
@@ -151,7 +151,7 @@ async fn timeouts_retry_reads_and_fail_sends_once() {
     })
     .await;
     let config = HttpConfig {
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(500),
         ..fast_config()
     };
     let client = chat(&server.url, config);
@@ -426,4 +426,23 @@ async fn a_401_is_final_for_fixed_tokens_and_after_one_refresh() {
         .expect_err("always refused");
     assert!(e.is_unauthorized());
     assert_eq!(server.requests().len(), 3, "one refresh, no loop");
+}
+
+#[tokio::test]
+async fn an_unusable_endpoint_is_a_config_error_on_every_call() {
+    let client = chat(
+        &Url::parse("ftp://files.example/").expect("url"),
+        fast_config(),
+    );
+    let e = client
+        .thread("19:a@thread.v2")
+        .properties()
+        .await
+        .expect_err("ftp");
+    assert_eq!(e.kind(), ErrorKind::Config);
+    let e = client
+        .list_threads_page(&ListOptions::default(), Some("ftp://files.example/x"))
+        .await
+        .expect_err("ftp");
+    assert_eq!(e.kind(), ErrorKind::Config);
 }

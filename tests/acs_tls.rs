@@ -89,14 +89,18 @@ fn bad_ca_input_is_a_config_error() {
         extra_ca_pem: vec![b"not a certificate".to_vec()],
         ..HttpConfig::default()
     })
-    .err()
-    .expect("bad pem");
+    .expect_err("bad pem");
     assert_eq!(e.kind(), ErrorKind::Config);
     let e = Transport::new(HttpConfig {
         trust_only_extra_ca: true,
         ..HttpConfig::default()
     })
-    .err()
-    .expect("nothing to trust");
+    .expect_err("nothing to trust");
     assert_eq!(e.kind(), ErrorKind::Config);
+    let e = Transport::new(HttpConfig {
+        timeout: std::time::Duration::ZERO,
+        ..HttpConfig::default()
+    })
+    .expect_err("zero timeout");
+    assert!(e.message().contains("timeout"));
 }

@@ -11,11 +11,10 @@ use uuid::Uuid;
 
 use super::chat_thread::ChatThreadClient;
 use super::error::{Error, Result};
-use super::identity::to_json;
 use super::paging::{self, ListOptions};
 use super::retry::Safety;
 use super::token::TokenCredential;
-use super::transport::{Auth, Call, Response, Transport};
+use super::transport::{Auth, Call, Response, Transport, to_json};
 use super::urls;
 use crate::wire::{ChatThreadItem, CreateChatThreadRequest, CreateChatThreadResult, Page};
 
@@ -29,6 +28,8 @@ pub(crate) const JSON: &str = "application/json";
 #[derive(Clone)]
 pub struct ChatClient {
     endpoint: Url,
+    /// Why `endpoint` is unusable, reported by every call (construction cannot fail).
+    endpoint_error: Option<Error>,
     credential: TokenCredential,
     transport: Transport,
 }
@@ -45,18 +46,24 @@ impl ChatClient {
     /// `endpoint` is the resource URL (`https://<name>.communication.azure.com/`).
     /// A bad endpoint shows up as a `Config` error on the first call.
     pub fn new(endpoint: Url, credential: TokenCredential, transport: Transport) -> Self {
-        let endpoint = urls::normalize_endpoint(endpoint.clone()).unwrap_or(endpoint);
+        let (endpoint, endpoint_error) = match urls::normalize_endpoint(endpoint.clone()) {
+            Ok(normalized) => (normalized, None),
+            Err(e) => (endpoint, Some(e)),
+        };
         Self {
             endpoint,
+            endpoint_error,
             credential,
             transport,
         }
     }
 
+    /// The resource endpoint, normalised to end with `/`.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
 
+    /// The user's credential, e.g. to show when the token expires.
     pub fn credential(&self) -> &TokenCredential {
         &self.credential
     }
@@ -137,6 +144,9 @@ impl ChatClient {
     // ------------------------------------------------------------- shared plumbing
 
     pub(crate) fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url> {
+        if let Some(e) = &self.endpoint_error {
+            return Err(e.clone());
+        }
         urls::build(&self.endpoint, path, CHAT_API_VERSION, query)
     }
 
@@ -184,6 +194,7 @@ impl ChatClient {
         next_link: Option<&str>,
     ) -> Result<Page<T>> {
         let url = match next_link {
+            Some(_) if self.endpoint_error.is_some() => self.url(path, query)?,
             Some(link) => urls::next_link(&self.endpoint, link, CHAT_API_VERSION)?,
             None => self.url(path, query)?,
         };

@@ -8,9 +8,9 @@ use reqwest::Method;
 
 use super::chat::{ChatClient, JSON, MERGE_PATCH, thread_path};
 use super::error::Result;
-use super::identity::to_json;
 use super::paging::{self, ListOptions, SkipOptions};
 use super::retry::Safety;
+use super::transport::to_json;
 use super::urls;
 use crate::wire::{
     AddChatParticipantsRequest, AddChatParticipantsResult, ChatMessage, ChatMessageReadReceipt,
@@ -99,6 +99,7 @@ impl ChatThreadClient {
 
     // ------------------------------------------------------------- thread
 
+    /// Topic, creator, creation time, metadata and retention of the thread.
     pub async fn properties(&self) -> Result<ChatThreadProperties> {
         let url = self.chat.url(&self.path("")?, &[])?;
         self.chat.get_json("get thread", url).await
@@ -135,6 +136,7 @@ impl ChatThreadClient {
         })
     }
 
+    /// One page of messages: the first, or the one a previous page's `nextLink` names.
     pub async fn list_messages_page(
         &self,
         options: &ListOptions,
@@ -150,6 +152,7 @@ impl ChatThreadClient {
             .await
     }
 
+    /// One message; a deleted one comes back as a tombstone with `deleted_on`.
     pub async fn get_message(&self, message_id: &str) -> Result<ChatMessage> {
         let url = self.chat.url(&self.message_path(message_id)?, &[])?;
         self.chat.get_json("get message", url).await
@@ -165,12 +168,14 @@ impl ChatThreadClient {
             .await
     }
 
+    /// Deletes a message (only its sender may); it stays listed as a tombstone.
     pub async fn delete_message(&self, message_id: &str) -> Result<()> {
         self.delete(self.message_path(message_id)?).await
     }
 
     // ------------------------------------------------------------- participants
 
+    /// Every participant, across all pages.
     pub fn list_participants(
         &self,
         options: SkipOptions,
@@ -187,6 +192,7 @@ impl ChatThreadClient {
         })
     }
 
+    /// One page of participants (offset paging with `skip`).
     pub async fn list_participants_page(
         &self,
         options: &SkipOptions,
@@ -214,6 +220,7 @@ impl ChatThreadClient {
             .json("add participants")
     }
 
+    /// Removes one participant (a participant may remove themselves: leaving).
     pub async fn remove_participant(
         &self,
         participant: &CommunicationIdentifierModel,
@@ -229,6 +236,7 @@ impl ChatThreadClient {
 
     // ------------------------------------------------------------- receipts, typing
 
+    /// Tells the others this user is typing (the service keeps it for a few seconds).
     pub async fn send_typing(&self, sender_display_name: Option<&str>) -> Result<()> {
         let body = SendTypingNotificationRequest {
             sender_display_name: sender_display_name.map(str::to_owned),
@@ -238,6 +246,7 @@ impl ChatThreadClient {
             .map(drop)
     }
 
+    /// Marks the thread as read up to `message_id` for this user.
     pub async fn send_read_receipt(&self, message_id: &str) -> Result<()> {
         let body = SendReadReceiptRequest {
             chat_message_id: message_id.to_owned(),
@@ -247,6 +256,7 @@ impl ChatThreadClient {
             .map(drop)
     }
 
+    /// Every participant's latest read receipt, across all pages.
     pub fn list_read_receipts(
         &self,
         options: SkipOptions,
@@ -263,6 +273,7 @@ impl ChatThreadClient {
         })
     }
 
+    /// One page of read receipts.
     pub async fn list_read_receipts_page(
         &self,
         options: &SkipOptions,

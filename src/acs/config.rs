@@ -48,7 +48,7 @@ impl fmt::Debug for HttpConfig {
 }
 
 /// Exponential backoff with jitter between attempts; a `Retry-After` from the service
-/// replaces the computed delay.
+/// is a floor under the computed delay (we never retry sooner than asked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 = never retry).

@@ -186,4 +186,13 @@ mod tests {
             .expect_err("bad part");
         assert!(!e.message().contains("secretsecret"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_gives_a_result_not_a_panic(s in ".{0,120}") {
+            if let Err(e) = ConnectionString::parse(&s) {
+                proptest::prop_assert_eq!(e.kind(), ErrorKind::Config);
+            }
+        }
+    }
 }

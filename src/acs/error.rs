@@ -75,14 +75,21 @@ impl Error {
 
     /// The error for a non-success response: code and message come from whatever
     /// error envelope the body has (or none, as on the service's empty 401s).
+    /// The service's text is made one short line of printable characters: it is shown
+    /// in a terminal, and a hostile or broken server must not be able to drive it.
     pub fn from_status(status: u16, body: &[u8]) -> Self {
         let parsed = ErrorBody::parse(body);
         let message = parsed
             .message
+            .map(|m| one_line(&m, 500))
+            .filter(|m| !m.is_empty())
             .unwrap_or_else(|| "the service gave no details".to_owned());
         Self {
             status: Some(status),
-            code: parsed.code,
+            code: parsed
+                .code
+                .map(|c| one_line(&c, 80))
+                .filter(|c| !c.is_empty()),
             ..Self::new(ErrorKind::Http, message)
         }
     }
@@ -114,6 +121,7 @@ impl Error {
         self
     }
 
+    /// What went wrong, coarsely.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -128,6 +136,7 @@ impl Error {
         self.code.as_deref()
     }
 
+    /// The service's message, or ours when there is no service answer.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -185,6 +194,21 @@ impl fmt::Display for Error {
     }
 }
 
+/// Control characters (newlines, escape sequences) become spaces, runs of whitespace
+/// one space, and the text is cut to `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((cut, _)) = out.char_indices().nth(max) {
+        out.truncate(cut);
+        out.push_str("...");
+    }
+    out
+}
+
 /// The standard reason phrase without spaces (`Unauthorized`, `TooManyRequests`), used
 /// as the code when the body had none.
 fn reason(status: u16) -> String {
@@ -232,6 +256,18 @@ mod tests {
         assert!(e.is_retryable());
         let e = Error::from_status(400, b"{\r\n  \"CommunicationError\": {\r\n    \"Code\": \"BadRequest\",\r\n    \"Details\": []\r\n  }\r\n}");
         assert_eq!(e.to_string(), "400 BadRequest: the service gave no details");
+    }
+
+    #[test]
+    fn service_text_cannot_break_the_line_or_drive_the_terminal() {
+        let body = br#"{"error":{"code":"Bad\nCode","message":"line one\r\nline two \u001b[31mred\u001b[0m"}}"#;
+        let e = Error::from_status(400, body);
+        assert_eq!(e.to_string(), "400 Bad Code: line one line two [31mred [0m");
+        let long = format!(
+            r#"{{"error":{{"code":"X","message":"{}"}}}}"#,
+            "a".repeat(2000)
+        );
+        assert!(Error::from_status(400, long.as_bytes()).message().len() < 510);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::connection_string::ConnectionString;
 use super::error::{Error, Result};
 use super::retry::Safety;
 use super::token::{AccessToken, jwt_expiry};
-use super::transport::{Auth, Call, Response, Transport};
+use super::transport::{Auth, Call, Response, Transport, to_json};
 use super::urls;
 use crate::wire::{self, CreateIdentityRequest, CreateIdentityResult, IssueAccessTokenRequest};
 
@@ -83,6 +83,7 @@ impl fmt::Debug for IdentityClient {
 }
 
 impl IdentityClient {
+    /// A client for the resource of `connection`, signing with its access key.
     pub fn new(connection: &ConnectionString, transport: Transport) -> Self {
         Self {
             endpoint: connection.endpoint.clone(),
@@ -91,6 +92,7 @@ impl IdentityClient {
         }
     }
 
+    /// The resource endpoint.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
@@ -203,11 +205,6 @@ impl IdentityClient {
 
 fn scope_names(scopes: &[TokenScope]) -> Vec<String> {
     scopes.iter().map(|s| s.as_str().to_owned()).collect()
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(body)
-        .map_err(|e| Error::config(format!("could not encode the request body: {e}")))
 }
 
 /// The wire token with `expiresOn` parsed; an unreadable `expiresOn` falls back to the

@@ -206,4 +206,14 @@ mod tests {
         let u = Url::parse("https://h/x?syncState=ab&api-version=1").expect("url");
         assert_eq!(url(&u), "https://h/x?syncState=ab&api-version=1");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn scrubbing_never_panics_and_removes_every_jwt(prefix in ".{0,40}", suffix in ".{0,40}") {
+            let text = format!("{prefix}{JWT}{suffix}");
+            let out = scrub_jwts(&text);
+            proptest::prop_assert!(!out.contains("eyJleHAi"), "{}", out);
+            let _ = body(text.as_bytes());
+        }
+    }
 }

@@ -55,25 +55,27 @@ pub(crate) fn may_retry(failure: Failure, safety: Safety) -> bool {
     }
 }
 
-/// The wait before retry number `retry` (0-based). A `Retry-After` is honoured as
-/// given, unless it exceeds `max_retry_after` (then `None`: give up and report it).
-/// Otherwise `base * 2^retry` capped at `max_delay`, with "equal jitter": half fixed,
-/// half random (`jitter` in [0, 1)), so clients that failed together spread out.
+/// The wait before retry number `retry` (0-based): `base * 2^retry` capped at
+/// `max_delay`, with "equal jitter" (half fixed, half random; `jitter` in [0, 1)) so
+/// clients that failed together spread out. A `Retry-After` is a floor: never retry
+/// sooner than the service asked; one longer than `max_retry_after` is not waited out
+/// (`None`: give up and hand it to the caller).
 pub(crate) fn delay(
     policy: &RetryPolicy,
     retry: u32,
     retry_after: Option<Duration>,
     jitter: f64,
 ) -> Option<Duration> {
-    if let Some(after) = retry_after {
-        return (after <= policy.max_retry_after).then_some(after);
+    if retry_after.is_some_and(|after| after > policy.max_retry_after) {
+        return None;
     }
     let exp = policy
         .base_delay
         .saturating_mul(2u32.saturating_pow(retry.min(30)))
         .min(policy.max_delay);
     let half = exp / 2;
-    Some(half + half.mul_f64(jitter.clamp(0.0, 1.0)))
+    let backoff = half + half.mul_f64(jitter.clamp(0.0, 1.0));
+    Some(retry_after.map_or(backoff, |after| after.max(backoff)))
 }
 
 /// The wait a response asks for: `retry-after-ms` / `x-ms-retry-after-ms`
@@ -199,6 +201,11 @@ mod tests {
             delay(&p, 0, Some(Duration::from_secs(3)), 0.9),
             Some(Duration::from_secs(3)),
             "Retry-After wins"
+        );
+        assert_eq!(
+            delay(&p, 1, Some(Duration::ZERO), 0.0),
+            Some(Duration::from_millis(100)),
+            "Retry-After: 0 does not mean hammering"
         );
         assert_eq!(
             delay(&p, 0, Some(Duration::from_secs(6)), 0.0),

@@ -362,4 +362,16 @@ mod tests {
         assert_eq!(c.token().await.expect("first"), "first");
         assert!(c.expires_on().is_some());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_gives_a_result_not_a_panic(token in ".{0,200}") {
+            let _ = jwt_expiry(&token);
+        }
+
+        #[test]
+        fn any_payload_gives_a_result_not_a_panic(payload in proptest::collection::vec(proptest::num::u8::ANY, 0..100)) {
+            let _ = jwt_expiry(&format!("a.{}.c", URL_SAFE_NO_PAD.encode(payload)));
+        }
+    }
 }

@@ -14,20 +14,30 @@ use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
 
-use super::config::{HttpConfig, HttpExchange};
+use super::config::HttpConfig;
 use super::error::{Error, ErrorKind, Result};
+use super::failures::{AttemptError, ReadError, chain, classify, host_of};
+use super::observe::exchange;
 use super::retry::{self, Failure, Safety};
 use super::token::TokenCredential;
-use super::{hmac_auth, redact, urls};
+use super::{hmac_auth, urls};
 
 /// Answers larger than this are refused rather than buffered.
-const MAX_BODY: usize = 32 << 20;
+pub(crate) const MAX_BODY: usize = 32 << 20;
 
 /// A shared HTTP client (connection pool, TLS roots) plus the settings every call
 /// uses. Cheap to clone.
 #[derive(Clone)]
 pub struct Transport {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Inner {
@@ -82,13 +92,6 @@ impl Response {
     }
 }
 
-/// How one attempt ended, when it did not produce a response.
-enum AttemptError {
-    /// Retrying cannot help (bad credential, bad header, TLS refusal).
-    Fatal(Error),
-    Failed(Failure, Error),
-}
-
 impl Transport {
     /// Builds the HTTP client: rustls with ring, the system roots plus any extra CAs
     /// (or only the extra CAs), no automatic redirects (a redirect must not carry our
@@ -110,6 +113,9 @@ impl Transport {
                 )));
             }
             certs.extend(bundle);
+        }
+        if config.timeout.is_zero() {
+            return Err(Error::config("the HTTP timeout must be longer than zero"));
         }
         if config.trust_only_extra_ca && certs.is_empty() {
             return Err(Error::config(
@@ -133,6 +139,7 @@ impl Transport {
         })
     }
 
+    /// The settings this transport was built with.
     pub fn config(&self) -> &HttpConfig {
         &self.inner.config
     }
@@ -352,138 +359,13 @@ impl Transport {
     }
 }
 
-enum ReadError {
-    Http(reqwest::Error),
-    TooLarge,
-}
-
 fn value(s: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(s)
         .map_err(|_| Error::config(format!("{s:?} is not a valid header value")))
 }
 
-fn host_of(url: &Url) -> String {
-    url.origin().ascii_serialization()
-}
-
-/// Maps a transport error to the retry table's terms. TLS refusals (unknown CA, wrong
-/// name) are fatal: retrying a certificate problem only delays the message.
-fn classify(e: ReadError, url: &Url) -> AttemptError {
-    let e = match e {
-        ReadError::TooLarge => {
-            return AttemptError::Fatal(Error::invalid_response(format!(
-                "the answer is larger than {MAX_BODY} bytes"
-            )));
-        }
-        ReadError::Http(e) => e,
-    };
-    let host = host_of(url);
-    if is_tls_error(&e) {
-        return AttemptError::Fatal(Error::new(
-            ErrorKind::Connect,
-            format!("TLS with {host} failed: {}", chain(&e)),
-        ));
-    }
-    if e.is_connect() {
-        return AttemptError::Failed(
-            Failure::Connect,
-            Error::new(
-                ErrorKind::Connect,
-                format!("could not connect to {host}: {}", chain(&e)),
-            ),
-        );
-    }
-    if e.is_timeout() {
-        return AttemptError::Failed(
-            Failure::Timeout,
-            Error::new(ErrorKind::Timeout, format!("{host} did not answer in time")),
-        );
-    }
-    if e.is_builder() {
-        return AttemptError::Fatal(Error::config(format!(
-            "could not build the request: {}",
-            chain(&e)
-        )));
-    }
-    AttemptError::Failed(
-        Failure::Dropped,
-        Error::new(
-            ErrorKind::Connect,
-            format!("the connection to {host} broke: {}", chain(&e)),
-        ),
-    )
-}
-
-fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = current {
-        // `io::Error::source` skips the error it wraps, so look inside explicitly
-        // (the TLS stack nests a rustls error two `io::Error`s deep).
-        let mut inner = err;
-        loop {
-            if inner.downcast_ref::<rustls::Error>().is_some() {
-                return true;
-            }
-            match inner
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-            {
-                Some(wrapped) => inner = wrapped,
-                None => break,
-            }
-        }
-        current = err.source();
-    }
-    false
-}
-
-/// The error and its causes on one line, without repeats.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = current {
-        let text = err.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = err.source();
-    }
-    parts.join(": ")
-}
-
-fn exchange(
-    call: &Call<'_>,
-    attempt: u32,
-    elapsed: std::time::Duration,
-    sent: &HeaderMap,
-    result: &std::result::Result<(StatusCode, HeaderMap, Vec<u8>), AttemptError>,
-) -> HttpExchange {
-    let headers = |h: &HeaderMap| {
-        h.iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    redact::header(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
-                )
-            })
-            .collect()
-    };
-    let (status, response_headers, response_body, error) = match result {
-        Ok((s, h, b)) => (Some(s.as_u16()), headers(h), redact::body(b), None),
-        Err(AttemptError::Fatal(e) | AttemptError::Failed(_, e)) => {
-            (None, Vec::new(), None, Some(e.to_string()))
-        }
-    };
-    HttpExchange {
-        method: call.method.to_string(),
-        url: redact::url(&call.url),
-        attempt,
-        status,
-        elapsed,
-        request_headers: headers(sent),
-        request_body: redact::body(&call.body),
-        response_headers,
-        response_body,
-        error,
-    }
+/// A request body as JSON bytes.
+pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::config(format!("could not encode the request body: {e}")))
 }

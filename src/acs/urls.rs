@@ -47,9 +47,10 @@ pub(crate) fn segment(what: &str, id: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::config(format!("{what} is empty")));
     }
-    // `.` is unreserved but a segment of only dots would be resolved away by URL parsing.
+    // A segment of only dots is resolved away by URL parsing (`%2E` too, per the URL
+    // standard), so it would address another resource: no ACS id looks like that.
     if id.bytes().all(|b| b == b'.') {
-        return Ok("%2E".repeat(id.len()));
+        return Err(Error::config(format!("{what} {id:?} is not a valid id")));
     }
     Ok(utf8_percent_encode(id, SEGMENT).to_string())
 }
@@ -149,7 +150,7 @@ mod tests {
             "8%3Aacs%3Ar_u"
         );
         assert_eq!(segment("id", "a/b?c#d e").expect("ok"), "a%2Fb%3Fc%23d%20e");
-        assert_eq!(segment("id", "..").expect("ok"), "%2E%2E");
+        assert!(segment("id", "..").is_err(), "a dot segment would address the parent");
         assert!(segment("thread id", "").is_err());
     }
 
@@ -237,5 +238,22 @@ mod tests {
                 .as_str(),
             "https://h/"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoded_ids_decode_back_and_stay_one_segment(id in ".{1,60}") {
+            if id.bytes().all(|b| b == b'.') {
+                proptest::prop_assert!(segment("id", &id).is_err());
+                return Ok(());
+            }
+            let encoded = segment("id", &id).expect("non-empty");
+            proptest::prop_assert!(!encoded.contains('/') && !encoded.contains('?') && !encoded.contains('#'));
+            let base = url("https://h/");
+            let built = build(&base, &format!("chat/threads/{encoded}"), "v", &[]).expect("url");
+            let last = built.path_segments().and_then(|mut s| s.nth(2)).expect("third segment");
+            let decoded = percent_encoding::percent_decode_str(last).decode_utf8().expect("utf8");
+            proptest::prop_assert_eq!(decoded.as_ref(), id.as_str());
+        }
     }
 }

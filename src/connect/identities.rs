@@ -203,7 +203,7 @@ mod tests {
         let u = url::Url::parse("https://my-res.communication.azure.com/").expect("url");
         assert_eq!(endpoint_key(&u), "my-res.communication.azure.com_443");
         let u = url::Url::parse("https://[::1]:8443/").expect("url");
-        assert_eq!(endpoint_key(&u), "__1__8443");
+        assert_eq!(endpoint_key(&u), "___1__8443");
     }
 
     #[test]

@@ -150,9 +150,18 @@ fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
         .stderr(Stdio::from(log_err));
     #[cfg(unix)]
     {
-        // Its own process group: a Ctrl-C in the client's terminal must not stop it.
+        // Its own session, without a controlling terminal: neither a Ctrl-C in the
+        // client's terminal nor closing that terminal (SIGHUP) may stop it.
         use std::os::unix::process::CommandExt as _;
-        cmd.process_group(0);
+        // SAFETY: setsid is async-signal-safe, which is all pre_exec requires.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
     }
     cmd.spawn().map(drop).map_err(|source| LocalError::Spawn { exe: exe.display().to_string(), source })
 }
@@ -161,4 +170,60 @@ fn log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(8)..].join("\n")
+}
+
+/// Asks the emulator on `host:port` to shut down (`POST /emulator/shutdown`, HMAC-signed
+/// with `access_key` like an Identity call). Tries https trusting `cert_pem` first, then
+/// plain http (an emulator started with `--http`). `Ok(false)`: nothing listens there.
+pub async fn stop(host: std::net::IpAddr, port: u16, access_key: &str, cert_pem: Option<&[u8]>) -> Result<bool, LocalError> {
+    use base64::Engine as _;
+    use crate::wire::signing;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(access_key.trim())
+        .map_err(|_| LocalError::Io("the access key is not base64".into()))?;
+    let authority = match host {
+        std::net::IpAddr::V4(ip) => format!("{ip}:{port}"),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]:{port}"),
+    };
+    let path = "/emulator/shutdown";
+    // https with the emulator's certificate when there is one, then plain http (an
+    // emulator started with --http); a TLS failure looks like a connect error too.
+    let mut schemes = Vec::new();
+    if let Some(pem) = cert_pem {
+        schemes.push(("https", health_client(pem).map_err(LocalError::Io)?));
+    }
+    let plain = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().map_err(|e| LocalError::Io(e.to_string()))?;
+    schemes.push(("http", plain));
+    let mut last_error = None;
+    for (scheme, client) in schemes {
+        let date = httpdate_now();
+        let hash = signing::content_hash(b"");
+        let to_sign = signing::string_to_sign("POST", path, &date, &authority, &hash);
+        let result = client
+            .post(format!("{scheme}://{authority}{path}"))
+            .header("x-ms-date", date)
+            .header("x-ms-content-sha256", hash)
+            .header("authorization", signing::authorization_header(&signing::signature(&key, &to_sign)))
+            .header("content-length", "0")
+            .send()
+            .await;
+        match result {
+            Ok(resp) if resp.status().as_u16() == 204 => return Ok(true),
+            Ok(resp) => return Err(LocalError::Foreign { port, detail: format!("shutdown answered {}", resp.status()) }),
+            Err(e) if e.is_connect() => {}
+            Err(e) => last_error = Some(e.to_string()),
+        }
+    }
+    match last_error {
+        Some(e) => Err(LocalError::Io(format!("cannot reach the emulator on {authority}: {e}"))),
+        None => Ok(false),
+    }
+}
+
+/// `x-ms-date`: RFC 1123 in GMT.
+fn httpdate_now() -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
 }

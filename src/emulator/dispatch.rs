@@ -30,6 +30,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let client_request_id = request.headers().get("x-ms-client-request-id").cloned();
+    let with_kind = identifiers_carry_kind(request.uri().query());
     let (family, result) = match routes::resolve(&method, &path) {
         Ok(endpoint) => (endpoint.family(), handle(&app, endpoint, request).await),
         Err(RouteError::NotFound(f)) => (f, Err(ApiError::not_found("The requested resource was not found."))),
@@ -38,6 +39,10 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
             Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", Some(format!("Method {method} is not allowed here.")))),
         ),
         Err(RouteError::BadEncoding(f)) => (f, Err(ApiError::bad_request("The request path is not validly percent-encoded."))),
+    };
+    let result = match result {
+        Ok(reply) if family == Family::Chat && with_kind => Ok(add_identifier_kinds(reply)),
+        other => other,
     };
     let mut response = render(result, family);
     let headers = response.headers_mut();
@@ -57,6 +62,37 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     }
     tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     response
+}
+
+/// Chat api-versions from 2023-11-07 on write `"kind"` in identifier models.
+fn identifiers_carry_kind(query: Option<&str>) -> bool {
+    let version = query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "api-version").map(|(_, v)| v.into_owned())
+    });
+    version.is_some_and(|v| v.as_str() >= "2023-11-07")
+}
+
+/// Adds `"kind":"communicationUser"` to every identifier model in a reply body.
+fn add_identifier_kinds(mut reply: Reply) -> Reply {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("rawId") && map.contains_key("communicationUser") && !map.contains_key("kind") {
+                    map.insert("kind".to_owned(), serde_json::Value::String("communicationUser".to_owned()));
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(body) = &reply.body
+        && let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body)
+    {
+        walk(&mut value);
+        reply.body = Some(value.to_string());
+    }
+    reply
 }
 
 /// A correlation vector like the service's: 22 base64 characters and `.0`.
@@ -122,6 +158,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
         Family::Emulator => emulator_endpoint(app, &req, endpoint),
         Family::Identity => {
             check_hmac(app, &req)?;
+            throttle(app, &endpoint, "")?;
             identity_endpoint(app, &req, endpoint).await
         }
         Family::Chat => {
@@ -186,6 +223,10 @@ fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError
         ListReadReceipts(t) => (Op::ListReadReceipts, Some(t)),
         SendReadReceipt(t) => (Op::SendReadReceipt, Some(t)),
         Typing(t) => (Op::Typing, Some(t)),
+        CreateIdentity => (Op::CreateIdentity, None),
+        DeleteIdentity(_) => (Op::DeleteIdentity, None),
+        IssueToken(_) => (Op::IssueToken, None),
+        RevokeTokens(_) => (Op::RevokeTokens, None),
         _ => return Ok(()),
     };
     t.check(op, caller, thread.map(String::as_str), Instant::now()).map_err(ApiError::too_many_requests)

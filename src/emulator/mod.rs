@@ -5,6 +5,20 @@
 //! `serve` command: it prints the connection string and the certificate path on
 //! stdout, logs to stderr and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
 //! request or the idle timeout.
+//!
+//! What `serve` prints first, one line each (scripts parse these):
+//! ```text
+//! ACS_CONNECTION_STRING=endpoint=https://127.0.0.1:PORT/;accesskey=KEY
+//! ACS_CA_CERT=/path/to/cert.pem        (not with --http)
+//! ```
+//! The official SDKs trust the certificate with `REQUESTS_CA_BUNDLE` (Python) or
+//! `NODE_EXTRA_CA_CERTS` (Node). Besides the ACS APIs the emulator answers
+//! `GET /emulator/health` (no auth) and `POST /emulator/shutdown` (HMAC-signed with
+//! the access key, like Identity requests): the way to stop a background emulator.
+//!
+//! Module map: `routes` (path -> endpoint), `dispatch` (checks, auth, headers),
+//! `handlers` (validation, replies), `store` (SQLite, one thread), `auth` (HMAC,
+//! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
 mod api_error;
 mod api_version;
@@ -47,6 +61,10 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing survives a restart.
     #[arg(long)]
     pub in_memory: bool,
+    /// Stop the emulator listening on --host/--port (a request signed with --access-key,
+    /// trusting the certificate in --data-dir) instead of starting one.
+    #[arg(long, conflicts_with = "in_memory")]
+    pub stop: bool,
     /// Serve plain http instead of https (the official chat SDKs refuse tokens over http).
     #[arg(long)]
     pub http: bool,
@@ -142,6 +160,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )

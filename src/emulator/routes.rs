@@ -101,9 +101,9 @@ pub fn resolve(method: &Method, raw_path: &str) -> Result<Endpoint, RouteError> 
     let (get, post, patch, delete) = (m == Method::GET, m == Method::POST, m == Method::PATCH, m == Method::DELETE);
     let own = |x: &str| x.to_owned();
     let found = match s.as_slice() {
-        ["emulator", "health"] => get.then(|| Endpoint::Health),
-        ["emulator", "shutdown"] => post.then(|| Endpoint::Shutdown),
-        ["identities"] => post.then(|| Endpoint::CreateIdentity),
+        ["emulator", "health"] => get.then_some(Endpoint::Health),
+        ["emulator", "shutdown"] => post.then_some(Endpoint::Shutdown),
+        ["identities"] => post.then_some(Endpoint::CreateIdentity),
         ["identities", id] if !id.is_empty() => match () {
             _ if get => Some(Endpoint::GetIdentity(own(id))),
             _ if delete => Some(Endpoint::DeleteIdentity(own(id))),

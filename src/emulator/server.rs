@@ -40,9 +40,20 @@ pub struct RunningEmulator {
     /// Where that certificate is on disk (None in memory or over http).
     pub cert_path: Option<PathBuf>,
     app: Arc<App>,
-    server: JoinHandle<()>,
-    store_thread: StoreThread,
-    _lock: Option<File>,
+    // Options so that both `wait` (which consumes) and `Drop` can take them.
+    server: Option<JoinHandle<()>>,
+    store_thread: Option<StoreThread>,
+    lock: Option<File>,
+}
+
+/// Dropping a running emulator without `shutdown`/`wait` still stops it: the
+/// server is asked to shut down and the store thread to close.
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if self.server.is_some() {
+            self.app.request_shutdown();
+        }
+    }
 }
 
 /// Lets another task stop the emulator.
@@ -63,12 +74,14 @@ impl RunningEmulator {
     }
 
     /// Waits until the emulator stops (shutdown request or idle timeout).
-    pub async fn wait(self) {
-        let Self { app, server, store_thread, _lock, .. } = self;
-        let _ = server.await;
-        drop(app);
-        store_thread.close().await;
-        drop(_lock);
+    pub async fn wait(mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        if let Some(store) = self.store_thread.take() {
+            store.close().await;
+        }
+        self.lock.take();
     }
 
     /// A handle that can stop the emulator from elsewhere.
@@ -79,11 +92,14 @@ impl RunningEmulator {
 
 fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
     let err = |source| EmulatorError::DataDir { path: dir.to_owned(), source };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+        // The database holds the token-signing secret: keep a directory we made private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
     }
     let path = dir.join("emulator.lock");
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;
@@ -174,9 +190,9 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         cert_pem: cert.as_ref().map(|c| c.cert_pem.clone()),
         cert_path: cert.and_then(|c| c.cert_path),
         app,
-        server,
-        store_thread,
-        _lock: lock,
+        server: Some(server),
+        store_thread: Some(store_thread),
+        lock,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Optional rate limiting (`--throttle`) with the windows of ACS's documented Chat
-//! limits: per user, per thread, or per user per thread, over 10 s and 1 min.
+//! Optional rate limiting (`--throttle`) with the windows of ACS's documented limits:
+//! Chat per user, per thread, or per user per thread, over 10 s and 1 min; Identity
+//! per resource over 30 s.
 //! Fixed windows in memory; a refused call answers 429 with `Retry-After`.
 
 use std::collections::HashMap;
@@ -12,18 +13,26 @@ pub enum Scope {
     User,
     Thread,
     UserThread,
+    /// The whole emulated resource (Identity limits).
+    Resource,
 }
 
-/// One row of the limits table: at most `per_10s` and `per_min` calls per scope key.
+/// One row of the limits table: at most `per_10s`, `per_30s` and `per_min` calls per
+/// scope key.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
     pub scope: Scope,
     pub per_10s: Option<u32>,
+    pub per_30s: Option<u32>,
     pub per_min: Option<u32>,
 }
 
 const fn rule(scope: Scope, per_10s: Option<u32>, per_min: Option<u32>) -> Rule {
-    Rule { scope, per_10s, per_min }
+    Rule { scope, per_10s, per_30s: None, per_min }
+}
+
+const fn per_resource_30s(limit: u32) -> Rule {
+    Rule { scope: Scope::Resource, per_10s: None, per_30s: Some(limit), per_min: None }
 }
 
 /// The operations the table names.
@@ -41,9 +50,13 @@ pub enum Op {
     ChangeMessage,
     SendReadReceipt,
     Typing,
+    CreateIdentity,
+    DeleteIdentity,
+    IssueToken,
+    RevokeTokens,
 }
 
-/// The rules of `op` (ACS "Service limits", Chat).
+/// The rules of `op` (ACS "Service limits", Chat and Identity).
 pub fn rules(op: Op) -> &'static [Rule] {
     use Scope::*;
     match op {
@@ -58,6 +71,8 @@ pub fn rules(op: Op) -> &'static [Rule] {
         Op::ChangeMessage => const { &[rule(Thread, Some(10), Some(30))] },
         Op::SendReadReceipt => const { &[rule(UserThread, Some(10), Some(30))] },
         Op::Typing => const { &[rule(UserThread, Some(5), Some(15)), rule(Thread, Some(10), Some(30))] },
+        Op::CreateIdentity | Op::IssueToken => const { &[per_resource_30s(1000)] },
+        Op::DeleteIdentity | Op::RevokeTokens => const { &[per_resource_30s(500)] },
     }
 }
 
@@ -78,15 +93,20 @@ impl Throttle {
     /// A refused call is not counted.
     pub fn check(&self, op: Op, user: &str, thread: Option<&str>, now: Instant) -> Result<(), u64> {
         let Ok(mut windows) = self.windows.lock() else { return Ok(()) };
+        // Keys come from request paths: forget expired windows so the map stays small.
+        if windows.len() > 10_000 {
+            windows.retain(|(_, _, len, _), w| now.duration_since(w.started) < Duration::from_secs(*len));
+        }
         let mut keys = Vec::new();
         for (i, r) in rules(op).iter().enumerate() {
             let key = match (r.scope, thread) {
                 (Scope::User, _) => user.to_owned(),
+                (Scope::Resource, _) => String::new(),
                 (Scope::Thread, Some(t)) => t.to_owned(),
                 (Scope::UserThread, Some(t)) => format!("{user}|{t}"),
                 (_, None) => continue,
             };
-            for (len, limit) in [(10, r.per_10s), (60, r.per_min)] {
+            for (len, limit) in [(10, r.per_10s), (30, r.per_30s), (60, r.per_min)] {
                 let Some(limit) = limit else { continue };
                 let k = (op, i, len, key.clone());
                 let w = windows.entry(k.clone()).or_insert(Window { started: now, count: 0 });
@@ -125,6 +145,17 @@ mod tests {
         assert_eq!(refused, Err(7));
         assert_eq!(t.check(Op::UpdateThread, "u", Some("other"), start), Ok(()));
         assert_eq!(t.check(Op::UpdateThread, "u", Some("t"), start + Duration::from_secs(10)), Ok(()));
+    }
+
+    #[test]
+    fn identity_limits_are_per_resource() {
+        let t = Throttle::default();
+        let start = Instant::now();
+        for i in 0..500 {
+            assert_eq!(t.check(Op::RevokeTokens, &format!("u{i}"), None, start), Ok(()));
+        }
+        assert_eq!(t.check(Op::RevokeTokens, "other", None, start + Duration::from_secs(5)), Err(25));
+        assert_eq!(t.check(Op::IssueToken, "other", None, start), Ok(()));
     }
 
     #[test]

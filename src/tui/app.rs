@@ -4,13 +4,16 @@
 //! list of [`Command`]s for the IO side. It never does IO, never awaits and never reads
 //! the clock: time comes from [`Event::Tick`]. The view (`view::draw`) only reads it.
 //!
-//! The submodules split `update` by event source: `input` (keys, paste, mouse, slash
-//! commands), `network` (poller and sender results) and `scroll` (the message pane
-//! position and read receipts, which depend on what is visible).
+//! The submodules split `update` by concern: `input` (keys, paste, mouse, the compose
+//! box), `submit` (Enter: send, edit, slash commands), `modes` (help, confirmations,
+//! selection, search), `network` (poller and sender results) and `scroll` (the message
+//! pane position and read receipts, which depend on what is visible).
 
 mod input;
+mod modes;
 mod network;
 mod scroll;
+mod submit;
 
 pub(crate) use scroll::resolve as scroll_resolve;
 
@@ -21,16 +24,18 @@ use time::OffsetDateTime;
 
 use super::conversation::{Conversation, StatusLabels};
 use super::entry::MsgKey;
+pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
 use super::ids::IdGenerator;
 use super::keymap::Mode;
-use super::thread_meta::ThreadMeta;
-pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
 pub use super::settings::{ProfileInfo, ThreadSort, TimeFormat, UiSettings};
+use super::thread_meta::ThreadMeta;
 
 /// Seconds an error stays in the error bar (Esc clears it sooner).
 const ERROR_SECS: i64 = 15;
 /// Seconds an informational notice stays.
 const INFO_SECS: i64 = 6;
+/// Seconds after which an unanswered history request may be sent again.
+const HISTORY_TIMEOUT_SECS: i64 = 20;
 /// Minimum seconds between two typing notifications.
 pub const TYPING_THROTTLE_SECS: i64 = 8;
 
@@ -57,7 +62,10 @@ pub struct ThreadState {
 
 impl ThreadState {
     fn new(id: &str) -> Self {
-        Self { id: id.to_owned(), ..Self::default() }
+        Self {
+            id: id.to_owned(),
+            ..Self::default()
+        }
     }
 }
 
@@ -65,8 +73,13 @@ impl ThreadState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     Paste(String),
-    Delete { thread_id: String, message_id: String },
-    Leave { thread_id: String },
+    Delete {
+        thread_id: String,
+        message_id: String,
+    },
+    Leave {
+        thread_id: String,
+    },
 }
 
 /// A modal layer over the normal compose mode.
@@ -74,11 +87,18 @@ pub enum Confirm {
 pub enum Overlay {
     #[default]
     None,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
     /// Selecting a message (for edit / delete / retry / discard).
-    Select { key: MsgKey },
-    Search { query: String, hit: Option<MsgKey> },
+    Select {
+        key: MsgKey,
+    },
+    Search {
+        query: String,
+        hit: Option<MsgKey>,
+    },
 }
 
 /// The message pane's position: `None` follows the newest message; otherwise the
@@ -87,8 +107,8 @@ pub enum Overlay {
 pub struct ScrollPos {
     pub bottom: Option<MsgKey>,
     pub offset: usize,
-    /// Newest entry when the user scrolled away from the bottom: anything newer is "new".
-    pub newest_seen: Option<MsgKey>,
+    /// Messages arrived while scrolled away from the bottom ("new messages ↓").
+    pub new_below: bool,
 }
 
 /// A notice in the bar above the compose box.
@@ -102,29 +122,47 @@ pub struct Notice {
 /// The whole client state.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// Who we are (replaced by [`Event::SessionReady`]).
     pub profile: ProfileInfo,
     pub settings: UiSettings,
+    /// Every known thread by id, with its conversation.
     pub threads: BTreeMap<String, ThreadState>,
+    /// Threads the user left: ignored if a late poll lists them again.
     left: HashSet<String>,
+    /// The thread shown in the message pane.
     pub open: Option<String>,
+    /// Whether a thread list arrived yet (the first one is the unread baseline).
     listed_once: bool,
+    /// The multi-line compose box (it also owns its cursor and undo history).
     pub compose: TextArea<'static>,
+    /// Priority of the next message sent.
     pub priority: Priority,
     /// The message being edited in the compose box: (thread id, message id).
     pub editing: Option<(String, String)>,
+    /// Sent lines and commands, oldest first, for Up/Down recall.
     history: Vec<String>,
     history_pos: Option<usize>,
+    /// What was in the compose box before browsing the history.
     history_draft: String,
+    /// The modal layer, if any (help, confirmation, selection, search).
     pub overlay: Overlay,
+    /// Message pane position.
     pub scroll: ScrollPos,
+    /// The participant pane is toggled on.
     pub show_participants: bool,
+    /// Terminal size from the last [`Event::Resize`].
     pub size: (u16, u16),
+    /// Time of the last [`Event::Tick`].
     pub now: Option<OffsetDateTime>,
     pub connection: Option<ConnectionState>,
+    /// Error or information for the notice line.
     pub notice: Option<Notice>,
+    /// When the last typing notification was sent (for the throttle).
     last_typing: Option<OffsetDateTime>,
     ids: IdGenerator,
     quitting: bool,
+    /// Topic of the thread being created by `/new`, shown until the service lists it.
+    creating: Option<String>,
 }
 
 impl App {
@@ -134,6 +172,7 @@ impl App {
         let mut compose = TextArea::default();
         compose.set_placeholder_text(super::theme::COMPOSE_PLACEHOLDER);
         compose.set_cursor_line_style(ratatui::style::Style::new());
+        compose.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Self {
             profile,
             settings,
@@ -157,6 +196,7 @@ impl App {
             last_typing: None,
             ids,
             quitting: false,
+            creating: None,
         }
     }
 
@@ -184,8 +224,22 @@ impl App {
     fn on_tick(&mut self, now: OffsetDateTime) {
         self.ids.mix(now.unix_timestamp_nanos() as u64);
         self.now = Some(now);
-        if self.notice.as_ref().and_then(|n| n.until).is_some_and(|u| now >= u) {
+        if self
+            .notice
+            .as_ref()
+            .and_then(|n| n.until)
+            .is_some_and(|u| now >= u)
+        {
             self.notice = None;
+        }
+        if let Some(t) = self.open.as_ref().and_then(|id| self.threads.get_mut(id)) {
+            let h = &mut t.conv.history;
+            let stale = h
+                .requested_at
+                .is_none_or(|at| (now - at).whole_seconds() >= HISTORY_TIMEOUT_SECS);
+            if h.loading && stale {
+                h.loading = false;
+            }
         }
     }
 
@@ -196,12 +250,20 @@ impl App {
 
     pub(crate) fn error(&mut self, text: impl Into<String>) {
         let until = self.now.map(|n| n + time::Duration::seconds(ERROR_SECS));
-        self.notice = Some(Notice { text: super::sanitize::one_line(&text.into()), is_error: true, until });
+        self.notice = Some(Notice {
+            text: super::sanitize::one_line(&text.into()),
+            is_error: true,
+            until,
+        });
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
         let until = self.now.map(|n| n + time::Duration::seconds(INFO_SECS));
-        self.notice = Some(Notice { text: super::sanitize::one_line(&text.into()), is_error: false, until });
+        self.notice = Some(Notice {
+            text: super::sanitize::one_line(&text.into()),
+            is_error: false,
+            until,
+        });
     }
 
     /// The input mode the keymap uses.
@@ -228,7 +290,13 @@ impl App {
         let mut v: Vec<&ThreadState> = self.threads.values().collect();
         let recent = |t: &ThreadState| std::cmp::Reverse(t.last_activity);
         match self.settings.sort {
-            ThreadSort::UnreadFirst => v.sort_by_key(|t| (t.unread == 0 && !t.activity, recent(t), t.topic.to_lowercase())),
+            ThreadSort::UnreadFirst => v.sort_by_key(|t| {
+                (
+                    t.unread == 0 && !t.activity,
+                    recent(t),
+                    t.topic.to_lowercase(),
+                )
+            }),
             ThreadSort::RecentFirst => v.sort_by_key(|t| (recent(t), t.topic.to_lowercase())),
         }
         v
@@ -236,7 +304,9 @@ impl App {
 
     /// Delivery statuses of the open thread.
     pub fn status_labels(&self) -> StatusLabels {
-        self.open_thread().map(|t| t.conv.status_labels()).unwrap_or_default()
+        self.open_thread()
+            .map(|t| t.conv.status_labels())
+            .unwrap_or_default()
     }
 
     /// Opens a thread: resets scroll and unread, asks the IO side to load it.
@@ -244,7 +314,9 @@ impl App {
         if self.open.as_deref() == Some(thread_id) {
             return;
         }
-        self.threads.entry(thread_id.to_owned()).or_insert_with(|| ThreadState::new(thread_id));
+        self.threads
+            .entry(thread_id.to_owned())
+            .or_insert_with(|| ThreadState::new(thread_id));
         self.open = Some(thread_id.to_owned());
         self.scroll = ScrollPos::default();
         self.overlay = Overlay::None;
@@ -256,8 +328,12 @@ impl App {
             t.unread = 0;
             t.activity = false;
         }
-        out.push(Command::OpenThread { thread_id: thread_id.to_owned() });
-        out.push(Command::FetchParticipants { thread_id: thread_id.to_owned() });
+        out.push(Command::OpenThread {
+            thread_id: thread_id.to_owned(),
+        });
+        out.push(Command::FetchParticipants {
+            thread_id: thread_id.to_owned(),
+        });
     }
 
     /// Display name of a user for system messages and receipts.
@@ -281,6 +357,7 @@ impl App {
         let mut ta = TextArea::new(lines);
         ta.set_placeholder_text(super::theme::COMPOSE_PLACEHOLDER);
         ta.set_cursor_line_style(ratatui::style::Style::new());
+        ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
         ta.move_cursor(ratatui_textarea::CursorMove::End);
         self.compose = ta;
@@ -293,5 +370,4 @@ impl App {
 }
 
 #[cfg(test)]
-#[path = "app_tests.rs"]
 mod tests;

@@ -7,7 +7,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashCommand {
     /// `/new TOPIC [user…] [--sticky]`
-    New { topic: String, members: Vec<String>, sticky: bool },
+    New {
+        topic: String,
+        members: Vec<String>,
+        sticky: bool,
+    },
     /// `/topic TEXT…`
     Topic(String),
     /// `/invite USER…`
@@ -35,19 +39,31 @@ pub enum CommandError {
 
 /// Every command with its usage line; the help overlay and completion use this table.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("new", "/new TOPIC [user…] [--sticky]   create a thread (quote a topic with spaces)"),
+    (
+        "new",
+        "/new TOPIC [user…] [--sticky]   create a thread (quote a topic with spaces)",
+    ),
     ("topic", "/topic TEXT                     change the topic"),
     ("invite", "/invite USER…                   add members"),
     ("remove", "/remove USER                    remove a member"),
     ("leave", "/leave                          leave the thread"),
-    ("members", "/members                        toggle the participant pane"),
-    ("search", "/search TEXT                    search this thread"),
+    (
+        "members",
+        "/members                        toggle the participant pane",
+    ),
+    (
+        "search",
+        "/search TEXT                    search this thread",
+    ),
     ("help", "/help                           this help"),
     ("quit", "/quit                           quit"),
 ];
 
 fn usage(name: &str) -> &'static str {
-    COMMANDS.iter().find(|(n, _)| *n == name).map_or("/help", |(_, u)| u)
+    COMMANDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("/help", |(_, u)| u)
 }
 
 /// Splits on whitespace, keeping double-quoted runs together (quotes removed).
@@ -97,24 +113,45 @@ pub fn parse(line: &str) -> Option<Result<SlashCommand, CommandError>> {
 
 /// A line starting with `//` is a message that begins with `/`.
 pub fn unescape_message(line: &str) -> &str {
-    if line.starts_with("//") { &line[1..] } else { line }
+    if line.starts_with("//") {
+        &line[1..]
+    } else {
+        line
+    }
 }
 
 fn parse_named(name: &str, rest: &str) -> Result<SlashCommand, CommandError> {
-    let no_args = |cmd: SlashCommand| if rest.is_empty() { Ok(cmd) } else { Err(CommandError::Usage(usage(name))) };
+    let no_args = |cmd: SlashCommand| {
+        if rest.is_empty() {
+            Ok(cmd)
+        } else {
+            Err(CommandError::Usage(usage(name)))
+        }
+    };
     match name {
         "new" => {
             let mut args = tokenize(rest)?;
             let sticky = args.iter().any(|a| a == "--sticky");
             args.retain(|a| a != "--sticky");
             let mut it = args.into_iter();
-            let topic = it.next().filter(|t| !t.trim().is_empty()).ok_or(CommandError::Usage(usage(name)))?;
-            Ok(SlashCommand::New { topic, members: it.collect(), sticky })
+            let topic = it
+                .next()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or(CommandError::Usage(usage(name)))?;
+            Ok(SlashCommand::New {
+                topic,
+                members: it.collect(),
+                sticky,
+            })
         }
         "topic" if !rest.is_empty() => Ok(SlashCommand::Topic(rest.to_owned())),
         "invite" => {
             let members = tokenize(rest)?;
-            if members.is_empty() { Err(CommandError::Usage(usage(name))) } else { Ok(SlashCommand::Invite(members)) }
+            if members.is_empty() {
+                Err(CommandError::Usage(usage(name)))
+            } else {
+                Ok(SlashCommand::Invite(members))
+            }
         }
         "remove" => match tokenize(rest)?.as_slice() {
             [one] => Ok(SlashCommand::Remove(one.clone())),
@@ -143,14 +180,27 @@ pub enum Completion {
 /// Completes the last word of `line`: the command name while typing it, then (for
 /// commands that take users) one of `names`.
 pub fn complete(line: &str, names: &[String]) -> Completion {
-    let Some(body) = line.strip_prefix('/') else { return Completion::None };
+    let Some(body) = line.strip_prefix('/') else {
+        return Completion::None;
+    };
     let (cands, word_start): (Vec<String>, usize) = match body.split_once(' ') {
-        None => (COMMANDS.iter().map(|(n, _)| format!("{n} ")).filter(|n| n.starts_with(body)).collect(), 1),
+        None => (
+            COMMANDS
+                .iter()
+                .map(|(n, _)| format!("{n} "))
+                .filter(|n| n.starts_with(body))
+                .collect(),
+            1,
+        ),
         Some(("new" | "invite" | "remove", _)) => {
             let start = line.rfind(' ').map_or(line.len(), |i| i + 1);
             let word = &line[start..];
             let lower = word.to_lowercase();
-            let cands = names.iter().filter(|n| n.to_lowercase().starts_with(&lower)).map(|n| format!("{n} ")).collect();
+            let cands = names
+                .iter()
+                .filter(|n| n.to_lowercase().starts_with(&lower))
+                .map(|n| format!("{n} "))
+                .collect();
             (cands, start)
         }
         Some(_) => return Completion::None,
@@ -171,10 +221,19 @@ pub fn complete(line: &str, names: &[String]) -> Completion {
 }
 
 fn common_prefix(words: &[String]) -> String {
-    let Some(first) = words.first() else { return String::new() };
+    let Some(first) = words.first() else {
+        return String::new();
+    };
     let mut len = first.len();
     for w in &words[1..] {
-        len = first.char_indices().zip(w.chars()).take_while(|((_, a), b)| a == b).map(|((i, a), _)| i + a.len_utf8()).last().unwrap_or(0).min(len);
+        len = first
+            .char_indices()
+            .zip(w.chars())
+            .take_while(|((_, a), b)| a == b)
+            .map(|((i, a), _)| i + a.len_utf8())
+            .last()
+            .unwrap_or(0)
+            .min(len);
     }
     first[..len].to_owned()
 }
@@ -188,9 +247,30 @@ mod tests {
     fn parses_table() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let cases: Vec<(&str, Result<SlashCommand, CommandError>)> = vec![
-            ("/new Lunch", Ok(C::New { topic: "Lunch".into(), members: vec![], sticky: false })),
-            ("/new \"Team lunch\" bob carol --sticky", Ok(C::New { topic: "Team lunch".into(), members: s(&["bob", "carol"]), sticky: true })),
-            ("/new --sticky x", Ok(C::New { topic: "x".into(), members: vec![], sticky: true })),
+            (
+                "/new Lunch",
+                Ok(C::New {
+                    topic: "Lunch".into(),
+                    members: vec![],
+                    sticky: false,
+                }),
+            ),
+            (
+                "/new \"Team lunch\" bob carol --sticky",
+                Ok(C::New {
+                    topic: "Team lunch".into(),
+                    members: s(&["bob", "carol"]),
+                    sticky: true,
+                }),
+            ),
+            (
+                "/new --sticky x",
+                Ok(C::New {
+                    topic: "x".into(),
+                    members: vec![],
+                    sticky: true,
+                }),
+            ),
             ("/new", Err(CommandError::Usage(usage("new")))),
             ("/new \"open", Err(CommandError::Unterminated)),
             ("/topic  New  topic ", Ok(C::Topic("New  topic".into()))),
@@ -206,7 +286,10 @@ mod tests {
             ("/HELP", Ok(C::Help)),
             ("/quit", Ok(C::Quit)),
             ("/search needle x", Ok(C::Search("needle x".into()))),
-            ("/frobnicate", Err(CommandError::Unknown("frobnicate".into()))),
+            (
+                "/frobnicate",
+                Err(CommandError::Unknown("frobnicate".into())),
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(parse(line), Some(want), "line {line:?}");
@@ -219,11 +302,26 @@ mod tests {
     #[test]
     fn completes_commands_and_names() {
         let names = vec!["alice".to_owned(), "bob".to_owned(), "bobby".to_owned()];
-        assert_eq!(complete("/to", &names), Completion::Replace("/topic ".into()));
-        assert_eq!(complete("/inv", &names), Completion::Replace("/invite ".into()));
-        assert_eq!(complete("/invite a", &names), Completion::Replace("/invite alice ".into()));
-        assert_eq!(complete("/invite alice b", &names), Completion::Replace("/invite alice bob".into()));
-        assert_eq!(complete("/invite alice bob", &names), Completion::Candidates(vec!["bob".into(), "bobby".into()]));
+        assert_eq!(
+            complete("/to", &names),
+            Completion::Replace("/topic ".into())
+        );
+        assert_eq!(
+            complete("/inv", &names),
+            Completion::Replace("/invite ".into())
+        );
+        assert_eq!(
+            complete("/invite a", &names),
+            Completion::Replace("/invite alice ".into())
+        );
+        assert_eq!(
+            complete("/invite alice b", &names),
+            Completion::Replace("/invite alice bob".into())
+        );
+        assert_eq!(
+            complete("/invite alice bob", &names),
+            Completion::Candidates(vec!["bob".into(), "bobby".into()])
+        );
         assert_eq!(complete("/topic b", &names), Completion::None);
         assert_eq!(complete("hello", &names), Completion::None);
         assert_eq!(complete("/zz", &names), Completion::None);

@@ -21,11 +21,21 @@ pub struct MsgKey {
 
 impl MsgKey {
     fn server(created_on: OffsetDateTime, id: &str) -> Self {
-        Self { bucket: 0, nanos: created_on.unix_timestamp_nanos(), tie_num: id.parse().unwrap_or(u64::MAX), tie: id.to_owned() }
+        Self {
+            bucket: 0,
+            nanos: created_on.unix_timestamp_nanos(),
+            tie_num: id.parse().unwrap_or(u64::MAX),
+            tie: id.to_owned(),
+        }
     }
 
     fn pending(created_at: OffsetDateTime, client_id: &str) -> Self {
-        Self { bucket: 1, nanos: created_at.unix_timestamp_nanos(), tie_num: 0, tie: client_id.to_owned() }
+        Self {
+            bucket: 1,
+            nanos: created_at.unix_timestamp_nanos(),
+            tie_num: 0,
+            tie: client_id.to_owned(),
+        }
     }
 
     /// Whether this key belongs to a message the service has listed.
@@ -56,9 +66,41 @@ pub struct NamedUser {
 pub enum Body {
     /// Sanitized text (html already turned into text).
     Text(String),
-    TopicUpdated { by: Option<String>, topic: String },
-    ParticipantsAdded { by: Option<String>, members: Vec<NamedUser> },
-    ParticipantsRemoved { by: Option<String>, members: Vec<NamedUser> },
+    TopicUpdated {
+        by: Option<String>,
+        topic: String,
+    },
+    ParticipantsAdded {
+        by: Option<String>,
+        members: Vec<NamedUser>,
+    },
+    ParticipantsRemoved {
+        by: Option<String>,
+        members: Vec<NamedUser>,
+    },
+}
+
+/// Appends one line per attachment (Teams interop messages carry files and images).
+fn with_attachments(mut text: String, content: Option<&crate::wire::ChatMessageContent>) -> String {
+    for a in content
+        .and_then(|c| c.attachments.as_deref())
+        .unwrap_or_default()
+    {
+        let name = a
+            .name
+            .as_deref()
+            .map(sanitize::one_line)
+            .filter(|n| !n.is_empty());
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "[{}: {}]",
+            sanitize::one_line(&a.attachment_type),
+            name.unwrap_or_else(|| sanitize::one_line(&a.id))
+        ));
+    }
+    text
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +125,10 @@ pub struct Entry {
 impl Entry {
     pub fn from_server(m: &ChatMessage) -> Self {
         let content = m.content.as_ref();
-        let by = content.and_then(|c| c.initiator_communication_identifier.as_ref()).and_then(|i| i.raw()).map(str::to_owned);
+        let by = content
+            .and_then(|c| c.initiator_communication_identifier.as_ref())
+            .and_then(|i| i.raw())
+            .map(str::to_owned);
         let members = || {
             content
                 .and_then(|c| c.participants.as_ref())
@@ -91,7 +136,10 @@ impl Entry {
                     ps.iter()
                         .filter_map(|p| {
                             let id = p.communication_identifier.raw()?.to_owned();
-                            Some(NamedUser { id, name: p.display_name.as_deref().map(sanitize::one_line) })
+                            Some(NamedUser {
+                                id,
+                                name: p.display_name.as_deref().map(sanitize::one_line),
+                            })
                         })
                         .collect()
                 })
@@ -103,10 +151,18 @@ impl Entry {
                 by,
                 topic: sanitize::one_line(content.and_then(|c| c.topic.as_deref()).unwrap_or("")),
             },
-            ChatMessageType::ParticipantAdded => Body::ParticipantsAdded { by, members: members() },
-            ChatMessageType::ParticipantRemoved => Body::ParticipantsRemoved { by, members: members() },
-            ChatMessageType::Html => Body::Text(sanitize::html_message(text)),
-            _ => Body::Text(sanitize::message_text(text)),
+            ChatMessageType::ParticipantAdded => Body::ParticipantsAdded {
+                by,
+                members: members(),
+            },
+            ChatMessageType::ParticipantRemoved => Body::ParticipantsRemoved {
+                by,
+                members: members(),
+            },
+            ChatMessageType::Html => {
+                Body::Text(with_attachments(sanitize::html_message(text), content))
+            }
+            _ => Body::Text(with_attachments(sanitize::message_text(text), content)),
         };
         let meta = m.metadata.as_ref();
         Self {
@@ -114,13 +170,23 @@ impl Entry {
             id: Some(m.id.clone()),
             client_id: meta.and_then(|md| md.get(META_CLIENT_MESSAGE_ID)).cloned(),
             version: m.version.parse().unwrap_or(0),
-            sender_id: m.sender_communication_identifier.as_ref().and_then(|i| i.raw()).map(str::to_owned),
-            sender_name: m.sender_display_name.as_deref().map(sanitize::one_line).unwrap_or_default(),
+            sender_id: m
+                .sender_communication_identifier
+                .as_ref()
+                .and_then(|i| i.raw())
+                .map(str::to_owned),
+            sender_name: m
+                .sender_display_name
+                .as_deref()
+                .map(sanitize::one_line)
+                .unwrap_or_default(),
             body,
             created_on: m.created_on,
             edited: m.edited_on.is_some(),
             deleted: m.deleted_on.is_some(),
-            priority: meta.and_then(|md| md.get(META_PRIORITY)).map_or(Priority::Normal, |p| Priority::parse(p)),
+            priority: meta
+                .and_then(|md| md.get(META_PRIORITY))
+                .map_or(Priority::Normal, |p| Priority::parse(p)),
             local: None,
         }
     }

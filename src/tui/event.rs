@@ -3,12 +3,39 @@
 //!
 //! Everything here is plain data. Time enters only through [`Event::Tick`] (and the
 //! timestamps inside service data), so `update` stays a pure function of its input.
+//!
+//! # What the IO side does with it
+//! - Start with [`Event::Resize`] (the core assumes 80x24 until then) and send
+//!   [`Event::Tick`] about once a second. Enable bracketed paste and mouse capture;
+//!   keyboard enhancement (disambiguated escape codes) makes Shift-Enter a newline key.
+//! - [`Command::OpenThread`]: poll that thread fast from now on; send its
+//!   [`Event::ThreadDetails`], its first page of history as [`Event::OlderMessages`]
+//!   (with the page's `nextLink`), [`Event::Participants`] and [`Event::ReadReceipts`];
+//!   then new or changed messages as [`Event::MessagesPolled`]. The core opens the first
+//!   listed thread by itself; [`Event::SessionReady`] and [`Event::FocusThread`] open a
+//!   particular one.
+//! - [`Command::LoadOlder`]: `next_link: None` means the first page. If the request
+//!   fails, report it as an [`Event::ActionResult`] error; the core asks again when the
+//!   user scrolls up after a while.
+//! - [`Command::Send`]: persist, send in order per thread, answer with
+//!   [`Event::SendResult`]. [`Command::RetrySend`] re-sends the stored message with the
+//!   same client message id; [`Command::DiscardSend`] drops it from the outbox. Messages
+//!   restored from disk at start-up are announced with [`Event::Outbox`] (the core shows
+//!   them as *sending* and does not emit `Send` for them again).
+//! - Member names in [`Command::CreateThread`], [`Command::Invite`] and
+//!   [`Command::Remove`] are profile names or raw ids (`8:...`). A created thread carries
+//!   the metadata of [`super::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
+//!   and is announced with [`Event::ThreadCreated`].
+//! - [`Event::ActionResult`]: `what` is a short description ("topic updated"), shown on
+//!   success, or as the prefix of the error.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::wire::timestamp::serde_rfc3339;
-use crate::wire::{ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties};
+use crate::wire::{
+    ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties,
+};
 
 /// Metadata key of a message that carries its client message id (the seed's `clientMessageId`).
 pub const META_CLIENT_MESSAGE_ID: &str = "clientMessageId";
@@ -34,7 +61,11 @@ impl Priority {
 
     /// Reads a metadata value; anything but `High` (any case) is normal.
     pub fn parse(s: &str) -> Self {
-        if s.trim().eq_ignore_ascii_case("high") { Self::High } else { Self::Normal }
+        if s.trim().eq_ignore_ascii_case("high") {
+            Self::High
+        } else {
+            Self::Normal
+        }
     }
 }
 
@@ -58,7 +89,10 @@ impl PendingSend {
     /// The message metadata the service should store with this send.
     pub fn metadata(&self) -> crate::wire::Metadata {
         let mut m = crate::wire::Metadata::new();
-        m.insert(META_CLIENT_MESSAGE_ID.to_owned(), self.client_message_id.clone());
+        m.insert(
+            META_CLIENT_MESSAGE_ID.to_owned(),
+            self.client_message_id.clone(),
+        );
         m.insert(META_PRIORITY.to_owned(), self.priority.as_str().to_owned());
         m
     }
@@ -85,29 +119,67 @@ pub enum Event {
     Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     /// About once a second: the only source of time for the core.
-    Tick { now: OffsetDateTime },
+    Tick {
+        now: OffsetDateTime,
+    },
     /// Threads from a thread-list poll (full or incremental: entries are upserted;
     /// a thread with `deletedOn` is removed).
-    ThreadsListed { threads: Vec<ChatThreadItem> },
+    ThreadsListed {
+        threads: Vec<ChatThreadItem>,
+    },
     /// Thread properties: topic, and metadata with roles and stickiness.
-    ThreadDetails { thread: ChatThreadProperties },
+    ThreadDetails {
+        thread: ChatThreadProperties,
+    },
     /// New or changed messages since the last poll, in any order.
-    MessagesPolled { thread_id: String, messages: Vec<ChatMessage> },
+    MessagesPolled {
+        thread_id: String,
+        messages: Vec<ChatMessage>,
+    },
     /// A page of history (newest first, as the service lists it) and the link to the next one.
-    OlderMessages { thread_id: String, messages: Vec<ChatMessage>, next_link: Option<String> },
-    Participants { thread_id: String, participants: Vec<ChatParticipant> },
-    ReadReceipts { thread_id: String, receipts: Vec<ChatMessageReadReceipt> },
+    OlderMessages {
+        thread_id: String,
+        messages: Vec<ChatMessage>,
+        next_link: Option<String>,
+    },
+    Participants {
+        thread_id: String,
+        participants: Vec<ChatParticipant>,
+    },
+    ReadReceipts {
+        thread_id: String,
+        receipts: Vec<ChatMessageReadReceipt>,
+    },
     /// Outcome of a [`Command::Send`] / [`Command::RetrySend`]: the message id or an error text.
-    SendResult { thread_id: String, client_message_id: String, result: Result<String, String> },
+    SendResult {
+        thread_id: String,
+        client_message_id: String,
+        result: Result<String, String>,
+    },
     /// Outcome of any other action; `what` is a short human description ("topic updated").
-    ActionResult { what: String, result: Result<(), String> },
-    ThreadCreated { thread_id: String },
+    ActionResult {
+        what: String,
+        result: Result<(), String>,
+    },
+    ThreadCreated {
+        thread_id: String,
+    },
     Connection(ConnectionState),
+    /// Connected: who we are now (the first frame is drawn before that is known), and
+    /// the thread to open first (e.g. the Quickstart thread), if any.
+    SessionReady {
+        profile: super::settings::ProfileInfo,
+        open_thread: Option<String>,
+    },
+    /// Open this thread: as if the user chose it.
+    FocusThread {
+        thread_id: String,
+    },
     /// Unsent messages restored from disk at start-up; the sender task already owns them.
-    Outbox { thread_id: String, pending: Vec<PendingSend> },
-    /// Connecting finished (it runs after the first frame): who we are, and the
-    /// thread to land in (the seed's Quickstart thread on a local emulator).
-    SessionReady { profile: super::settings::ProfileInfo, open_thread: Option<String> },
+    Outbox {
+        thread_id: String,
+        pending: Vec<PendingSend>,
+    },
 }
 
 /// What the core asks the IO side to do.
@@ -117,25 +189,65 @@ pub enum Command {
     RingBell,
     /// Make this the open thread: poll it fast and load its first page, details,
     /// participants and read receipts.
-    OpenThread { thread_id: String },
+    OpenThread {
+        thread_id: String,
+    },
     /// Load the next page of history (`next_link: None` = the first page).
-    LoadOlder { thread_id: String, next_link: Option<String> },
+    LoadOlder {
+        thread_id: String,
+        next_link: Option<String>,
+    },
     Send(PendingSend),
-    RetrySend { thread_id: String, client_message_id: String },
-    DiscardSend { thread_id: String, client_message_id: String },
-    EditMessage { thread_id: String, message_id: String, content: String },
-    DeleteMessage { thread_id: String, message_id: String },
+    RetrySend {
+        thread_id: String,
+        client_message_id: String,
+    },
+    DiscardSend {
+        thread_id: String,
+        client_message_id: String,
+    },
+    EditMessage {
+        thread_id: String,
+        message_id: String,
+        content: String,
+    },
+    DeleteMessage {
+        thread_id: String,
+        message_id: String,
+    },
     /// `members` are profile names or raw ids (`8:...`); the creator is an Admin,
     /// the members Users (see `thread_meta`).
-    CreateThread { topic: String, members: Vec<String>, sticky: bool },
-    UpdateTopic { thread_id: String, topic: String },
+    CreateThread {
+        topic: String,
+        members: Vec<String>,
+        sticky: bool,
+    },
+    UpdateTopic {
+        thread_id: String,
+        topic: String,
+    },
     /// `members` are profile names or raw ids (`8:...`).
-    Invite { thread_id: String, members: Vec<String> },
+    Invite {
+        thread_id: String,
+        members: Vec<String>,
+    },
     /// `member` is a profile name or a raw id (`8:...`): the core resolves display
     /// names of current participants to their raw ids.
-    Remove { thread_id: String, member: String },
-    Leave { thread_id: String },
-    FetchParticipants { thread_id: String },
-    SendTyping { thread_id: String },
-    SendReadReceipt { thread_id: String, message_id: String },
+    Remove {
+        thread_id: String,
+        member: String,
+    },
+    Leave {
+        thread_id: String,
+    },
+    FetchParticipants {
+        thread_id: String,
+    },
+    SendTyping {
+        thread_id: String,
+    },
+    SendReadReceipt {
+        thread_id: String,
+        message_id: String,
+    },
 }

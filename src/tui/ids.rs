@@ -10,7 +10,9 @@ pub struct IdGenerator {
 
 impl IdGenerator {
     pub fn new(seed: u64) -> Self {
-        Self { state: seed ^ 0x5DEE_CE66_D1CE_4E5B }
+        Self {
+            state: seed ^ 0x5DEE_CE66_D1CE_4E5B,
+        }
     }
 
     /// Stirs extra entropy (e.g. the tick's nanoseconds) into the state.

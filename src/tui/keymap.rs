@@ -29,6 +29,10 @@ pub enum Action {
     RetryFailed,
     DiscardFailed,
     Cancel,
+    /// Ctrl-U: delete to the start of the line (readline), not the editor's undo.
+    KillLineStart,
+    /// Ctrl-Z: undo in the compose box.
+    Undo,
     // select mode
     Edit,
     Delete,
@@ -51,21 +55,40 @@ pub enum Mode {
 pub const HELP: &[(&str, &str)] = &[
     ("Enter", "send (save when editing)"),
     ("Alt-Enter Ctrl-J Shift-Enter", "new line in the message"),
-    ("Up / Down", "input history (Up in an empty box: edit your last message)"),
+    (
+        "Up / Down",
+        "input history (Up in an empty box: edit your last message)",
+    ),
     ("Tab", "complete a /command or a profile name"),
-    ("PageUp / PageDown", "scroll the conversation (mouse wheel too)"),
+    (
+        "PageUp / PageDown",
+        "scroll the conversation (mouse wheel too)",
+    ),
     ("Alt-End", "jump to the newest message"),
-    ("Alt-Up / Alt-Down", "previous / next thread (click in the list too)"),
+    (
+        "Alt-Up / Alt-Down",
+        "previous / next thread (click in the list too)",
+    ),
     ("Alt-1 … Alt-9", "open thread 1 … 9"),
     ("Alt-P or F3", "toggle High priority for the next message"),
-    ("Alt-S or Shift-Up", "select a message: e edit, d delete, r retry, x discard"),
+    (
+        "Alt-S or Shift-Up",
+        "select a message: e edit, d delete, r retry, x discard",
+    ),
     ("Alt-R / Alt-X", "retry / discard the latest failed message"),
-    ("Ctrl-S", "search this thread (Up older, Down newer, Esc close)"),
+    (
+        "Ctrl-S",
+        "search this thread (Up older, Down newer, Esc close)",
+    ),
     ("F2 or Alt-M", "toggle the participant pane"),
     ("F1 or Alt-H", "this help (Up/Down scroll, Esc close)"),
     ("Esc", "cancel editing / close / back to the newest message"),
     ("Ctrl-C or Ctrl-Q", "quit (unsent messages are kept)"),
-    ("Ctrl-A/E/B/F/K/U/W/Y", "emacs-style editing in the compose box"),
+    (
+        "Ctrl-A/E/B/F/K/U/W/Y Alt-B/F",
+        "emacs-style editing in the compose box",
+    ),
+    ("Ctrl-Z / Ctrl-R", "undo / redo in the compose box"),
 ];
 
 /// Maps a key to an action in `mode`; `None` means "give it to the text input".
@@ -132,6 +155,8 @@ fn compose(code: KeyCode, ctrl: bool, alt: bool, shift: bool) -> Option<Action> 
         KeyCode::F(2) => Action::ToggleParticipants,
         KeyCode::F(3) => Action::TogglePriority,
         KeyCode::Char('s') if ctrl => Action::Search,
+        KeyCode::Char('u') if ctrl => Action::KillLineStart,
+        KeyCode::Char('z') if ctrl => Action::Undo,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Char(c) if alt && !ctrl => match c {
             '1'..='9' => Action::JumpThread(c as usize - '1' as usize),
@@ -159,15 +184,43 @@ mod tests {
     #[test]
     fn compose_bindings() {
         let n = KeyModifiers::NONE;
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Enter, n)), Some(Action::Send));
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Enter, KeyModifiers::ALT)), Some(Action::Newline));
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Enter, KeyModifiers::SHIFT)), Some(Action::Newline));
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Char('j'), KeyModifiers::CONTROL)), Some(Action::Newline));
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Enter, n)),
+            Some(Action::Send)
+        );
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Enter, KeyModifiers::ALT)),
+            Some(Action::Newline)
+        );
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Enter, KeyModifiers::SHIFT)),
+            Some(Action::Newline)
+        );
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+            Some(Action::Newline)
+        );
         assert_eq!(action_for(Mode::Compose, k(KeyCode::Char('a'), n)), None);
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Char('a'), KeyModifiers::CONTROL)), None, "emacs keys reach the editor");
-        assert_eq!(action_for(Mode::Compose, k(KeyCode::Char('3'), KeyModifiers::ALT)), Some(Action::JumpThread(2)));
-        assert_eq!(action_for(Mode::Select, k(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(action_for(Mode::Confirm, k(KeyCode::Char('y'), n)), Some(Action::Yes));
-        assert_eq!(action_for(Mode::Confirm, k(KeyCode::Char('z'), n)), Some(Action::No));
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+            None,
+            "emacs keys reach the editor"
+        );
+        assert_eq!(
+            action_for(Mode::Compose, k(KeyCode::Char('3'), KeyModifiers::ALT)),
+            Some(Action::JumpThread(2))
+        );
+        assert_eq!(
+            action_for(Mode::Select, k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(Mode::Confirm, k(KeyCode::Char('y'), n)),
+            Some(Action::Yes)
+        );
+        assert_eq!(
+            action_for(Mode::Confirm, k(KeyCode::Char('z'), n)),
+            Some(Action::No)
+        );
     }
 }

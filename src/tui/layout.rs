@@ -17,6 +17,21 @@ pub const MIN_WIDTH_FOR_SIDE_PANE: u16 = 70;
 pub const MAX_COMPOSE_LINES: u16 = 5;
 const PARTICIPANTS_WIDTH: u16 = 24;
 
+/// Rows the compose box's text takes at width `w` (soft-wrapped; the cursor may need
+/// one more column at the end of a line).
+fn compose_rows(app: &App, w: u16) -> usize {
+    let w = usize::from(w.max(1));
+    app.compose
+        .lines()
+        .iter()
+        .map(|l| {
+            (unicode_width::UnicodeWidthStr::width(l.as_str()) + 1)
+                .div_ceil(w)
+                .max(1)
+        })
+        .sum()
+}
+
 /// The screen areas of one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
@@ -51,11 +66,17 @@ impl Areas {
         }
         a.status = Rect::new(0, h - 1, w, 1);
         let mut remaining = h - 1;
-        let lines = u16::try_from(app.compose.lines().len()).unwrap_or(u16::MAX).clamp(1, MAX_COMPOSE_LINES);
+        let lines = u16::try_from(compose_rows(app, w))
+            .unwrap_or(u16::MAX)
+            .clamp(1, MAX_COMPOSE_LINES);
         let compose_h = (lines + 1).min((remaining / 3).max(2)).min(remaining);
         remaining -= compose_h;
         a.compose = Rect::new(0, remaining, w, compose_h);
-        let wants_notice = app.notice.is_some() || matches!(app.overlay, Overlay::Select { .. } | Overlay::Search { .. } | Overlay::Confirm(_));
+        let wants_notice = app.notice.is_some()
+            || matches!(
+                app.overlay,
+                Overlay::Select { .. } | Overlay::Search { .. } | Overlay::Confirm(_)
+            );
         if wants_notice && remaining >= 2 {
             remaining -= 1;
             a.notice = Some(Rect::new(0, remaining, w, 1));
@@ -86,9 +107,19 @@ impl Areas {
 
     /// First thread shown in the list: keeps the open thread visible.
     pub fn list_offset(&self, app: &App) -> usize {
-        let rows = self.list.map_or(0, |l| usize::from(l.height.saturating_sub(1)));
-        let open = app.open.as_ref().and_then(|o| app.sorted_threads().iter().position(|t| &t.id == o)).unwrap_or(0);
-        if rows == 0 { 0 } else { open.saturating_sub(rows - 1) }
+        let rows = self
+            .list
+            .map_or(0, |l| usize::from(l.height.saturating_sub(1)));
+        let open = app
+            .open
+            .as_ref()
+            .and_then(|o| app.sorted_threads().iter().position(|t| &t.id == o))
+            .unwrap_or(0);
+        if rows == 0 {
+            0
+        } else {
+            open.saturating_sub(rows - 1)
+        }
     }
 
     /// Index (in list order) of the thread at a screen cell, if any.

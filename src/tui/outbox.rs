@@ -52,7 +52,7 @@ impl OutboxHandle {
     }
 }
 
-use crate::tui::event::META_CLIENT_MESSAGE_ID as CLIENT_MESSAGE_ID;
+use crate::message_meta::CLIENT_MESSAGE_ID;
 
 /// Starts the sender. Entries left from a previous run are reported to the UI at once
 /// (`Event::Outbox`) and sent first.

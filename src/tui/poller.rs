@@ -47,8 +47,6 @@ impl PollerHandle {
 
 /// Messages of the first page loaded when a thread opens.
 const FIRST_PAGE: u32 = 50;
-/// Longest wait after repeated errors.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Starts the poller task.
 pub fn spawn(chat: ChatClient, intervals: PollIntervals, events: mpsc::UnboundedSender<Event>) -> PollerHandle {
@@ -118,7 +116,8 @@ impl Poller {
                 }
                 Err(e) => {
                     self.failures += 1;
-                    let backoff = e.retry_after().unwrap_or_else(|| backoff(self.failures));
+                    let max = Duration::from_millis(self.intervals.error_backoff_max_ms);
+                    let backoff = e.retry_after().unwrap_or_else(|| backoff(self.failures, max));
                     self.emit(Event::Connection(ConnectionState::Retrying {
                         in_secs: backoff.as_secs().max(1),
                         error: e.to_string(),
@@ -305,9 +304,9 @@ impl ThreadCursor {
     }
 }
 
-/// 1 s, 2 s, 4 s … up to 30 s, with ±25 % jitter so many clients do not retry in step.
-fn backoff(failures: u32) -> Duration {
-    let base = Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(MAX_BACKOFF);
+/// 1 s, 2 s, 4 s … up to `max`, with ±25 % jitter so many clients do not retry in step.
+fn backoff(failures: u32, max: Duration) -> Duration {
+    let base = Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(max);
     let jitter = rand::rng().random_range(0.75..1.25);
     base.mul_f64(jitter)
 }
@@ -349,8 +348,10 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        assert!(backoff(1) <= Duration::from_millis(1250));
-        assert!(backoff(3) >= Duration::from_secs(3));
-        assert!(backoff(40) <= MAX_BACKOFF.mul_f64(1.25));
+        let max = Duration::from_secs(30);
+        assert!(backoff(1, max) <= Duration::from_millis(1250));
+        assert!(backoff(3, max) >= Duration::from_secs(3));
+        assert!(backoff(40, max) <= max.mul_f64(1.25));
+        assert!(backoff(40, Duration::from_secs(3)) <= Duration::from_millis(3750));
     }
 }

@@ -119,7 +119,7 @@ fn settings_from_config(ui: &crate::config::UiConfig) -> UiSettings {
     UiSettings {
         bell: ui.bell,
         timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
-        sort: if ui.sort == "recent-first" { ThreadSort::RecentFirst } else { ThreadSort::UnreadFirst },
+        sort: ThreadSort::parse(&ui.sort).unwrap_or_default(),
         paste_confirm_lines: ui.paste_confirm_lines,
         utc_offset: time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC),
         id_seed: rand::random(),

@@ -110,10 +110,18 @@ fn html_to_text(s: &str) -> String {
             decode_entities_into(&rest[lt..], &mut out);
             return out;
         };
-        let tag = after[..gt].trim().trim_start_matches('/').to_ascii_lowercase();
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        if matches!(name.as_str(), "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "blockquote")
-            && !out.is_empty()
+        let tag = after[..gt]
+            .trim()
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if matches!(
+            name.as_str(),
+            "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "blockquote"
+        ) && !out.is_empty()
             && !out.ends_with('\n')
         {
             out.push('\n');
@@ -176,7 +184,10 @@ mod tests {
         let cases = [
             ("a\u{1b}[31mred\u{1b}[0m", "ared"),
             ("x\u{1b}]0;title\u{07}y", "xy"),
-            ("x\u{1b}]8;;http://e\u{1b}\\link\u{1b}]8;;\u{1b}\\y", "xlinky"),
+            (
+                "x\u{1b}]8;;http://e\u{1b}\\link\u{1b}]8;;\u{1b}\\y",
+                "xlinky",
+            ),
             ("x\u{1b}Pq#0;2;0;0;0\u{1b}\\y", "xy"),
             ("x\u{9b}2Jy", "xy"),
             ("x\u{9d}0;t\u{9c}y", "xy"),
@@ -192,7 +203,10 @@ mod tests {
 
     #[test]
     fn removes_bidi_controls_and_bom() {
-        assert_eq!(one_line("abc\u{202E}fed\u{202C}\u{2066}x\u{2069}\u{200F}\u{FEFF}"), "abcfedx");
+        assert_eq!(
+            one_line("abc\u{202E}fed\u{202C}\u{2066}x\u{2069}\u{200F}\u{FEFF}"),
+            "abcfedx"
+        );
     }
 
     #[test]
@@ -208,9 +222,34 @@ mod tests {
 
     #[test]
     fn html_becomes_text() {
-        assert_eq!(html_message("<p>Hi <b>Bob</b> &amp; &lt;all&gt;</p><p>2nd&nbsp;line<br/>3rd</p>"), "Hi Bob & <all>\n2nd line\n3rd");
-        assert_eq!(html_message("a < b &unknown; &#65;&#x42;"), "a < b &unknown; AB");
+        assert_eq!(
+            html_message("<p>Hi <b>Bob</b> &amp; &lt;all&gt;</p><p>2nd&nbsp;line<br/>3rd</p>"),
+            "Hi Bob & <all>\n2nd line\n3rd"
+        );
+        assert_eq!(
+            html_message("a < b &unknown; &#65;&#x42;"),
+            "a < b &unknown; AB"
+        );
         // Entities cannot smuggle controls back in.
         assert_eq!(html_message("x&#27;[31my&#x9b;z"), "xy");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_control_or_bidi_survives(input in proptest::collection::vec(proptest::char::any(), 0..200)) {
+            let input: String = input.into_iter().collect();
+            for out in [message_text(&input), one_line(&input), html_message(&input)] {
+                for c in out.chars() {
+                    proptest::prop_assert!(c == '\n' || !c.is_control(), "{:?} in {:?}", c, out);
+                    proptest::prop_assert!(!is_bidi_or_bom(c));
+                }
+            }
+            proptest::prop_assert!(!one_line(&input).contains('\n'));
+        }
+
+        #[test]
+        fn plain_text_is_untouched(input in "[a-zA-Z0-9 .,!?\u{e9}\u{4e16}\u{1f44b}]{0,80}") {
+            proptest::prop_assert_eq!(message_text(&input), input);
+        }
     }
 }

@@ -66,6 +66,17 @@ pub enum ThreadSort {
     RecentFirst,
 }
 
+impl ThreadSort {
+    /// Reads the config value `unread-first` / `recent-first`; unknown values give `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "unread-first" => Some(Self::UnreadFirst),
+            "recent-first" => Some(Self::RecentFirst),
+            _ => None,
+        }
+    }
+}
+
 /// User preferences from the config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiSettings {
@@ -103,10 +114,31 @@ mod tests {
     #[test]
     fn time_formats() {
         let t = datetime!(2026-11-24 14:05:09 UTC);
-        assert_eq!(TimeFormat::parse("%H:%M").map(|f| f.format(t)).as_deref(), Some("14:05"));
-        assert_eq!(TimeFormat::parse("%T").map(|f| f.format(t)).as_deref(), Some("14:05:09"));
-        assert_eq!(TimeFormat::parse("12h").map(|f| f.format(t)).as_deref(), Some("2:05 PM"));
-        assert_eq!(TimeFormat::TwelveHour.format(datetime!(2026-11-24 00:30 UTC)), "12:30 AM");
+        assert_eq!(
+            TimeFormat::parse("%H:%M").map(|f| f.format(t)).as_deref(),
+            Some("14:05")
+        );
+        assert_eq!(
+            TimeFormat::parse("%T").map(|f| f.format(t)).as_deref(),
+            Some("14:05:09")
+        );
+        assert_eq!(
+            TimeFormat::parse("12h").map(|f| f.format(t)).as_deref(),
+            Some("2:05 PM")
+        );
+        assert_eq!(
+            TimeFormat::TwelveHour.format(datetime!(2026-11-24 00:30 UTC)),
+            "12:30 AM"
+        );
         assert_eq!(TimeFormat::parse("%Y"), None);
+        assert_eq!(
+            ThreadSort::parse("recent-first"),
+            Some(ThreadSort::RecentFirst)
+        );
+        assert_eq!(
+            ThreadSort::parse("unread-first"),
+            Some(ThreadSort::UnreadFirst)
+        );
+        assert_eq!(ThreadSort::parse("alpha"), None);
     }
 }

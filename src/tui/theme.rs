@@ -19,20 +19,26 @@ const SENDER_PALETTE: [Color; 10] = [
 
 /// FNV-1a: stable across runs and platforms (unlike `DefaultHasher`).
 fn stable_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The stable colour of a user's name.
 pub fn sender_style(user_id: &str) -> Style {
     let idx = usize::try_from(stable_hash(user_id) % SENDER_PALETTE.len() as u64).unwrap_or(0);
-    Style::new().fg(SENDER_PALETTE[idx]).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(SENDER_PALETTE[idx])
+        .add_modifier(Modifier::BOLD)
 }
 
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 pub fn system_message() -> Style {
-    Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC)
 }
 pub fn timestamp() -> Style {
     Style::new().fg(Color::DarkGray)
@@ -41,10 +47,14 @@ pub fn day_separator() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 pub fn high_priority() -> Style {
-    Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::LightRed)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn marker() -> Style {
-    Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC)
 }
 pub fn status_failed() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
@@ -59,7 +69,10 @@ pub fn search_match() -> Style {
     Style::new().bg(Color::Yellow).fg(Color::Black)
 }
 pub fn new_messages_marker() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn header() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
@@ -83,7 +96,10 @@ pub fn conn_ok() -> Style {
     Style::new().bg(Color::Blue).fg(Color::LightGreen)
 }
 pub fn conn_bad() -> Style {
-    Style::new().bg(Color::Blue).fg(Color::LightRed).add_modifier(Modifier::BOLD)
+    Style::new()
+        .bg(Color::Blue)
+        .fg(Color::LightRed)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn error_bar() -> Style {
     Style::new().bg(Color::Red).fg(Color::White)
@@ -129,6 +145,58 @@ pub const STICKY_REFUSAL: &str = "This thread is sticky: its member list cannot 
 pub const CONN_OK: &str = "ok";
 pub const UNKNOWN_SENDER: &str = "unknown";
 
+pub const CONNECTING: &str = "connecting…";
+pub const NO_FAILED: &str = "no failed message";
+pub const ONLY_OWN_EDIT: &str = "only your own sent messages can be edited";
+pub const ONLY_OWN_DELETE: &str = "only your own sent messages can be deleted";
+pub const ONLY_UNSENT: &str = "only unsent messages can be retried or discarded";
+
+pub fn conn_ok_age(age_secs: Option<i64>) -> String {
+    match age_secs {
+        Some(a) => format!("● {CONN_OK} {a}s"),
+        None => format!("● {CONN_OK}"),
+    }
+}
+pub fn conn_retrying(in_secs: u64, error: &str) -> String {
+    format!("retrying in {in_secs}s ({error})")
+}
+pub fn conn_offline(error: &str) -> String {
+    format!("offline ({error})")
+}
+pub fn members_count(n: usize) -> String {
+    format!(" · {n} members")
+}
+pub fn no_search_match(older: bool, query: &str) -> String {
+    format!(
+        "no {} match for “{query}”",
+        if older { "older" } else { "newer" }
+    )
+}
+pub fn send_failed(error: &str) -> String {
+    format!("send failed: {error} (Alt-R retry, Alt-X discard)")
+}
+pub fn creating_thread(topic: &str) -> String {
+    format!("creating “{topic}”…")
+}
+pub fn topic_changed(by: Option<&str>, topic: &str) -> String {
+    match by {
+        Some(b) => format!("{b} changed the topic to “{topic}”"),
+        None => format!("The topic is now “{topic}”"),
+    }
+}
+pub fn members_added(by: &str, names: &str) -> String {
+    format!("{by} added {names}")
+}
+pub fn members_joined(names: &str) -> String {
+    format!("{names} joined")
+}
+pub fn members_removed(by: &str, names: &str) -> String {
+    format!("{by} removed {names}")
+}
+pub fn members_left(names: &str) -> String {
+    format!("{names} left")
+}
+
 /// "seen by Bob" / "seen by Bob, Carol" / "seen by 5".
 pub fn seen_by(names: &[String]) -> String {
     match names.len() {
@@ -151,8 +219,9 @@ mod tests {
     #[test]
     fn sender_colours_are_stable_and_spread() {
         assert_eq!(sender_style("8:acs:alice"), sender_style("8:acs:alice"));
-        let distinct: std::collections::HashSet<_> =
-            (0..50).map(|i| format!("{:?}", sender_style(&format!("8:acs:u{i}")).fg)).collect();
+        let distinct: std::collections::HashSet<_> = (0..50)
+            .map(|i| format!("{:?}", sender_style(&format!("8:acs:u{i}")).fg))
+            .collect();
         assert!(distinct.len() >= 5, "hash spreads users over the palette");
     }
 }

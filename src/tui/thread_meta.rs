@@ -39,7 +39,11 @@ impl Role {
 
     /// `Admin` (any case) or anything else = `User`.
     pub fn parse(s: &str) -> Self {
-        if s.trim().eq_ignore_ascii_case("admin") { Self::Admin } else { Self::User }
+        if s.trim().eq_ignore_ascii_case("admin") {
+            Self::Admin
+        } else {
+            Self::User
+        }
     }
 }
 
@@ -53,11 +57,21 @@ pub struct ThreadMeta {
 impl ThreadMeta {
     /// Decodes the metadata map; missing or malformed keys mean "not sticky, no admins".
     pub fn parse(metadata: Option<&Metadata>) -> Self {
-        let Some(m) = metadata else { return Self::default() };
-        let sticky = m.get(KEY_STICKY).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let Some(m) = metadata else {
+            return Self::default();
+        };
+        let sticky = m
+            .get(KEY_STICKY)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let admins = m
             .get(KEY_ADMINS)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         Self { sticky, admins }
     }
@@ -67,7 +81,10 @@ impl ThreadMeta {
         let mut m = Metadata::new();
         m.insert(KEY_STICKY.to_owned(), self.sticky.to_string());
         if !self.admins.is_empty() {
-            m.insert(KEY_ADMINS.to_owned(), self.admins.iter().cloned().collect::<Vec<_>>().join(","));
+            m.insert(
+                KEY_ADMINS.to_owned(),
+                self.admins.iter().cloned().collect::<Vec<_>>().join(","),
+            );
         }
         m
     }
@@ -77,8 +94,20 @@ impl ThreadMeta {
         if self.admins.contains(user_id) {
             return Role::Admin;
         }
-        participant_metadata.and_then(|m| m.get(KEY_MEMBER_ROLE)).map_or(Role::User, |r| Role::parse(r))
+        participant_metadata
+            .and_then(|m| m.get(KEY_MEMBER_ROLE))
+            .map_or(Role::User, |r| Role::parse(r))
     }
+}
+
+/// Thread metadata for a new thread: the Admins among `roles` and stickiness.
+pub fn format(roles: &[(&str, Role)], sticky: bool) -> Metadata {
+    let admins = roles
+        .iter()
+        .filter(|(_, r)| *r == Role::Admin)
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    ThreadMeta { sticky, admins }.to_metadata()
 }
 
 #[cfg(test)]
@@ -87,11 +116,27 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let meta = ThreadMeta { sticky: true, admins: ["8:acs:a".to_owned(), "8:acs:b".to_owned()].into() };
+        let meta = ThreadMeta {
+            sticky: true,
+            admins: ["8:acs:a".to_owned(), "8:acs:b".to_owned()].into(),
+        };
         let m = meta.to_metadata();
         assert_eq!(m.get(KEY_STICKY).map(String::as_str), Some("true"));
-        assert_eq!(m.get(KEY_ADMINS).map(String::as_str), Some("8:acs:a,8:acs:b"));
+        assert_eq!(
+            m.get(KEY_ADMINS).map(String::as_str),
+            Some("8:acs:a,8:acs:b")
+        );
         assert_eq!(ThreadMeta::parse(Some(&m)), meta);
+    }
+
+    #[test]
+    fn formats_roles_for_a_new_thread() {
+        let m = format(&[("8:acs:a", Role::Admin), ("8:acs:b", Role::User)], false);
+        let meta = ThreadMeta::parse(Some(&m));
+        assert!(!meta.sticky);
+        assert_eq!(meta.role_of("8:acs:a", None), Role::Admin);
+        assert_eq!(meta.role_of("8:acs:b", None), Role::User);
+        assert_eq!(m.get(KEY_ADMINS).map(String::as_str), Some("8:acs:a"));
     }
 
     #[test]

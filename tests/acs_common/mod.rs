@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod recorded;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -224,10 +226,11 @@ impl Recorder {
     }
 }
 
-/// Fast retries and a short timeout, so fault tests finish quickly.
+/// Fast retries, so fault tests finish quickly; a generous timeout, so a busy machine
+/// does not turn a normal answer into a timeout (timeout tests set their own).
 pub fn fast_config() -> HttpConfig {
     HttpConfig {
-        timeout: Duration::from_millis(1500),
+        timeout: Duration::from_secs(10),
         retry: RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(10),

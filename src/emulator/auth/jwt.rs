@@ -125,7 +125,7 @@ pub fn verify(token: &str, secret: &[u8], resource_id: &str, now_s: i64) -> Resu
     }
     let signature = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| TokenError::Malformed)?;
     let Ok(mut m) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret) else { return Err(TokenError::Signature) };
-    m.update(token[..h.len() + 1 + p.len()].as_bytes());
+    m.update(&token.as_bytes()[..h.len() + 1 + p.len()]);
     m.verify_slice(&signature).map_err(|_| TokenError::Signature)?;
     let claims: Claims = decode_json(p)?;
     if claims.exp <= now_s {

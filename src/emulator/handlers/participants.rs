@@ -59,7 +59,7 @@ pub async fn typing(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let thread = thread_id(thread)?;
     let body: SendTypingNotificationRequest = req.json_or_default()?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
-    app.store.tx(move |tx| store::rows_require_member(tx, &thread, &caller)).await?;
+    app.store.tx(move |tx| store::require_member(tx, &thread, &caller)).await?;
     Ok(Reply::empty(StatusCode::OK))
 }
 

@@ -57,6 +57,19 @@ fn render(r: &Row<'_>) -> rusqlite::Result<ChatMessage> {
     })
 }
 
+/// The lowest sequence id whose version is at/after `startTime`.
+const LOW_SEQ_SQL: &str = "SELECT seq FROM message_seq WHERE thread_id = ?1 AND version >= ?2 ORDER BY version LIMIT 1";
+
+/// One page of the history rows current at the high-water mark, newest first.
+fn list_sql() -> String {
+    format!(
+        "SELECT {COLUMNS}, s.seq FROM message_seq s JOIN messages m ON m.thread_id = s.thread_id AND m.id = s.message_id
+         WHERE s.thread_id = ?1 AND s.seq <= ?2 AND s.seq < ?3 AND s.seq >= ?4
+           AND (s.superseded_by IS NULL OR s.superseded_by > ?2)
+         ORDER BY s.seq DESC LIMIT ?5"
+    )
+}
+
 /// Stores a user message; returns its id.
 pub fn send(tx: &Transaction<'_>, thread: &str, caller: &str, msg: &NewMessage, now: i64) -> Result<i64, ApiError> {
     rows::require_member(tx, thread, caller)?;
@@ -128,21 +141,19 @@ pub fn list(
         Some(c) => c,
         None => {
             let high_water: i64 = tx.query_row("SELECT last_seq FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
-            let low: Option<i64> = tx.query_row(
-                "SELECT MIN(seq) FROM message_seq WHERE thread_id = ?1 AND version >= ?2",
-                params![thread, start_ms],
-                |r| r.get(0),
-            )?;
+            // Versions grow with sequence ids, so the first version at/after startTime
+            // gives the lowest sequence id to list (an index seek, not a scan).
+            let low: Option<i64> = tx
+                .query_row(
+                    LOW_SEQ_SQL,
+                    params![thread, start_ms],
+                    |r| r.get(0),
+                )
+                .optional()?;
             MessageCursor { high_water, before: high_water + 1, low: low.unwrap_or(high_water + 1) }
         }
     };
-    let sql = format!(
-        "SELECT {COLUMNS}, s.seq FROM message_seq s JOIN messages m ON m.thread_id = s.thread_id AND m.id = s.message_id
-         WHERE s.thread_id = ?1 AND s.seq <= ?2 AND s.seq < ?3 AND s.seq >= ?4
-           AND (s.superseded_by IS NULL OR s.superseded_by > ?2)
-         ORDER BY s.seq DESC LIMIT ?5"
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(&list_sql())?;
     let rows = stmt.query_map(params![thread, cursor.high_water, cursor.before, cursor.low, size + 1], |r| {
         Ok((render(r)?, r.get::<_, i64>(14)?))
     })?;
@@ -230,4 +241,27 @@ pub fn exists(tx: &Transaction<'_>, thread: &str, id: i64) -> rusqlite::Result<b
         .query_row("SELECT 1 FROM messages WHERE thread_id = ?1 AND id = ?2", params![thread, id], |r| r.get::<_, i64>(0))
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Listing a thread of a million messages must seek, never scan: every table
+    /// access in the plans goes through a key or index.
+    #[test]
+    fn list_queries_use_indexes() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("db");
+        super::super::schema::prepare(&mut conn).expect("schema");
+        for sql in [list_sql(), LOW_SEQ_SQL.to_owned()] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("plan");
+            let plan: Vec<String> = stmt
+                .query_map(params!["t", 1, 1, 1, 1][..stmt.parameter_count().min(5)].as_ref(), |r| r.get::<_, String>(3))
+                .expect("rows")
+                .collect::<rusqlite::Result<_>>()
+                .expect("plan rows");
+            assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{sql}: {plan:?}");
+            assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "no sort step: {plan:?}");
+        }
+    }
 }

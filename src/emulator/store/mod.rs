@@ -53,10 +53,18 @@ pub struct StoreThread {
     handle: Option<JoinHandle<()>>,
 }
 
+/// A store thread whose owner went away closes the database without waiting.
+impl Drop for StoreThread {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Close);
+    }
+}
+
 impl StoreThread {
     /// Asks the thread to close the database and waits for it.
     pub async fn close(mut self) {
         let _ = self.tx.send(Msg::Close);
+        // (Drop sends Close again; the thread has stopped listening by then.)
         if let Some(h) = self.handle.take() {
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
         }
@@ -105,6 +113,6 @@ impl Store {
 }
 
 /// The membership check alone (typing notifications store nothing else).
-pub fn rows_require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<(), ApiError> {
+pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<(), ApiError> {
     rows::require_member(tx, thread, caller).map(|_| ())
 }

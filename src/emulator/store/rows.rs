@@ -95,17 +95,24 @@ pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Resul
 }
 
 /// Takes the next version (unique, increasing per thread, close to `now`) and
-/// records it as the thread's latest activity.
+/// records the change as the thread's latest activity.
 pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<i64> {
     let last: i64 = tx.query_row("SELECT last_version FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
     let version = now.max(last + 1);
-    tx.execute("UPDATE threads SET last_version = ?2, activity_ms = ?2 WHERE id = ?1", params![thread, version])?;
-    tx.execute(
-        "UPDATE thread_activity SET superseded_by = ?2 WHERE thread_id = ?1 AND superseded_by IS NULL",
-        params![thread, version],
-    )?;
-    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", params![thread, version])?;
+    tx.execute("UPDATE threads SET last_version = ?2 WHERE id = ?1", params![thread, version])?;
+    touch_activity(tx, thread, now)?;
     Ok(version)
+}
+
+/// Records activity on `thread`. Activity times are increasing across all threads
+/// (not only within one), so the thread list orders changes exactly as they happened
+/// even within one millisecond.
+fn touch_activity(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<()> {
+    let last: Option<i64> = tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0))?;
+    let activity = now.max(last.map_or(0, |l| l + 1));
+    tx.execute("UPDATE threads SET activity_ms = ?2 WHERE id = ?1", params![thread, activity])?;
+    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", params![thread, activity])?;
+    Ok(())
 }
 
 /// Takes the next sequence id of `thread`.

@@ -4,9 +4,10 @@
 //! Paging that never skips nor repeats while a thread changes rests on two history
 //! tables: `message_seq` keeps every sequence id ever given to a message (an edit or
 //! delete gives a new one and marks the old row `superseded_by`), and
-//! `thread_activity` does the same for a thread's last-activity time. A listing fixes
-//! a high-water mark on its first page and reads, on every page, the rows that were
-//! current at that mark: each item exactly once, in its current state.
+//! `thread_activity` keeps every activity time of a thread (the row current at a
+//! given moment is the latest one at or before it). A listing fixes a high-water mark
+//! on its first page and reads, on every page, the rows that were current at that
+//! mark: each item exactly once, in its current state.
 
 use rand::RngExt as _;
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -35,7 +36,6 @@ CREATE TABLE IF NOT EXISTS threads (
 CREATE TABLE IF NOT EXISTS thread_activity (
     thread_id TEXT NOT NULL,
     activity_ms INTEGER NOT NULL,
-    superseded_by INTEGER,
     PRIMARY KEY (thread_id, activity_ms)
 );
 CREATE INDEX IF NOT EXISTS thread_activity_by_time ON thread_activity (activity_ms);
@@ -97,9 +97,9 @@ CREATE TABLE IF NOT EXISTS repeatability (
 
 /// Sets the pragmas, creates the tables and the token-signing secret.
 pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
-    // WAL lets a crash lose nothing committed; NORMAL sync is safe with WAL.
+    // WAL with FULL sync: a commit is on disk before the request is answered.
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;

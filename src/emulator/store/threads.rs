@@ -144,14 +144,17 @@ pub fn list(
             ThreadCursor { high_water: hw, before_activity: hw + 1, before_id: String::new(), start: start_ms }
         }
     };
+    // Each of the caller's threads at its activity as of the high-water mark (the
+    // latest history row at or below it: one index seek per thread, however busy).
     let mut stmt = tx.prepare_cached(
-        "SELECT t.id, t.topic, t.deleted_ms, a.activity_ms FROM participants p
-         JOIN thread_activity a ON a.thread_id = p.thread_id
-         JOIN threads t ON t.id = p.thread_id
-         WHERE p.user_id = ?1 AND a.activity_ms <= ?2 AND (a.superseded_by IS NULL OR a.superseded_by > ?2)
-           AND a.activity_ms >= ?3
-           AND (a.activity_ms < ?4 OR (a.activity_ms = ?4 AND t.id < ?5))
-         ORDER BY a.activity_ms DESC, t.id DESC LIMIT ?6",
+        "SELECT t.id, t.topic, t.deleted_ms, x.act FROM (
+             SELECT p.thread_id AS tid,
+                    (SELECT MAX(a.activity_ms) FROM thread_activity a
+                      WHERE a.thread_id = p.thread_id AND a.activity_ms <= ?2) AS act
+             FROM participants p WHERE p.user_id = ?1
+         ) x JOIN threads t ON t.id = x.tid
+         WHERE x.act IS NOT NULL AND x.act >= ?3 AND (x.act < ?4 OR (x.act = ?4 AND t.id < ?5))
+         ORDER BY x.act DESC, t.id DESC LIMIT ?6",
     )?;
     let rows = stmt.query_map(
         params![caller, cursor.high_water, cursor.start, cursor.before_activity, cursor.before_id, size + 1],

@@ -24,7 +24,9 @@ pub(crate) fn resolve(conv: &Conversation, pos: &ScrollPos) -> Option<(usize, us
 /// Indices of the entries visible in a pane of `height` rows, newest first.
 pub(crate) fn visible_indices(ctx: &BlockCtx<'_>, pos: &ScrollPos, height: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let Some((idx, off)) = resolve(ctx.conv, pos) else { return out };
+    let Some((idx, off)) = resolve(ctx.conv, pos) else {
+        return out;
+    };
     let mut rows = ctx.height(idx).saturating_sub(off);
     out.push(idx);
     let mut j = idx;
@@ -52,7 +54,9 @@ impl App {
     }
 
     fn newest_key(&self) -> Option<crate::tui::entry::MsgKey> {
-        self.open_thread().and_then(|t| t.conv.entries().last()).map(|e| e.key.clone())
+        self.open_thread()
+            .and_then(|t| t.conv.last())
+            .map(|e| e.key.clone())
     }
 
     /// Puts the entry with `key` at the bottom of the pane.
@@ -61,8 +65,11 @@ impl App {
             self.scroll_to_bottom();
             return;
         }
-        let newest_seen = self.scroll.newest_seen.clone().or_else(|| self.newest_key());
-        self.scroll = ScrollPos { bottom: Some(key.clone()), offset: 0, newest_seen };
+        self.scroll = ScrollPos {
+            bottom: Some(key.clone()),
+            offset: 0,
+            new_below: self.scroll.new_below,
+        };
         self.clamp_scroll();
     }
 
@@ -88,10 +95,14 @@ impl App {
             idx -= 1;
         }
         let (pos, at_top) = top_clamped(&ctx, idx, off, height);
-        let newest_seen = self.scroll.newest_seen.clone().or_else(|| self.newest_key());
+        let new_below = self.scroll.new_below;
         let bottom = pos.map(|(i, _)| t.conv.get(i).map(|e| e.key.clone()));
         self.scroll = match (bottom, pos) {
-            (Some(Some(key)), Some((_, off))) => ScrollPos { bottom: Some(key), offset: off, newest_seen },
+            (Some(Some(key)), Some((_, off))) => ScrollPos {
+                bottom: Some(key),
+                offset: off,
+                new_below,
+            },
             _ => ScrollPos::default(),
         };
         if at_top {
@@ -106,7 +117,9 @@ impl App {
         }
         let Some(t) = self.open_thread() else { return };
         let ctx = BlockCtx::new(self, &t.conv, width);
-        let Some((mut idx, off)) = resolve(&t.conv, &self.scroll) else { return };
+        let Some((mut idx, off)) = resolve(&t.conv, &self.scroll) else {
+            return;
+        };
         let mut off = off as isize - n as isize;
         while off < 0 {
             if idx + 1 >= t.conv.len() {
@@ -151,20 +164,47 @@ impl App {
         }
     }
 
+    /// Asks for older history while everything loaded fits in the pane, so a short
+    /// first page (the service's default is 10 messages) does not leave a blank pane.
+    pub(super) fn fill_pane(&mut self, out: &mut Vec<Command>) {
+        let (width, height) = self.pane();
+        let Some(t) = self.open_thread() else { return };
+        if height == 0 || t.conv.history.complete || t.conv.history.loading {
+            return;
+        }
+        let ctx = BlockCtx::new(self, &t.conv, width);
+        let fits = match resolve(&t.conv, &ScrollPos::default()) {
+            None => true,
+            Some((idx, off)) => top_clamped(&ctx, idx, off, height).0.is_none(),
+        };
+        if fits {
+            self.request_older(out);
+        }
+    }
+
     fn request_older(&mut self, out: &mut Vec<Command>) {
-        let Some(t) = self.open_thread_mut() else { return };
+        let now = self.now;
+        let Some(t) = self.open.as_ref().and_then(|id| self.threads.get_mut(id)) else {
+            return;
+        };
         let h = &mut t.conv.history;
         if h.complete || h.loading {
             return;
         }
         h.loading = true;
-        out.push(Command::LoadOlder { thread_id: t.id.clone(), next_link: h.next_link.clone() });
+        h.requested_at = now;
+        out.push(Command::LoadOlder {
+            thread_id: t.id.clone(),
+            next_link: h.next_link.clone(),
+        });
     }
 
     /// Sends a read receipt for the newest message from someone else that the pane
     /// shows, once per message.
     pub(super) fn send_read_receipt(&mut self, out: &mut Vec<Command>) {
-        if matches!(self.overlay, Overlay::Help { .. }) || (self.show_participants && self.size.0 < crate::tui::layout::MIN_WIDTH_FOR_SIDE_PANE) {
+        if matches!(self.overlay, Overlay::Help { .. })
+            || (self.show_participants && self.size.0 < crate::tui::layout::MIN_WIDTH_FOR_SIDE_PANE)
+        {
             return;
         }
         let (width, height) = self.pane();
@@ -174,25 +214,43 @@ impl App {
         let own = self.profile.user_id.clone();
         let Some(t) = self.open_thread() else { return };
         let ctx = BlockCtx::new(self, &t.conv, width);
-        let newest_from_other = visible_indices(&ctx, &self.scroll, height).into_iter().filter_map(|i| t.conv.get(i)).find(|e| {
-            e.key.is_server() && !e.is_system() && !e.deleted && e.sender_id.as_deref().is_some_and(|s| s != own)
-        });
+        let newest_from_other = visible_indices(&ctx, &self.scroll, height)
+            .into_iter()
+            .filter_map(|i| t.conv.get(i))
+            .find(|e| {
+                e.key.is_server()
+                    && !e.is_system()
+                    && !e.deleted
+                    && e.sender_id.as_deref().is_some_and(|s| s != own)
+            });
         let Some(e) = newest_from_other else { return };
         if t.receipt_sent.as_ref().is_some_and(|k| *k >= e.key) {
             return;
         }
-        let (key, message_id, thread_id) = (e.key.clone(), e.id.clone().unwrap_or_default(), t.id.clone());
+        let (key, message_id, thread_id) = (
+            e.key.clone(),
+            e.id.clone().unwrap_or_default(),
+            t.id.clone(),
+        );
         if let Some(t) = self.open_thread_mut() {
             t.receipt_sent = Some(key);
         }
-        out.push(Command::SendReadReceipt { thread_id, message_id });
+        out.push(Command::SendReadReceipt {
+            thread_id,
+            message_id,
+        });
     }
 }
 
 /// If fewer than `height` rows exist from the top of the conversation down to the
 /// position, moves it so the first row is at the top of the pane (`None` = everything
 /// fits: follow the bottom). Returns the position and whether the top was reached.
-fn top_clamped(ctx: &BlockCtx<'_>, idx: usize, off: usize, height: usize) -> (Option<(usize, usize)>, bool) {
+fn top_clamped(
+    ctx: &BlockCtx<'_>,
+    idx: usize,
+    off: usize,
+    height: usize,
+) -> (Option<(usize, usize)>, bool) {
     let mut acc = ctx.height(idx).saturating_sub(off);
     let mut j = idx;
     while acc < height && j > 0 {

@@ -48,7 +48,14 @@ impl<'a> BlockCtx<'a> {
             crate::tui::app::Overlay::Search { hit, .. } => (None, hit.clone()),
             _ => (None, None),
         };
-        Self { app, conv, labels: conv.status_labels(), selected, hit, width }
+        Self {
+            app,
+            conv,
+            labels: conv.status_labels(),
+            selected,
+            hit,
+            width,
+        }
     }
 
     /// Rows of the entry at `idx` (empty if out of range).
@@ -58,19 +65,30 @@ impl<'a> BlockCtx<'a> {
 
     /// The lines of the entry at `idx`, day separator and status included.
     pub fn lines(&self, idx: usize) -> Vec<Line<'static>> {
-        let Some(e) = self.conv.get(idx) else { return Vec::new() };
+        let Some(e) = self.conv.get(idx) else {
+            return Vec::new();
+        };
         LAID_OUT.with(|c| c.set(c.get() + 1));
         let width = usize::from(self.width.max(1));
         let mut out = Vec::new();
         let offset = self.app.settings.utc_offset;
         let day = |t: OffsetDateTime| t.to_offset(offset).date();
-        let prev_day = idx.checked_sub(1).and_then(|p| self.conv.get(p)).map(|p| day(p.created_on));
+        let prev_day = idx
+            .checked_sub(1)
+            .and_then(|p| self.conv.get(p))
+            .map(|p| day(p.created_on));
         if prev_day != Some(day(e.created_on)) {
             out.push(day_separator(e.created_on.to_offset(offset), width));
         }
-        let time = self.app.settings.timestamp_format.format(e.created_on.to_offset(offset));
+        let time = self
+            .app
+            .settings
+            .timestamp_format
+            .format(e.created_on.to_offset(offset));
         let mut cells: Vec<(char, Style)> = Vec::new();
-        let push = |cells: &mut Vec<(char, Style)>, s: &str, st: Style| cells.extend(s.chars().map(|c| (c, st)));
+        let push = |cells: &mut Vec<(char, Style)>, s: &str, st: Style| {
+            cells.extend(s.chars().map(|c| (c, st)))
+        };
         push(&mut cells, &time, theme::timestamp());
         push(&mut cells, " ", Style::new());
         if e.is_system() {
@@ -96,7 +114,8 @@ impl<'a> BlockCtx<'a> {
         }
         out.extend(wrap(&cells, width, INDENT));
         if let Some((text, style)) = self.status_of(e) {
-            out.push(Line::styled(text, style).right_aligned());
+            let cells: Vec<(char, Style)> = text.chars().map(|c| (c, style)).collect();
+            out.extend(wrap(&cells, width, 0).into_iter().map(Line::right_aligned));
         }
         let highlight = if self.selected.as_ref() == Some(&e.key) {
             Some(theme::selected_message())
@@ -116,7 +135,9 @@ impl<'a> BlockCtx<'a> {
         if !e.sender_name.is_empty() {
             return e.sender_name.clone();
         }
-        self.conv.name_of(id).map_or_else(|| self.app.name_of(id), str::to_owned)
+        self.conv
+            .name_of(id)
+            .map_or_else(|| self.app.name_of(id), str::to_owned)
     }
 
     fn name(&self, u: &NamedUser) -> String {
@@ -130,28 +151,43 @@ impl<'a> BlockCtx<'a> {
     }
 
     fn names(&self, members: &[NamedUser]) -> String {
-        members.iter().map(|m| self.name(m)).collect::<Vec<_>>().join(", ")
+        members
+            .iter()
+            .map(|m| self.name(m))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn system_text(&self, e: &Entry) -> String {
-        let by_name = |by: &Option<String>| by.as_ref().map(|id| self.name(&NamedUser { id: id.clone(), name: None }));
+        let by_name = |by: &Option<String>| {
+            by.as_ref().map(|id| {
+                self.name(&NamedUser {
+                    id: id.clone(),
+                    name: None,
+                })
+            })
+        };
         match &e.body {
-            Body::TopicUpdated { by, topic } => match by_name(by) {
-                Some(b) => format!("{b} changed the topic to “{topic}”"),
-                None => format!("The topic is now “{topic}”"),
-            },
+            Body::TopicUpdated { by, topic } => theme::topic_changed(by_name(by).as_deref(), topic),
             Body::ParticipantsAdded { by, members } => {
-                let self_join = by.as_ref().is_none_or(|b| members.iter().any(|m| &m.id == b));
+                // A thread's creation lists the creator among the added: "Alice added Bob".
+                let others: Vec<NamedUser> = members
+                    .iter()
+                    .filter(|m| Some(&m.id) != by.as_ref())
+                    .cloned()
+                    .collect();
                 match by_name(by) {
-                    Some(b) if !self_join => format!("{b} added {}", self.names(members)),
-                    _ => format!("{} joined", self.names(members)),
+                    Some(b) if !others.is_empty() => theme::members_added(&b, &self.names(&others)),
+                    _ => theme::members_joined(&self.names(members)),
                 }
             }
             Body::ParticipantsRemoved { by, members } => {
-                let left = by.as_ref().is_none_or(|b| members.len() == 1 && &members[0].id == b);
+                let left = by
+                    .as_ref()
+                    .is_none_or(|b| members.len() == 1 && &members[0].id == b);
                 match by_name(by) {
-                    Some(b) if !left => format!("{b} removed {}", self.names(members)),
-                    _ => format!("{} left", self.names(members)),
+                    Some(b) if !left => theme::members_removed(&b, &self.names(members)),
+                    _ => theme::members_left(&self.names(members)),
                 }
             }
             Body::Text(t) => t.clone(),
@@ -160,7 +196,11 @@ impl<'a> BlockCtx<'a> {
 
     fn status_of(&self, e: &Entry) -> Option<(String, Style)> {
         if let Some(LocalState::Failed(err)) = &e.local {
-            let text = if err.is_empty() { theme::FAILED_HINT.to_owned() } else { format!("{} ({err})", theme::FAILED_HINT) };
+            let text = if err.is_empty() {
+                theme::FAILED_HINT.to_owned()
+            } else {
+                format!("{} ({err})", theme::FAILED_HINT)
+            };
             return Some((text, theme::status_failed()));
         }
         if self.labels.sending.as_ref() == Some(&e.key) {
@@ -188,8 +228,9 @@ fn day_separator(t: OffsetDateTime, width: usize) -> Line<'static> {
 /// possible; rows after the first are indented by `indent`. `\n` starts a new row.
 pub fn wrap(cells: &[(char, Style)], width: usize, indent: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
-    let cont = width.saturating_sub(indent).max(1);
-    let indent = if width > indent { indent } else { 0 };
+    // Indent only when a wide character still fits after it.
+    let indent = if width >= indent + 2 { indent } else { 0 };
+    let cont = width - indent;
     let mut rows: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut start, mut i, mut w) = (0usize, 0usize, 0usize);
     let mut last_space: Option<usize> = None;
@@ -234,7 +275,10 @@ pub fn wrap(cells: &[(char, Style)], width: usize, indent: usize) -> Vec<Line<'s
             let mut cur_style = None;
             for &(c, st) in &cells[r] {
                 if cur_style != Some(st) && !cur.is_empty() {
-                    spans.push(Span::styled(std::mem::take(&mut cur), cur_style.unwrap_or_default()));
+                    spans.push(Span::styled(
+                        std::mem::take(&mut cur),
+                        cur_style.unwrap_or_default(),
+                    ));
                 }
                 cur_style = Some(st);
                 cur.push(c);
@@ -252,7 +296,10 @@ mod tests {
     use super::*;
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
     }
 
     fn cells(s: &str) -> Vec<(char, Style)> {
@@ -261,8 +308,14 @@ mod tests {
 
     #[test]
     fn wraps_at_spaces_with_indent() {
-        assert_eq!(text(&wrap(&cells("hello big world"), 9, 2)), ["hello big", "  world"]);
-        assert_eq!(text(&wrap(&cells("abcdefghij"), 4, 2)), ["abcd", "  ef", "  gh", "  ij"]);
+        assert_eq!(
+            text(&wrap(&cells("hello big world"), 9, 2)),
+            ["hello big", "  world"]
+        );
+        assert_eq!(
+            text(&wrap(&cells("abcdefghij"), 4, 2)),
+            ["abcd", "  ef", "  gh", "  ij"]
+        );
         assert_eq!(text(&wrap(&cells("a\nb"), 10, 2)), ["a", "  b"]);
     }
 
@@ -272,5 +325,19 @@ mod tests {
         assert_eq!(rows, ["世界", "世界", "世"]);
         // A wide char in a one-column pane still makes progress.
         assert_eq!(wrap(&cells("世世"), 1, 2).len(), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_fit_the_width(text in "[a-z \u{4e16}\u{1f44b}\n]{0,120}", width in 2usize..40) {
+            let rows = wrap(&cells(&text), width, 2);
+            for row in &rows {
+                let w: usize = row.spans.iter().map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref())).sum();
+                proptest::prop_assert!(w <= width, "row {:?} is {} wide, limit {}", row, w, width);
+            }
+            let kept: usize = rows.iter().flat_map(|r| r.spans.iter()).map(|s| s.content.chars().filter(|c| *c != ' ').count()).sum();
+            let want = text.chars().filter(|c| *c != ' ' && *c != '\n').count();
+            proptest::prop_assert_eq!(kept, want, "no character lost");
+        }
     }
 }

@@ -26,9 +26,16 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             spans.push(Span::styled(theme::COMPOSE_HIGH, theme::high_priority()));
         }
         let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
-        spans.push(Span::styled(format!(" {}", "─".repeat(w.saturating_sub(used + 1))), theme::border()));
+        spans.push(Span::styled(
+            format!(" {}", "─".repeat(w.saturating_sub(used + 1))),
+            theme::border(),
+        ));
         frame.render_widget(Line::from(spans), Rect { height: 1, ..area });
-        Rect { y: area.y + 1, height: area.height - 1, ..area }
+        Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        }
     } else {
         area
     };

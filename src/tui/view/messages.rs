@@ -17,13 +17,16 @@ pub fn header(app: &App, area: Rect, frame: &mut Frame) {
     let line = match app.open_thread() {
         None => Line::styled(theme::APP_NAME, theme::header()),
         Some(t) => {
-            let mut spans = vec![Span::styled(text::fit(&t.topic, usize::from(area.width)), theme::header())];
+            let mut spans = vec![Span::styled(
+                text::fit(&t.topic, usize::from(area.width)),
+                theme::header(),
+            )];
             if t.meta.sticky {
                 spans.push(Span::styled(format!(" · {}", theme::STICKY), theme::dim()));
             }
             let n = t.conv.participants.len();
             if n > 0 {
-                spans.push(Span::styled(format!(" · {n} members"), theme::dim()));
+                spans.push(Span::styled(theme::members_count(n), theme::dim()));
             }
             Line::from(spans)
         }
@@ -37,12 +40,19 @@ pub fn pane(app: &App, area: Rect, frame: &mut Frame) {
         return;
     }
     let Some(t) = app.open_thread() else {
-        frame.render_widget(Line::styled(theme::NO_THREAD, theme::dim()), Rect { height: 1, ..area });
+        frame.render_widget(
+            Line::styled(theme::NO_THREAD, theme::dim()),
+            Rect { height: 1, ..area },
+        );
         return;
     };
     let ctx = BlockCtx::new(app, &t.conv, area.width);
     let Some((idx, off)) = crate::tui::app::scroll_resolve(&t.conv, &app.scroll) else {
-        let msg = if t.conv.history.loading { theme::LOADING_OLDER } else { theme::NO_MESSAGES };
+        let msg = if t.conv.history.loading {
+            theme::LOADING_OLDER
+        } else {
+            theme::NO_MESSAGES
+        };
         frame.render_widget(Line::styled(msg, theme::dim()), Rect { height: 1, ..area });
         return;
     };
@@ -83,10 +93,11 @@ pub fn pane(app: &App, area: Rect, frame: &mut Frame) {
         }
         frame.render_widget(line, Rect::new(area.x, y, area.width, 1));
     }
-    let newest = t.conv.entries().last().map(|e| &e.key);
-    if app.scroll.bottom.is_some() && app.scroll.newest_seen.as_ref().is_some_and(|seen| Some(seen) < newest) {
+    if app.scroll.bottom.is_some() && app.scroll.new_below {
         let label = text::fit(theme::NEW_MESSAGES, usize::from(area.width));
-        let w = u16::try_from(text::width(&label)).unwrap_or(area.width).min(area.width);
+        let w = u16::try_from(text::width(&label))
+            .unwrap_or(area.width)
+            .min(area.width);
         let marker = Rect::new(area.x + area.width - w, area.y + area.height - 1, w, 1);
         frame.render_widget(Span::styled(label, theme::new_messages_marker()), marker);
     }

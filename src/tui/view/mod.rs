@@ -22,7 +22,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(list) = areas.list {
         side_panes::thread_list(app, &areas, list, frame);
     }
-    for border in [areas.list_border, areas.participants_border].into_iter().flatten() {
+    for border in [areas.list_border, areas.participants_border]
+        .into_iter()
+        .flatten()
+    {
         side_panes::vertical_border(border, frame);
     }
     messages::header(app, areas.header, frame);

@@ -15,7 +15,10 @@ use crate::tui::thread_meta::Role;
 
 pub fn vertical_border(area: Rect, frame: &mut Frame) {
     for y in area.y..area.y + area.height {
-        frame.render_widget(Span::styled("│", theme::border()), Rect::new(area.x, y, 1, 1));
+        frame.render_widget(
+            Span::styled("│", theme::border()),
+            Rect::new(area.x, y, 1, 1),
+        );
     }
 }
 
@@ -38,27 +41,56 @@ pub fn thread_list(app: &App, areas: &Areas, area: Rect, frame: &mut Frame) {
         return;
     }
     let w = usize::from(area.width);
-    frame.render_widget(Line::styled(text::fit(theme::THREADS_TITLE, w), theme::header()), Rect { height: 1, ..area });
+    frame.render_widget(
+        Line::styled(text::fit(theme::THREADS_TITLE, w), theme::header()),
+        Rect { height: 1, ..area },
+    );
     let offset = areas.list_offset(app);
     let rows = usize::from(area.height.saturating_sub(1));
-    for (n, t) in app.sorted_threads().into_iter().skip(offset).take(rows).enumerate() {
+    for (n, t) in app
+        .sorted_threads()
+        .into_iter()
+        .skip(offset)
+        .take(rows)
+        .enumerate()
+    {
         let badge = match (t.unread, t.activity) {
             (0, false) => String::new(),
             (0, true) => "•".to_owned(),
             (n, _) => n.to_string(),
         };
         let when = activity_label(app, t.last_activity);
-        let right = format!("{}{}{}", if badge.is_empty() { "" } else { " " }, badge, if when.is_empty() { String::new() } else { format!(" {when}") });
+        let right = format!(
+            "{}{}{}",
+            if badge.is_empty() { "" } else { " " },
+            badge,
+            if when.is_empty() {
+                String::new()
+            } else {
+                format!(" {when}")
+            }
+        );
         let right = text::fit(&right, w.saturating_sub(4));
         let left_w = w.saturating_sub(text::width(&right));
         let unread = t.unread > 0 || t.activity;
         let is_open = app.open.as_deref() == Some(t.id.as_str());
-        let mut style = if unread { theme::thread_unread() } else { ratatui::style::Style::new() };
+        let mut style = if unread {
+            theme::thread_unread()
+        } else {
+            ratatui::style::Style::new()
+        };
         if is_open {
             style = style.patch(theme::thread_selected());
         }
-        let badge_style = if unread { theme::unread_badge() } else { theme::dim() };
-        let line = Line::from(vec![Span::styled(text::pad(&t.topic, left_w), style), Span::styled(right, badge_style)]);
+        let badge_style = if unread {
+            theme::unread_badge()
+        } else {
+            theme::dim()
+        };
+        let line = Line::from(vec![
+            Span::styled(text::pad(&t.topic, left_w), style),
+            Span::styled(right, badge_style),
+        ]);
         let y = area.y + 1 + u16::try_from(n).unwrap_or(0);
         frame.render_widget(line, Rect::new(area.x, y, area.width, 1));
     }
@@ -73,24 +105,45 @@ pub fn participants(app: &App, area: Rect, as_overlay: bool, frame: &mut Frame) 
     let title = format!("{} ({})", theme::PARTICIPANTS_TITLE, members.len());
     let inner = if as_overlay {
         frame.render_widget(Clear, area);
-        let block = Block::new().borders(Borders::ALL).border_style(theme::border()).title(text::fit(&title, usize::from(area.width.saturating_sub(2))));
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme::border())
+            .title(text::fit(&title, usize::from(area.width.saturating_sub(2))));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         inner
     } else {
-        frame.render_widget(Line::styled(text::fit(&title, usize::from(area.width)), theme::header()), Rect { height: 1, ..area });
-        Rect { y: area.y + 1, height: area.height.saturating_sub(1), ..area }
+        frame.render_widget(
+            Line::styled(text::fit(&title, usize::from(area.width)), theme::header()),
+            Rect { height: 1, ..area },
+        );
+        Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        }
     };
     let w = usize::from(inner.width);
     for (n, m) in members.iter().take(usize::from(inner.height)).enumerate() {
         let role = t.meta.role_of(&m.id, m.metadata.as_ref());
         let role_text = format!(" {}", role.as_str());
-        let name = if m.name.is_empty() { app.name_of(&m.id) } else { m.name.clone() };
+        let name = if m.name.is_empty() {
+            app.name_of(&m.id)
+        } else {
+            m.name.clone()
+        };
         let name_w = w.saturating_sub(text::width(&role_text));
-        let role_style = if role == Role::Admin { theme::role_admin() } else { theme::dim() };
+        let role_style = if role == Role::Admin {
+            theme::role_admin()
+        } else {
+            theme::dim()
+        };
         let me = if m.id == app.profile.user_id { "*" } else { "" };
         let line = Line::from(vec![
-            Span::styled(text::pad(&format!("{name}{me}"), name_w), theme::sender_style(&m.id)),
+            Span::styled(
+                text::pad(&format!("{name}{me}"), name_w),
+                theme::sender_style(&m.id),
+            ),
             Span::styled(text::fit(&role_text, w), role_style),
         ]);
         let y = inner.y + u16::try_from(n).unwrap_or(0);

@@ -1,0 +1,138 @@
+//! What every subcommand needs before its first call: the directories, the config
+//! file, the `--http-log` observer, the printer, and a way to connect — the same way
+//! the interactive client connects (flags > environment > config file > local
+//! default, `--as NAME`), through [`crate::connect`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::acs::{ConnectionString, HttpConfig, HttpObserver, IdentityClient, Transport};
+use crate::config::{self, ConfigFile, Resolved, Target};
+use crate::connect::{self, ConnectOptions, Session};
+use crate::paths::Dirs;
+use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
+
+use super::exit::CliError;
+use super::http_log;
+use super::output::Printer;
+use super::{ConnectionArgs, GlobalArgs};
+
+/// The setup shared by all subcommands.
+pub struct Context {
+    pub connection: ConnectionArgs,
+    pub printer: Printer,
+    pub dirs: Dirs,
+    pub config: ConfigFile,
+    /// The `--http-log` writer, when asked for.
+    pub observer: Option<Arc<dyn HttpObserver>>,
+}
+
+impl Context {
+    /// Reads the config file and opens the HTTP log. No network yet.
+    pub fn new(connection: ConnectionArgs, global: &GlobalArgs) -> Result<Self, CliError> {
+        let dirs = Dirs::discover().ok_or_else(|| CliError::Usage("cannot find a home directory; set ACS_CHAT_HOME".into()))?;
+        let config = match &connection.config {
+            Some(path) => ConfigFile::load(path, true)?,
+            None => ConfigFile::load(&dirs.config_file(), false)?,
+        };
+        let observer = match &global.http_log {
+            Some(path) => Some(
+                http_log::open(path, global.http_log_format)
+                    .map_err(|e| CliError::Usage(format!("cannot open the HTTP log {}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
+        Ok(Self { connection, printer: Printer { format: global.output, quiet: global.quiet }, dirs, config, observer })
+    }
+
+    /// Where to connect, after precedence.
+    pub fn resolved(&self) -> Result<Resolved, CliError> {
+        Ok(config::resolve(&self.connection, &self.config)?)
+    }
+
+    /// Connects as the chosen profile (creating it on first use with a connection string).
+    pub async fn session(&self) -> Result<Session, CliError> {
+        self.session_with(self.observer.clone()).await
+    }
+
+    /// [`Context::session`] with another observer (the quickstart adds its narrator).
+    pub async fn session_with(&self, observer: Option<Arc<dyn HttpObserver>>) -> Result<Session, CliError> {
+        let resolved = self.resolved()?;
+        Ok(connect::connect(&resolved, &self.dirs, &self.config, ConnectOptions { http_observer: observer }).await?)
+    }
+
+    /// The Identity endpoint: a connection string (given or the local default's).
+    /// Endpoint + token alone cannot manage identities.
+    pub async fn identity_target(
+        &self,
+        observer: Option<Arc<dyn HttpObserver>>,
+    ) -> Result<(ConnectionString, Transport), CliError> {
+        let resolved = self.resolved()?;
+        let mut http = HttpConfig { observer, ..HttpConfig::default() };
+        if let Some(path) = &resolved.ca_cert {
+            let pem = std::fs::read(path)
+                .map_err(|e| CliError::Usage(format!("cannot read CA certificate {}: {e}", path.display())))?;
+            http.extra_ca_pem.push(pem);
+        }
+        let cs = match &resolved.target {
+            Target::LocalDefault => {
+                let emulator = connect::local::ensure_running(&self.dirs, Duration::from_secs(15))
+                    .await
+                    .map_err(connect::ConnectError::from)?;
+                http.extra_ca_pem.push(emulator.cert_pem);
+                crate::local::default_connection_string()
+            }
+            Target::ConnectionString(cs) => cs.clone(),
+            Target::EndpointToken { .. } => {
+                return Err(CliError::Usage(
+                    "identity commands need a connection string (--connection-string or ACS_CONNECTION_STRING), \
+                     not --endpoint with --token"
+                        .into(),
+                ));
+            }
+        };
+        let cs = ConnectionString::parse(&cs)?;
+        let transport = Transport::new(http)?;
+        Ok((cs, transport))
+    }
+
+    /// An Identity client for [`Context::identity_target`].
+    pub async fn identity(&self) -> Result<IdentityClient, CliError> {
+        let (cs, transport) = self.identity_target(self.observer.clone()).await?;
+        Ok(IdentityClient::new(&cs, transport))
+    }
+}
+
+/// A user given on the command line: a raw id (`8:acs:...`) is taken as is; a profile
+/// name is looked up among known profiles, or created through Identity when the
+/// session has a connection string (as `--as NAME` would).
+pub async fn resolve_user(session: &Session, config: &ConfigFile, user: &str) -> Result<(String, Option<String>), CliError> {
+    if user.contains(':') {
+        return Ok((user.to_owned(), None));
+    }
+    config::validate_profile_name(user)
+        .map_err(|e| CliError::Usage(format!("{e}; or give a raw user id (8:acs:...)")))?;
+    let name = user.to_ascii_lowercase();
+    if let Some((_, id)) = session.known_profiles.iter().find(|(n, _)| *n == name) {
+        return Ok((id.clone(), Some(config.display_name(&name))));
+    }
+    if name == session.profile {
+        return Ok((session.user_id.clone(), Some(session.display_name.clone())));
+    }
+    match &session.minter {
+        Some(minter) => Ok((minter.ensure(&name).await?, Some(config.display_name(&name)))),
+        None => Err(CliError::Usage(format!(
+            "unknown profile {user:?}: with --endpoint and --token give a raw user id (8:acs:...)"
+        ))),
+    }
+}
+
+/// A participant entry for `user`.
+pub fn participant(id: String, display_name: Option<String>) -> ChatParticipant {
+    ChatParticipant {
+        communication_identifier: CommunicationIdentifierModel::user(id),
+        display_name,
+        share_history_time: None,
+        metadata: None,
+    }
+}

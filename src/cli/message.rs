@@ -1,0 +1,357 @@
+//! `acs-chat message send|list|show|update|delete`.
+//!
+//! `send` carries the seed's `clientMessageId` and `priority` in metadata (as the
+//! interactive client does) and retries safely: after an attempt whose outcome is
+//! unknown it looks for the message by client message id before sending again.
+//! `list` follows paging and prints oldest first; `--follow` keeps polling.
+
+use std::io::{IsTerminal as _, Read as _};
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use futures::StreamExt as _;
+use time::OffsetDateTime;
+
+use crate::acs::{ChatThreadClient, ListOptions};
+use crate::message_meta;
+use crate::wire::timestamp::format_whole_seconds;
+use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
+
+use super::context::Context;
+use super::exit::CliError;
+use super::follow::{self, Cursor};
+use super::output::{Table, text_cell};
+use super::thread::ThreadArg;
+
+/// `message ...`
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Sends a message (content by --content, as an argument, or on stdin).
+    Send {
+        #[command(flatten)]
+        thread: ThreadArg,
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The seed's priority, kept in message metadata.
+        #[arg(long, value_enum, default_value_t = Priority::Normal)]
+        priority: Priority,
+        /// The message type.
+        #[arg(long = "type", value_enum, default_value_t = Kind::Text)]
+        kind: Kind,
+    },
+    /// Lists a thread's messages, oldest first; --follow keeps printing new ones.
+    List {
+        #[command(flatten)]
+        thread: ThreadArg,
+        /// Only messages changed since: RFC 3339 (`2026-01-01T10:00:00Z`) or an age (`90s`, `10m`, `2h`, `1d`).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only the newest N messages (with --follow: of the backlog; default 10).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Keep polling and print new and changed messages until Ctrl-C.
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Messages per request (1-200); the pages are followed either way.
+        #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=200))]
+        page_size: u32,
+        /// Poll interval of --follow in milliseconds (default 250 on loopback, 1000 otherwise).
+        #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
+        interval: Option<u64>,
+    },
+    /// Shows one message.
+    Show(MessageArgs),
+    /// Changes a message's content.
+    Update {
+        #[command(flatten)]
+        message: MessageArgs,
+        #[command(flatten)]
+        content: ContentArgs,
+    },
+    /// Deletes a message.
+    Delete(MessageArgs),
+}
+
+/// `--thread ID --message ID`.
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    #[command(flatten)]
+    pub thread: ThreadArg,
+    /// The message id.
+    #[arg(long, value_name = "ID")]
+    pub message: String,
+}
+
+/// The text, by flag, positional argument or stdin.
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    /// The message text.
+    #[arg(long, value_name = "TEXT", conflicts_with = "text")]
+    pub content: Option<String>,
+    /// The message text (instead of --content); read from stdin when neither is given.
+    #[arg(value_name = "TEXT")]
+    pub text: Option<String>,
+}
+
+/// `--priority`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Priority {
+    #[value(name = "Normal", alias = "normal")]
+    Normal,
+    #[value(name = "High", alias = "high")]
+    High,
+}
+
+/// `--type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Text,
+    Html,
+}
+
+/// Send attempts before giving up on a retryable failure.
+const SEND_ATTEMPTS: u32 = 4;
+
+/// Runs a `message` subcommand.
+pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError> {
+    let session = ctx.session().await?;
+    let p = ctx.printer;
+    match command {
+        MessageCommand::Send { thread, content, priority, kind } => {
+            let text = read_content(content)?;
+            let client_message_id = message_meta::new_client_message_id();
+            let priority = match priority {
+                Priority::Normal => "Normal",
+                Priority::High => "High",
+            };
+            let kind = match kind {
+                Kind::Text => ChatMessageType::Text,
+                Kind::Html => ChatMessageType::Html,
+            };
+            let request = message_meta::send_request(&text, &session.display_name, kind, &client_message_id, priority);
+            let client = session.chat.thread(&thread.thread);
+            let id = send_safely(&client, &request, &client_message_id).await?;
+            // The seed's messageResponse: {id, clientMessageId}.
+            let result = serde_json::json!({ "id": id, "clientMessageId": client_message_id });
+            p.show(&result, || Table::pairs(&[("id", id.clone()), ("clientMessageId", client_message_id.clone())]));
+        }
+        MessageCommand::List { thread, since, limit, follow, page_size, interval } => {
+            let since = since.as_deref().map(|s| parse_since(s, OffsetDateTime::now_utc())).transpose()?;
+            let limit = limit.or(follow.then_some(10));
+            let client = session.chat.thread(&thread.thread);
+            let mut cursor = Cursor::default();
+            let mut messages = Vec::new();
+            let options = ListOptions { max_page_size: Some(page_size), start_time: since };
+            let mut stream = Box::pin(client.list_messages(options));
+            while let Some(m) = stream.next().await {
+                let m = m?;
+                cursor.note(&m);
+                if limit.is_none_or(|l| messages.len() < l) {
+                    messages.push(m);
+                } else if !follow {
+                    break;
+                }
+            }
+            drop(stream);
+            messages.reverse();
+            if !follow {
+                p.show(&messages, || message_table(&messages));
+                return Ok(());
+            }
+            let row = |m: &ChatMessage| message_table(std::slice::from_ref(m)).with_min_widths(&STREAM_WIDTHS);
+            p.stream_header(&message_table(&[]).with_min_widths(&STREAM_WIDTHS));
+            for m in &messages {
+                if !p.stream_item(m, || row(m)) {
+                    return Ok(());
+                }
+            }
+            let default_ms = if session.is_loopback { 250 } else { 1000 };
+            let interval = Duration::from_millis(interval.unwrap_or(default_ms));
+            follow::follow(&client, cursor, interval, |m| p.stream_item(m, || row(m))).await?;
+        }
+        MessageCommand::Show(args) => {
+            let m = session.chat.thread(&args.thread.thread).get_message(&args.message).await?;
+            p.show(&m, || message_details(&m));
+        }
+        MessageCommand::Update { message, content } => {
+            let text = read_content(content)?;
+            let request = UpdateChatMessageRequest { content: Some(text), metadata: None };
+            session.chat.thread(&message.thread.thread).update_message(&message.message, &request).await?;
+            let done = serde_json::json!({ "id": message.message, "updated": true });
+            p.show(&done, || Table::pairs(&[("updated", message.message.clone())]));
+        }
+        MessageCommand::Delete(args) => {
+            session.chat.thread(&args.thread.thread).delete_message(&args.message).await?;
+            let done = serde_json::json!({ "id": args.message, "deleted": true });
+            p.show(&done, || Table::pairs(&[("deleted", args.message.clone())]));
+        }
+    }
+    Ok(())
+}
+
+/// Sends, retrying a retryable failure; before each retry the thread's recent messages
+/// are searched for the client message id, so a send that did arrive is not doubled.
+async fn send_safely(
+    client: &ChatThreadClient,
+    request: &crate::wire::SendChatMessageRequest,
+    client_message_id: &str,
+) -> Result<String, CliError> {
+    let started = OffsetDateTime::now_utc();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match client.send_message(request).await {
+            Ok(id) => return Ok(id),
+            Err(e) if e.is_retryable() && attempt < SEND_ATTEMPTS => {
+                let wait = e.retry_after().unwrap_or(Duration::from_millis(500 * (1 << attempt)));
+                eprintln!("acs-chat: {e}; checking whether it arrived, then retrying in {} ms", wait.as_millis());
+                tokio::time::sleep(wait).await;
+                if let Some(id) = find_sent(client, client_message_id, started).await {
+                    return Ok(id);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The id of the message with this client message id changed since `since` (less a
+/// minute of clock skew), if the service has it.
+async fn find_sent(client: &ChatThreadClient, client_message_id: &str, since: OffsetDateTime) -> Option<String> {
+    let options = ListOptions { max_page_size: Some(200), start_time: Some(since - time::Duration::minutes(1)) };
+    let mut stream = Box::pin(client.list_messages(options));
+    while let Some(m) = stream.next().await {
+        let m = m.ok()?;
+        if message_meta::client_message_id(&m) == Some(client_message_id) {
+            return Some(m.id);
+        }
+    }
+    None
+}
+
+/// The text from --content, the positional argument, or stdin (when it is not a terminal).
+fn read_content(args: ContentArgs) -> Result<String, CliError> {
+    let text = match args.content.or(args.text) {
+        Some(text) => text,
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(CliError::Usage("no message text: give --content TEXT, a TEXT argument, or pipe it on stdin".into()));
+            }
+            let mut text = String::new();
+            stdin
+                .lock()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::Usage(format!("cannot read the message from stdin: {e}")))?;
+            text.trim_end_matches(['\n', '\r']).to_owned()
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(CliError::Usage("the message text is empty".into()));
+    }
+    Ok(text)
+}
+
+/// `--since`: RFC 3339, or an age before `now` (`90s`, `10m`, `2h`, `1d`).
+pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliError> {
+    if let Some(t) = crate::wire::timestamp::parse(s) {
+        return Ok(t);
+    }
+    let bad = || CliError::Usage(format!("--since {s:?}: give an RFC 3339 time (2026-01-01T10:00:00Z) or an age like 90s, 10m, 2h, 1d"));
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (digits, unit) = s.split_at(split);
+    let n: i64 = digits.parse().map_err(|_| bad())?;
+    let age = match unit {
+        "s" => time::Duration::seconds(n),
+        "m" => time::Duration::minutes(n),
+        "h" => time::Duration::hours(n),
+        "d" => time::Duration::days(n),
+        _ => return Err(bad()),
+    };
+    now.checked_sub(age).ok_or_else(bad)
+}
+
+/// Column widths of a followed message list, whose rows are printed one at a time:
+/// ids are 13-digit millisecond stamps, timestamps 20 characters.
+const STREAM_WIDTHS: [usize; 5] = [13, 20, 12, 18, 8];
+
+/// One line per message.
+fn message_table(messages: &[ChatMessage]) -> Table {
+    let mut t = Table::new(&["ID", "SENT", "SENDER", "TYPE", "PRIORITY", "CONTENT"]);
+    for m in messages {
+        t.row(vec![
+            m.id.clone(),
+            format_whole_seconds(m.created_on),
+            m.sender_display_name.clone().unwrap_or_default(),
+            m.kind.to_string(),
+            message_meta::priority(m).unwrap_or("").to_owned(),
+            text_cell(&describe(m)),
+        ]);
+    }
+    t
+}
+
+fn message_details(m: &ChatMessage) -> Table {
+    let mut pairs = vec![
+        ("id", m.id.clone()),
+        ("type", m.kind.to_string()),
+        ("sequenceId", m.sequence_id.clone()),
+        ("version", m.version.clone()),
+        ("createdOn", format_whole_seconds(m.created_on)),
+        ("sender", m.sender_display_name.clone().unwrap_or_default()),
+        ("senderId", m.sender_communication_identifier.as_ref().and_then(|s| s.raw()).unwrap_or("").to_owned()),
+        ("content", describe(m)),
+    ];
+    if let Some(id) = message_meta::client_message_id(m) {
+        pairs.push(("clientMessageId", id.to_owned()));
+    }
+    if let Some(p) = message_meta::priority(m) {
+        pairs.push(("priority", p.to_owned()));
+    }
+    if let Some(t) = m.edited_on {
+        pairs.push(("editedOn", format_whole_seconds(t)));
+    }
+    if let Some(t) = m.deleted_on {
+        pairs.push(("deletedOn", format_whole_seconds(t)));
+    }
+    Table::pairs(&pairs)
+}
+
+/// The content as one line for people: text, the new topic, who joined or left.
+fn describe(m: &ChatMessage) -> String {
+    if m.deleted_on.is_some() {
+        return "(deleted)".into();
+    }
+    let Some(c) = &m.content else { return String::new() };
+    let names = |ps: &Option<Vec<crate::wire::ChatParticipant>>| {
+        ps.iter()
+            .flatten()
+            .map(|p| p.display_name.clone().or_else(|| p.communication_identifier.raw().map(str::to_owned)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = match m.kind {
+        ChatMessageType::TopicUpdated => format!("topic changed to {:?}", c.topic.clone().unwrap_or_default()),
+        ChatMessageType::ParticipantAdded => format!("added {}", names(&c.participants)),
+        ChatMessageType::ParticipantRemoved => format!("removed {}", names(&c.participants)),
+        _ => c.message.clone().unwrap_or_default(),
+    };
+    if m.edited_on.is_some() { format!("{text} (edited)") } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_rfc3339_and_ages() {
+        let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
+        assert_eq!(parse_since("10m", now).expect("age").unix_timestamp(), 1_000_000 - 600);
+        assert_eq!(parse_since("2h", now).expect("age").unix_timestamp(), 1_000_000 - 7200);
+        assert_eq!(parse_since("1970-01-02T00:00:00Z", now).expect("rfc").unix_timestamp(), 86_400);
+        for bad in ["", "10", "m", "10y", "-5m", "yesterday"] {
+            assert_eq!(parse_since(bad, now).map_err(|e| e.exit_status().code()).err(), Some(2), "{bad}");
+        }
+    }
+}

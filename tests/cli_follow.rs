@@ -1,0 +1,95 @@
+//! `message list --follow` picks up a message sent by another process and exits
+//! cleanly on Ctrl-C (SIGINT).
+
+#![cfg(unix)]
+
+mod cli_common;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use cli_common::{Emulator, run};
+
+#[test]
+fn follow_prints_new_messages_as_json_lines() {
+    let emu = Emulator::start();
+    let id = emu.thread("alice", "Live", &["bob"]);
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "before"]);
+
+    let mut child = emu
+        .std_cmd("bob")
+        .args(["--output", "json", "message", "list", "--thread", &id, "--follow", "--interval", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start follower");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next_text = |want: &str| -> serde_json::Value {
+        loop {
+            let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("no line with {want:?} in time"));
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
+            if v["content"]["message"] == want {
+                return v;
+            }
+        }
+    };
+    // The backlog first, then a message sent from another process.
+    next_text("before");
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "after"]);
+    let after = next_text("after");
+    assert_eq!(after["senderDisplayName"], "Alice");
+    // An edit arrives too.
+    let mid = after["id"].as_str().expect("id").to_owned();
+    run(emu.cmd("alice").args(["message", "update", "--thread", &id, "--message", &mid, "--content", "after, edited"])).ok();
+    next_text("after, edited");
+
+    // Ctrl-C: a clean exit.
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "follower exit status {status:?}");
+}
+
+#[test]
+fn follow_stops_when_its_reader_goes_away() {
+    let emu = Emulator::start();
+    let id = emu.thread("alice", "Piped", &[]);
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "one"]);
+    let mut child = emu
+        .std_cmd("alice")
+        .args(["message", "list", "--thread", &id, "--follow", "--interval", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start follower");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut header = String::new();
+    reader.read_line(&mut header).expect("header line");
+    assert!(header.starts_with("ID"), "{header}");
+    // `| head -1`: the reader leaves; the next message must end the follower.
+    drop(reader);
+    emu.json("alice", &["message", "send", "--thread", &id, "--content", "two"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the follower kept running after its reader closed the pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
