@@ -49,8 +49,9 @@ fn message(i: u64) -> ChatMessage {
     }
 }
 
-/// A client with `n` messages in its open thread, the whole history loaded.
-fn app_with(n: u64) -> App {
+/// A client with `n` messages in its open thread, the whole history loaded; and how
+/// long `update` took to take in the last (oldest) page of history, in ms.
+fn app_with(n: u64) -> (App, f64) {
     let profile = ProfileInfo { name: "me".into(), user_id: ME.into(), display_name: "Me".into(), ..ProfileInfo::default() };
     let mut app = App::new(profile.clone(), UiSettings { id_seed: 1, ..UiSettings::default() });
     let _ = app.update(Event::Resize(200, 50));
@@ -58,14 +59,17 @@ fn app_with(n: u64) -> App {
     let _ = app.update(Event::SessionReady { profile, open_thread: Some(THREAD.into()) });
     // History arrives in pages of 200, newest first, as the poller delivers it.
     let mut end = n;
+    let mut last_page_ms = 0.0;
     while end > 0 {
         let start = end.saturating_sub(200);
         let page: Vec<ChatMessage> = (start..end).rev().map(message).collect();
         let next_link = (start > 0).then(|| "next".to_owned());
+        let started = Instant::now();
         let _ = app.update(Event::OlderMessages { thread_id: THREAD.into(), messages: page, next_link });
+        last_page_ms = ms(started.elapsed());
         end = start;
     }
-    app
+    (app, last_page_ms)
 }
 
 fn key(code: KeyCode) -> Event {
@@ -77,11 +81,12 @@ fn measure(n: u64, frames: usize) {
     let label = if n >= 1000 { format!("{}k", n / 1000) } else { n.to_string() };
     let rss_before = support::rss_mib();
     let loaded = Instant::now();
-    let mut app = app_with(n);
+    let (mut app, last_page_ms) = app_with(n);
     let load_ms = ms(loaded.elapsed());
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test terminal");
     let mut report = Report::default();
     report.add(format!("render.{label}.load"), load_ms, "ms");
+    report.add(format!("render.{label}.older_page_update"), last_page_ms, "ms");
 
     let draw = |app: &App, terminal: &mut Terminal<TestBackend>| {
         // A fresh buffer each time, so every frame is drawn and diffed in full.
