@@ -120,14 +120,14 @@ fn fill(db: &std::path::Path, thread: &str, sender: &str, count: i64) -> i64 {
         }
     }
     let (seq, version) = (last_seq + count, last_version + count);
-    tx.execute("UPDATE threads SET last_seq = ?2, last_version = ?3, activity_ms = ?3 WHERE id = ?1", rusqlite::params![thread, seq, version])
+    tx.execute("UPDATE threads SET last_seq = ?2, last_version = ?3 WHERE id = ?1", rusqlite::params![thread, seq, version])
         .expect("update thread");
-    tx.execute(
-        "UPDATE thread_activity SET superseded_by = ?2 WHERE thread_id = ?1 AND superseded_by IS NULL",
-        rusqlite::params![thread, version],
-    )
-    .expect("supersede activity");
-    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", rusqlite::params![thread, version])
+    // Activity times increase across all threads (see the store's `touch_activity`).
+    let last_activity: Option<i64> =
+        tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0)).expect("activity");
+    let activity = version.max(last_activity.map_or(0, |a| a + 1));
+    tx.execute("UPDATE threads SET activity_ms = ?2 WHERE id = ?1", rusqlite::params![thread, activity]).expect("thread activity");
+    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", rusqlite::params![thread, activity])
         .expect("activity");
     tx.commit().expect("commit");
     version
@@ -160,6 +160,11 @@ async fn main() {
     let user = local.user().await;
     let base = local.emulator.endpoint.trim_end_matches('/').to_owned();
     let (bare_addr, bare_ca) = bare_server().await;
+    // The same in memory (`serve --in-memory`): no disk write to wait for.
+    let memory = Local::start().await;
+    let memory_user = memory.user().await;
+    let memory_base = memory.emulator.endpoint.trim_end_matches('/').to_owned();
+    let mut memory_threads = Vec::new();
     let mut report = Report::default();
 
     // Throughput: emulator and ceiling, side by side, at each concurrency.
@@ -172,11 +177,20 @@ async fn main() {
         let (rate, mut lat) = load(&urls, &user.token, &local.ca_pem, window).await;
         report.add(format!("send.c{n}.rate"), rate, "req/s");
         report.latencies(&format!("send.c{n}"), &mut lat);
+        while memory_threads.len() < n {
+            memory_threads.push(memory.thread(&memory_user, &[], "load").await);
+        }
+        let urls: Vec<String> =
+            memory_threads[..n].iter().map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}")).collect();
+        let (memory_rate, mut lat) = load(&urls, &memory_user.token, &memory.ca_pem, window).await;
+        report.add(format!("send_in_memory.c{n}.rate"), memory_rate, "req/s");
+        report.latencies(&format!("send_in_memory.c{n}"), &mut lat);
         let bare_urls = vec![format!("https://{bare_addr}/chat/threads/x/messages?{CHAT_API}"); n];
         let (bare_rate, mut bare_lat) = load(&bare_urls, &user.token, &bare_ca, window).await;
         report.add(format!("bare.c{n}.rate"), bare_rate, "req/s");
         report.latencies(&format!("bare.c{n}"), &mut bare_lat);
         report.add(format!("send.c{n}.of_ceiling"), 100.0 * rate / bare_rate.max(1.0), "%");
+        report.add(format!("send_in_memory.c{n}.of_ceiling"), 100.0 * memory_rate / bare_rate.max(1.0), "%");
     }
 
     // List pages in big threads.
@@ -211,6 +225,7 @@ async fn main() {
     report.add("emulator.peak_rss", support::peak_rss_mib(), "MiB");
     report.print_table(if short { "Emulator (short mode: figures not meaningful)" } else { "Emulator throughput and latency" });
     local.emulator.shutdown().await;
+    memory.emulator.shutdown().await;
 }
 
 fn urlencode(s: &str) -> String {
