@@ -168,8 +168,18 @@ async fn main() {
     let (carol_tx, mut carol_rx) = mpsc::unbounded_channel();
     let carol_poller = poller::spawn(carol_user.chat.clone(), carol_intervals, carol_tx);
     carol_poller.send(PollerControl::OpenThread(quiet_thread));
-    let carol_started = Instant::now();
     tokio::spawn(async move { while carol_rx.recv().await.is_some() {} });
+    // Her requests over a window that starts once her interval has reached its maximum
+    // (1 s + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 4 s ≈ 11 s after she started), measured
+    // while the other phases run.
+    let carol_requests = carol_user.requests.clone();
+    let idle = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(12)).await;
+        let before = carol_requests.get();
+        let started = Instant::now();
+        tokio::time::sleep(idle_window).await;
+        (carol_requests.get() - before) as f64 / started.elapsed().as_secs_f64()
+    });
 
     // Erin: in the same thread as Bob, polling with the defaults for a remote
     // endpoint, to see what they ask of the service's rate limits while active.
@@ -204,15 +214,7 @@ async fn main() {
         report.add(format!("requests.remote_active.{op}"), n as f64 * 10.0 / active_secs, "per 10 s");
     }
 
-    // Idle: Carol's requests over a window that starts once her interval has reached
-    // its maximum (1 s + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 4 s ≈ 11 s after she started).
-    let settle = Duration::from_secs(12).saturating_sub(carol_started.elapsed());
-    tokio::time::sleep(settle).await;
-    let before = carol_user.requests.get();
-    let window_started = Instant::now();
-    tokio::time::sleep(idle_window).await;
-    let idle_requests = carol_user.requests.get() - before;
-    let idle_rate = idle_requests as f64 / window_started.elapsed().as_secs_f64();
+    let idle_rate = idle.await.expect("idle window");
     report.add("requests.idle.rate", idle_rate, "req/s");
     report.add("requests.idle.per_5_min", idle_rate * 300.0, "requests");
     report.add("poll.loopback.active_interval", loopback.active_ms as f64, "ms");

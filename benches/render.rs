@@ -57,18 +57,20 @@ fn app_with(n: u64) -> (App, f64) {
     let _ = app.update(Event::Resize(200, 50));
     let _ = app.update(Event::Tick { now: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH) });
     let _ = app.update(Event::SessionReady { profile, open_thread: Some(THREAD.into()) });
-    // History arrives in pages of 200, newest first, as the poller delivers it.
-    let mut end = n;
-    let mut last_page_ms = 0.0;
-    while end > 0 {
-        let start = end.saturating_sub(200);
-        let page: Vec<ChatMessage> = (start..end).rev().map(message).collect();
-        let next_link = (start > 0).then(|| "next".to_owned());
-        let started = Instant::now();
-        let _ = app.update(Event::OlderMessages { thread_id: THREAD.into(), messages: page, next_link });
-        last_page_ms = ms(started.elapsed());
-        end = start;
+    // All but the oldest page arrive as polled news (oldest first, so each goes on the
+    // end: quick to set up); the oldest page then arrives as history (newest first, as
+    // the service lists it), timed: scrolling up into older history at this size.
+    let oldest = n.min(200);
+    let mut start = oldest;
+    while start < n {
+        let end = (start + 1000).min(n);
+        let _ = app.update(Event::MessagesPolled { thread_id: THREAD.into(), messages: (start..end).map(message).collect() });
+        start = end;
     }
+    let page: Vec<ChatMessage> = (0..oldest).rev().map(message).collect();
+    let started = Instant::now();
+    let _ = app.update(Event::OlderMessages { thread_id: THREAD.into(), messages: page, next_link: None });
+    let last_page_ms = ms(started.elapsed());
     (app, last_page_ms)
 }
 
