@@ -86,7 +86,10 @@ async fn bare_server() -> (SocketAddr, Vec<u8>) {
     let router = Router::new().fallback(|| async {
         (StatusCode::CREATED, [("content-type", "application/json; charset=utf-8")], r#"{"id":"1700000000000"}"#)
     });
-    let server = axum_server::from_tcp_rustls(listener, tls).expect("server");
+    // As the emulator: TCP_NODELAY on every accepted connection.
+    let server = axum_server::from_tcp_rustls(listener, tls)
+        .expect("server")
+        .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor));
     tokio::spawn(async move {
         let _ = server.serve(router.into_make_service()).await;
     });

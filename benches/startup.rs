@@ -34,9 +34,18 @@ const READY_MARKER: &str = "Quickstart";
 
 struct Tmux {
     socket: String,
+    sessions: std::cell::Cell<u32>,
 }
 
 impl Tmux {
+    /// A private tmux server, kept alive between measurements by an idle session (a
+    /// server that exits with its last session can race the next `new-session`).
+    fn start() -> Self {
+        let tmux = Self { socket: format!("acs-chat-bench-{}", std::process::id()), sessions: std::cell::Cell::new(0) };
+        tmux.run(&["new-session", "-d", "-s", "keep", "sleep 3600"]);
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -45,11 +54,13 @@ impl Tmux {
     /// Starts `command` in a new 200x50 session and returns the times (from just
     /// before the launch) at which each marker first showed.
     fn time_markers(&self, command: &str, markers: &[&str], timeout: Duration) -> Vec<Duration> {
+        self.sessions.set(self.sessions.get() + 1);
+        let name = format!("bench{}", self.sessions.get());
         let started = Instant::now();
-        self.run(&["new-session", "-d", "-s", "bench", "-x", "200", "-y", "50", command]);
+        self.run(&["new-session", "-d", "-s", &name, "-x", "200", "-y", "50", command]);
         let mut seen: Vec<Option<Duration>> = vec![None; markers.len()];
         while seen.iter().any(Option::is_none) {
-            let screen = self.run(&["capture-pane", "-p", "-t", "bench"]);
+            let screen = self.run(&["capture-pane", "-p", "-t", &name]);
             let at = started.elapsed();
             for (i, m) in markers.iter().enumerate() {
                 if seen[i].is_none() && screen.contains(m) {
@@ -58,7 +69,7 @@ impl Tmux {
             }
             assert!(at < timeout, "{markers:?} did not all appear within {timeout:?}; the screen:\n{screen}");
         }
-        self.run(&["kill-session", "-t", "bench"]);
+        self.run(&["kill-session", "-t", &name]);
         seen.into_iter().map(|s| s.unwrap_or_default()).collect()
     }
 }
@@ -148,7 +159,7 @@ fn main() {
         println!("startup: tmux is not installed; nothing measured");
         return;
     }
-    let tmux = Tmux { socket: format!("acs-chat-bench-{}", std::process::id()) };
+    let tmux = Tmux::start();
     let timeout = Duration::from_secs(30);
     let mut report = Report::default();
 
