@@ -15,7 +15,10 @@ use crate::cli::ConnectionArgs;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{0}")]
@@ -43,6 +46,26 @@ pub struct ConfigFile {
     /// Per-profile settings, keyed by profile name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Extra key bindings: action name = key or list of keys (`send = "Ctrl-D"`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+}
+
+/// One key (`"Ctrl-D"`) or several (`["Ctrl-D", "F5"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> &[String] {
+        match self {
+            Self::One(k) => std::slice::from_ref(k),
+            Self::Many(v) => v,
+        }
+    }
 }
 
 /// `[ui]`: how the interactive client looks and behaves.
@@ -61,6 +84,9 @@ pub struct UiConfig {
     pub mouse: bool,
     /// Show the participant pane at start.
     pub show_participants: bool,
+    /// Colours on screen; `false` (or the `NO_COLOR` environment variable) draws in
+    /// the terminal's default colours, keeping bold, dim and reverse.
+    pub color: bool,
 }
 
 impl Default for UiConfig {
@@ -72,6 +98,7 @@ impl Default for UiConfig {
             paste_confirm_lines: 5,
             mouse: true,
             show_participants: false,
+            color: true,
         }
     }
 }
@@ -105,8 +132,15 @@ impl PollConfig {
     /// well inside ACS's limit of 200 list-messages calls per minute per user per thread
     /// (one a second is 60/min), and back off to one every 8 s when idle.
     pub fn resolve(&self, loopback: bool) -> PollIntervals {
-        let (active, idle_max) = if loopback { (100, 4_000) } else { (1_000, 8_000) };
-        let active_ms = self.active_ms.unwrap_or(active).clamp(if loopback { 20 } else { 300 }, 60_000);
+        let (active, idle_max) = if loopback {
+            (100, 4_000)
+        } else {
+            (1_000, 8_000)
+        };
+        let active_ms = self
+            .active_ms
+            .unwrap_or(active)
+            .clamp(if loopback { 20 } else { 300 }, 60_000);
         PollIntervals {
             active_ms,
             idle_max_ms: self.idle_max_ms.unwrap_or(idle_max).max(active_ms),
@@ -130,15 +164,26 @@ impl ConfigFile {
     pub fn load(path: &Path, explicit: bool) -> Result<Self, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(Self::default()),
-            Err(source) => return Err(ConfigError::Read { path: path.to_owned(), source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(Self::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
         };
-        Self::parse(&text).map_err(|message| ConfigError::Parse { path: path.to_owned(), message })
+        Self::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })
     }
 
     /// Parses TOML text; the error is one line naming the key or position.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let cfg: Self = toml::from_str(text).map_err(|e| e.message().to_owned() + &location(text, e.span()))?;
+        let cfg: Self =
+            toml::from_str(text).map_err(|e| e.message().to_owned() + &location(text, e.span()))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -152,8 +197,12 @@ impl ConfigFile {
             ));
         }
         if crate::tui::settings::ThreadSort::parse(&self.ui.sort).is_none() {
-            return Err(format!("ui.sort must be \"unread-first\" or \"recent-first\", not {:?}", self.ui.sort));
+            return Err(format!(
+                "ui.sort must be \"unread-first\" or \"recent-first\", not {:?}",
+                self.ui.sort
+            ));
         }
+        self.key_bindings()?;
         if let Some(name) = &self.default_profile {
             validate_profile_name(name)?;
         }
@@ -161,6 +210,15 @@ impl ConfigFile {
             validate_profile_name(name)?;
         }
         Ok(())
+    }
+
+    /// The `[keys]` table as bindings of the interactive client.
+    pub fn key_bindings(&self) -> Result<crate::tui::keymap::KeyBindings, String> {
+        crate::tui::keymap::KeyBindings::from_config(
+            self.keys
+                .iter()
+                .map(|(name, keys)| (name.as_str(), keys.keys())),
+        )
     }
 
     /// The display name of a profile: configured, or the name capitalised.
@@ -174,21 +232,38 @@ impl ConfigFile {
 }
 
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else { return String::new() };
-    let Some(upto) = text.get(..span.start) else { return String::new() };
+    let Some(span) = span else {
+        return String::new();
+    };
+    let Some(upto) = text.get(..span.start) else {
+        return String::new();
+    };
     let line = upto.matches('\n').count() + 1;
-    format!(" (line {line})")
+    // Name the key when the error points into a `key = value` line.
+    let source_line = text.lines().nth(line - 1).unwrap_or_default();
+    match source_line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('#'))
+    {
+        Some(key) => format!(" (line {line}, key {key})"),
+        None => format!(" (line {line})"),
+    }
 }
 
 /// Profile names become file names and appear on screen: keep them simple.
 pub fn validate_profile_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 32
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
-        Err(format!("profile name {name:?} must be 1-32 characters of a-z, 0-9, '-' or '_'"))
+        Err(format!(
+            "profile name {name:?} must be 1-32 characters of a-z, 0-9, '-' or '_'"
+        ))
     }
 }
 
@@ -223,7 +298,11 @@ pub struct Resolved {
 /// flags merged with the environment (clap's `env`); `COMMUNICATION_SERVICES_CONNECTION_STRING`,
 /// the name the official samples use, is read here as the last environment fallback.
 pub fn resolve(args: &ConnectionArgs, file: &ConfigFile) -> Result<Resolved, ConfigError> {
-    let env_cs = || std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING").ok().filter(|s| !s.trim().is_empty());
+    let env_cs = || {
+        std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+    };
     let target = match (&args.connection_string, &args.endpoint, &args.token) {
         (Some(_), Some(_), _) => {
             return Err(ConfigError::Invalid(
@@ -231,25 +310,38 @@ pub fn resolve(args: &ConnectionArgs, file: &ConfigFile) -> Result<Resolved, Con
             ));
         }
         (Some(cs), None, _) => Target::ConnectionString(cs.clone()),
-        (None, Some(endpoint), Some(token)) => Target::EndpointToken { endpoint: endpoint.clone(), token: token.clone() },
+        (None, Some(endpoint), Some(token)) => Target::EndpointToken {
+            endpoint: endpoint.clone(),
+            token: token.clone(),
+        },
         (None, Some(_), None) => {
-            return Err(ConfigError::Invalid("--endpoint needs --token (or ACS_TOKEN)".into()));
+            return Err(ConfigError::Invalid(
+                "--endpoint needs --token (or ACS_TOKEN)".into(),
+            ));
         }
         (None, None, Some(_)) => {
-            return Err(ConfigError::Invalid("--token needs --endpoint (or ACS_ENDPOINT)".into()));
+            return Err(ConfigError::Invalid(
+                "--token needs --endpoint (or ACS_ENDPOINT)".into(),
+            ));
         }
         (None, None, None) => match env_cs() {
             Some(cs) => Target::ConnectionString(cs),
             None => match (&file.connection_string, &file.endpoint, &file.token) {
                 (Some(_), Some(_), _) => {
                     return Err(ConfigError::Invalid(
-                        "config file: set either connection_string or endpoint + token, not both".into(),
+                        "config file: set either connection_string or endpoint + token, not both"
+                            .into(),
                     ));
                 }
                 (Some(cs), None, _) => Target::ConnectionString(cs.clone()),
-                (None, Some(e), Some(t)) => Target::EndpointToken { endpoint: e.clone(), token: t.clone() },
+                (None, Some(e), Some(t)) => Target::EndpointToken {
+                    endpoint: e.clone(),
+                    token: t.clone(),
+                },
                 (None, Some(_), None) | (None, None, Some(_)) => {
-                    return Err(ConfigError::Invalid("config file: endpoint and token go together".into()));
+                    return Err(ConfigError::Invalid(
+                        "config file: endpoint and token go together".into(),
+                    ));
                 }
                 (None, None, None) => Target::LocalDefault,
             },
@@ -261,7 +353,11 @@ pub fn resolve(args: &ConnectionArgs, file: &ConfigFile) -> Result<Resolved, Con
         .or_else(|| file.default_profile.clone())
         .unwrap_or_else(|| "alice".to_owned());
     validate_profile_name(&profile).map_err(ConfigError::Invalid)?;
-    Ok(Resolved { target, ca_cert: args.ca_cert.clone().or_else(|| file.ca_cert.clone()), profile })
+    Ok(Resolved {
+        target,
+        ca_cert: args.ca_cert.clone().or_else(|| file.ca_cert.clone()),
+        profile,
+    })
 }
 
 #[cfg(test)]
@@ -283,20 +379,35 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_type_names_the_key() {
+        let e = ConfigFile::parse("[ui]\nbell = \"loud\"\n").expect_err("wrong type");
+        assert!(e.contains("key bell") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
     fn malformed_toml_is_an_error() {
         assert!(ConfigFile::parse("connection_string = ").is_err());
-        assert!(ConfigFile::parse("[ui]\nsort = \"alphabetical\"").expect_err("bad sort").contains("ui.sort"));
+        assert!(
+            ConfigFile::parse("[ui]\nsort = \"alphabetical\"")
+                .expect_err("bad sort")
+                .contains("ui.sort")
+        );
     }
 
     #[test]
     fn precedence_flags_then_file_then_default() {
-        let file = ConfigFile::parse("connection_string = \"endpoint=https://file/;accesskey=a2V5\"").expect("valid");
+        let file =
+            ConfigFile::parse("connection_string = \"endpoint=https://file/;accesskey=a2V5\"")
+                .expect("valid");
         let none = ConnectionArgs::default();
         // The environment could hold COMMUNICATION_SERVICES_CONNECTION_STRING; only assert
         // on the file when it does not.
         if std::env::var_os("COMMUNICATION_SERVICES_CONNECTION_STRING").is_none() {
             let r = resolve(&none, &file).expect("file");
-            assert_eq!(r.target, Target::ConnectionString("endpoint=https://file/;accesskey=a2V5".into()));
+            assert_eq!(
+                r.target,
+                Target::ConnectionString("endpoint=https://file/;accesskey=a2V5".into())
+            );
             let r = resolve(&none, &ConfigFile::default()).expect("default");
             assert_eq!(r.target, Target::LocalDefault);
             assert_eq!(r.profile, "alice");
@@ -308,16 +419,60 @@ mod tests {
             ..ConnectionArgs::default()
         };
         let r = resolve(&flags, &file).expect("flags win");
-        assert_eq!(r.target, Target::EndpointToken { endpoint: "https://flag/".into(), token: "t".into() });
+        assert_eq!(
+            r.target,
+            Target::EndpointToken {
+                endpoint: "https://flag/".into(),
+                token: "t".into()
+            }
+        );
         assert_eq!(r.profile, "bob");
     }
 
     #[test]
     fn half_given_pairs_are_errors() {
-        let args = ConnectionArgs { endpoint: Some("https://x/".into()), ..ConnectionArgs::default() };
+        let args = ConnectionArgs {
+            endpoint: Some("https://x/".into()),
+            ..ConnectionArgs::default()
+        };
         assert!(resolve(&args, &ConfigFile::default()).is_err());
-        let args = ConnectionArgs { profile: Some("../evil".into()), ..ConnectionArgs::default() };
+        let args = ConnectionArgs {
+            profile: Some("../evil".into()),
+            ..ConnectionArgs::default()
+        };
         assert!(resolve(&args, &ConfigFile::default()).is_err());
+    }
+
+    /// The example documents every key: as shipped, and with every commented-out
+    /// setting switched on, it must parse.
+    #[test]
+    fn config_example_parses_with_every_key_on() {
+        let example = include_str!("../config.example.toml");
+        ConfigFile::parse(example).expect("the example as shipped");
+        let all_on: String = example
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest,
+                Some(rest) if rest.starts_with("[profiles.") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = ConfigFile::parse(&all_on).expect("every key switched on");
+        assert!(c.connection_string.is_some() && c.poll.active_ms.is_some());
+        assert_eq!(c.display_name("bob"), "Bob");
+        assert!(!c.keys.is_empty());
+    }
+
+    #[test]
+    fn keys_table_accepts_one_or_many_and_names_mistakes() {
+        let c = ConfigFile::parse("[keys]\nsend = \"Ctrl-D\"\nnewline = [\"Ctrl-O\", \"F5\"]")
+            .expect("valid");
+        assert_eq!(c.key_bindings().expect("valid").extra.len(), 3);
+        let e = ConfigFile::parse("[keys]\nsned = \"Ctrl-D\"").expect_err("unknown action");
+        assert!(e.contains("keys.sned"), "{e}");
+        let e = ConfigFile::parse("[keys]\nsend = \"Hyper-D\"").expect_err("unknown key");
+        assert!(e.contains("Hyper-D"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub const DEFAULT_PORT: u16 = 47443;
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 
 /// The development access key (base64), accepted by a default `acs-chat serve`.
-pub const DEV_ACCESS_KEY: &str = "YWNzLWNoYXQgbG9jYWwgZW11bGF0b3IgZGV2ZWxvcG1lbnQga2V5IC0gbm90IGEgc2VjcmV0";
+pub const DEV_ACCESS_KEY: &str =
+    "YWNzLWNoYXQgbG9jYWwgZW11bGF0b3IgZGV2ZWxvcG1lbnQga2V5IC0gbm90IGEgc2VjcmV0";
 
 /// The immutable resource id of the emulated ACS resource, as it appears in user ids
 /// (`8:acs:<resource id>_<user>`) and in token claims.

@@ -31,5 +31,8 @@ pub fn to_file(dir: &Path, file_name: &str) -> Option<tracing_appender::non_bloc
 
 /// Logs to stderr (the emulator).
 pub fn to_stderr() {
-    let _ = tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_writer(std::io::stderr)
+        .try_init();
 }

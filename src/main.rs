@@ -20,7 +20,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("acs-chat: {e:#}");
-            ExitCode::FAILURE
+            // A bad config file or flag combination is a usage error, as for the
+            // scripting commands.
+            if e.downcast_ref::<config::ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -33,7 +39,8 @@ fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     let result = runtime.block_on(acs_chat::emulator::run(args));
     // Everything that matters (server, store) has stopped; don't linger on timers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(result?)
+    // Each emulator error's message already names its cause; `{:#}` would repeat it.
+    result.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// `acs-chat serve --stop`: the documented way to stop a (background) emulator.
@@ -45,7 +52,9 @@ async fn stop_emulator(args: &acs_chat::emulator::ServeArgs) -> anyhow::Result<(
             .emulator_data(),
     };
     let cert = std::fs::read(data_dir.join("cert.pem")).ok();
-    let stopped = acs_chat::connect::local::stop(args.host, args.port, &args.access_key, cert.as_deref()).await?;
+    let stopped =
+        acs_chat::connect::local::stop(args.host, args.port, &args.access_key, cert.as_deref())
+            .await?;
     if stopped {
         println!("stopped the emulator on {}:{}", args.host, args.port);
     } else {
@@ -56,14 +65,17 @@ async fn stop_emulator(args: &acs_chat::emulator::ServeArgs) -> anyhow::Result<(
 
 fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     use std::io::IsTerminal as _;
-    let dirs = Dirs::discover().ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
+    let dirs = Dirs::discover()
+        .ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
     let config = match &args.config {
         Some(path) => ConfigFile::load(path, true)?,
         None => ConfigFile::load(&dirs.config_file(), false)?,
     };
     let resolved = config::resolve(args, &config)?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        anyhow::bail!("the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)");
+        anyhow::bail!(
+            "the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)"
+        );
     }
     let mut options = ConnectOptions::default();
     if let Some(path) = &global.http_log {

@@ -24,13 +24,24 @@ impl Dirs {
             return Some(Self::under(PathBuf::from(home)));
         }
         let p = ProjectDirs::from("", "", "acs-chat")?;
-        let state = p.state_dir().map(PathBuf::from).unwrap_or_else(|| p.data_local_dir().join("state"));
-        Some(Self { config: p.config_dir().to_path_buf(), state, data: p.data_dir().to_path_buf() })
+        let state = p
+            .state_dir()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| p.data_local_dir().join("state"));
+        Some(Self {
+            config: p.config_dir().to_path_buf(),
+            state,
+            data: p.data_dir().to_path_buf(),
+        })
     }
 
     /// All three under one root.
     pub fn under(root: PathBuf) -> Self {
-        Self { config: root.join("config"), state: root.join("state"), data: root.join("data") }
+        Self {
+            config: root.join("config"),
+            state: root.join("state"),
+            data: root.join("data"),
+        }
     }
 
     /// The local emulator's default data directory.

@@ -35,7 +35,10 @@ fn start_emulator(bin: &Path, data: &Path) -> Emulator {
     let mut connection_string = None;
     let mut cert = None;
     while connection_string.is_none() || cert.is_none() {
-        let line = lines.next().expect("emulator printed its connection lines").expect("utf-8 line");
+        let line = lines
+            .next()
+            .expect("emulator printed its connection lines")
+            .expect("utf-8 line");
         if let Some(cs) = line.strip_prefix("ACS_CONNECTION_STRING=") {
             connection_string = Some(cs.to_owned());
         } else if let Some(c) = line.strip_prefix("ACS_CA_CERT=") {
@@ -44,7 +47,11 @@ fn start_emulator(bin: &Path, data: &Path) -> Emulator {
     }
     // Keep draining stdout so the emulator never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Emulator { child, connection_string: connection_string.unwrap_or_default(), cert: cert.unwrap_or_default() }
+    Emulator {
+        child,
+        connection_string: connection_string.unwrap_or_default(),
+        cert: cert.unwrap_or_default(),
+    }
 }
 
 struct Tmux {
@@ -53,7 +60,12 @@ struct Tmux {
 
 impl Tmux {
     fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -69,7 +81,10 @@ impl Tmux {
             if screen.contains(needle) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{needle:?} did not appear in pane {pane}:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} did not appear in pane {pane}:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -77,14 +92,21 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
 #[test]
 fn alice_and_bob_chat_in_two_terminals() {
     if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(std::env::var_os("ACS_CHAT_SKIP_TMUX").is_some(), "tmux is not installed (set ACS_CHAT_SKIP_TMUX=1 to skip)");
+        assert!(
+            std::env::var_os("ACS_CHAT_SKIP_TMUX").is_some(),
+            "tmux is not installed (set ACS_CHAT_SKIP_TMUX=1 to skip)"
+        );
         return;
     }
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_acs-chat"));
@@ -100,8 +122,20 @@ fn alice_and_bob_chat_in_two_terminals() {
             emulator.cert.display()
         )
     };
-    let tmux = Tmux { socket: format!("acs-chat-e2e-{}", std::process::id()) };
-    tmux.run(&["new-session", "-d", "-s", "chat", "-x", "100", "-y", "30", &client("alice")]);
+    let tmux = Tmux {
+        socket: format!("acs-chat-e2e-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &client("alice"),
+    ]);
     tmux.run(&["split-window", "-h", "-t", "chat", &client("bob")]);
     let (alice, bob) = ("chat:0.0", "chat:0.1");
     tmux.wait_for(alice, "Quickstart", Duration::from_secs(30));
@@ -116,5 +150,8 @@ fn alice_and_bob_chat_in_two_terminals() {
     tmux.wait_for(alice, "hi alice, bob here", Duration::from_secs(15));
     // Each side shows the other's message exactly once.
     assert_eq!(tmux.capture(alice).matches("hi alice, bob here").count(), 1);
-    assert_eq!(tmux.capture(bob).matches("hello bob, from alice").count(), 1);
+    assert_eq!(
+        tmux.capture(bob).matches("hello bob, from alice").count(),
+        1
+    );
 }

@@ -16,7 +16,11 @@ fn serve_stop_stops_a_running_emulator_and_says_when_none_runs() {
         .spawn()
         .expect("start the emulator");
     let stdout = child.stdout.take().expect("piped");
-    let first = BufReader::new(stdout).lines().next().expect("a line").expect("utf-8");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("utf-8");
     let port = first
         .split("127.0.0.1:")
         .nth(1)
@@ -29,7 +33,11 @@ fn serve_stop_stops_a_running_emulator_and_says_when_none_runs() {
         .arg(dir.path())
         .output()
         .expect("run serve --stop");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("stopped the emulator"));
 
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -37,7 +45,10 @@ fn serve_stop_stops_a_running_emulator_and_says_when_none_runs() {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
-        assert!(Instant::now() < deadline, "the emulator did not exit after --stop");
+        assert!(
+            Instant::now() < deadline,
+            "the emulator did not exit after --stop"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success());

@@ -82,7 +82,7 @@ impl Response {
         } else {
             &self.body
         };
-        serde_json::from_slice(body).map_err(|e| {
+        serde_json::from_slice(&super::surrogates::repair(body)).map_err(|e| {
             Error::invalid_response(format!(
                 "could not read the {what} answer ({} response): {e}",
                 self.status

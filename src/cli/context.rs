@@ -58,7 +58,11 @@ impl Context {
     /// [`Context::session`] with another observer (the quickstart adds its narrator).
     pub async fn session_with(&self, observer: Option<Arc<dyn HttpObserver>>) -> Result<Session, CliError> {
         let resolved = self.resolved()?;
-        Ok(connect::connect(&resolved, &self.dirs, &self.config, ConnectOptions { http_observer: observer }).await?)
+        let session = connect::connect(&resolved, &self.dirs, &self.config, ConnectOptions { http_observer: observer }).await?;
+        for warning in &session.warnings {
+            eprintln!("acs-chat: warning: {warning}");
+        }
+        Ok(session)
     }
 
     /// The Identity endpoint: a connection string (given or the local default's).

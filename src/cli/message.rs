@@ -19,7 +19,8 @@ use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 
 use super::context::Context;
 use super::exit::CliError;
-use super::follow::{self, Cursor};
+use super::follow;
+use crate::acs::MessageCursor;
 use super::output::{Table, text_cell};
 use super::thread::ThreadArg;
 
@@ -139,7 +140,7 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             let since = since.as_deref().map(|s| parse_since(s, OffsetDateTime::now_utc())).transpose()?;
             let limit = limit.or(follow.then_some(10));
             let client = session.chat.thread(&thread.thread);
-            let mut cursor = Cursor::default();
+            let mut cursor = MessageCursor::default();
             let mut messages = Vec::new();
             let options = ListOptions { max_page_size: Some(page_size), start_time: since };
             let mut stream = Box::pin(client.list_messages(options));

@@ -26,6 +26,8 @@ pub struct CachedIdentity {
 #[derive(Debug, Clone)]
 pub struct IdentityCache {
     dir: PathBuf,
+    /// Problems worth telling the user (not only the log): files open to others.
+    warnings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// Errors of the cache: always name the file.
@@ -38,14 +40,20 @@ pub struct CacheError {
 
 impl CacheError {
     fn io(path: &Path, e: std::io::Error) -> Self {
-        Self { path: path.to_owned(), message: e.to_string() }
+        Self {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
     }
 }
 
 impl IdentityCache {
     /// The cache for `endpoint` under `state_dir`.
     pub fn new(state_dir: &Path, endpoint: &url::Url) -> Self {
-        Self { dir: state_dir.join("identities").join(endpoint_key(endpoint)) }
+        Self {
+            dir: state_dir.join("identities").join(endpoint_key(endpoint)),
+            warnings: Default::default(),
+        }
     }
 
     /// The directory (per endpoint) where per-profile state lives: identities, outbox.
@@ -63,7 +71,11 @@ impl IdentityCache {
         let path = self.path(profile);
         match fs::read(&path) {
             Ok(bytes) => {
-                warn_if_too_open(&path);
+                if let Some(warning) = too_open_warning(&path)
+                    && let Ok(mut w) = self.warnings.lock()
+                {
+                    w.push(warning);
+                }
                 Ok(serde_json::from_slice(&bytes).ok())
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -74,7 +86,10 @@ impl IdentityCache {
     /// Writes a profile atomically with mode 0600.
     pub fn store(&self, profile: &str, identity: &CachedIdentity) -> Result<(), CacheError> {
         let path = self.path(profile);
-        let json = serde_json::to_vec_pretty(identity).map_err(|e| CacheError { path: path.clone(), message: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(identity).map_err(|e| CacheError {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         write_private(&path, &json)
     }
 
@@ -94,9 +109,20 @@ impl IdentityCache {
         Ok(CacheLock { _file: file })
     }
 
+    /// Takes the warnings gathered so far (each is also logged).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
     /// Reads a small named value (e.g. the quickstart thread id) kept beside the identities.
     pub fn read_note(&self, name: &str) -> Option<String> {
-        fs::read_to_string(self.dir.join(name)).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+        fs::read_to_string(self.dir.join(name))
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
     }
 
     /// Writes a small named value atomically.
@@ -116,7 +142,13 @@ pub fn endpoint_key(endpoint: &url::Url) -> String {
     let port = endpoint.port_or_known_default().unwrap_or(0);
     let key: String = format!("{host}_{port}")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     key
 }
@@ -152,17 +184,23 @@ fn set_private_dir(dir: &Path) {
     }
 }
 
-/// Files holding tokens must not be readable by others: say so when they are.
-pub fn warn_if_too_open(path: &Path) {
+/// Files holding tokens must not be readable by others: a warning (also logged) when
+/// one is. The next store rewrites it with mode 0600.
+pub fn too_open_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(path = %path.display(), "file holding a token is readable by others; run chmod 600 on it");
+        let mode = fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "file holding a token is readable by others");
+            return Some(format!(
+                "{} holds a token but was readable by others (mode {:o}); it is rewritten with mode 600",
+                path.display(),
+                mode & 0o777
+            ));
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -180,13 +218,20 @@ mod tests {
     fn store_then_load_round_trips_with_private_mode() {
         let (_dir, c) = cache();
         assert_eq!(c.load("alice").expect("load"), None);
-        let id = CachedIdentity { user_id: "8:acs:x_1".into(), token: "t".into(), expires_on: "2030-01-01T00:00:00Z".into() };
+        let id = CachedIdentity {
+            user_id: "8:acs:x_1".into(),
+            token: "t".into(),
+            expires_on: "2030-01-01T00:00:00Z".into(),
+        };
         c.store("alice", &id).expect("store");
         assert_eq!(c.load("alice").expect("load"), Some(id));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(c.path("alice")).expect("meta").permissions().mode();
+            let mode = fs::metadata(c.path("alice"))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -211,7 +256,11 @@ mod tests {
         let (_dir, c) = cache();
         assert_eq!(c.read_note("quickstart"), None);
         let _lock = c.lock().expect("lock");
-        c.write_note("quickstart", "19:abc@thread.v2").expect("write");
-        assert_eq!(c.read_note("quickstart").as_deref(), Some("19:abc@thread.v2"));
+        c.write_note("quickstart", "19:abc@thread.v2")
+            .expect("write");
+        assert_eq!(
+            c.read_note("quickstart").as_deref(),
+            Some("19:abc@thread.v2")
+        );
     }
 }

@@ -29,8 +29,14 @@ pub struct LocalEmulator {
 pub enum LocalError {
     #[error("cannot start the local emulator ({exe}): {source}")]
     Spawn { exe: String, source: std::io::Error },
-    #[error("the local emulator did not become ready within {secs} s; its log ({log}) ends with:\n{tail}")]
-    NotReady { secs: u64, log: String, tail: String },
+    #[error(
+        "the local emulator did not become ready within {secs} s; its log ({log}) ends with:\n{tail}"
+    )]
+    NotReady {
+        secs: u64,
+        log: String,
+        tail: String,
+    },
     #[error("port {port} answers, but not as the acs-chat emulator: {detail}")]
     Foreign { port: u16, detail: String },
     #[error("{0}")]
@@ -47,7 +53,11 @@ pub struct EmulatorFiles {
 impl EmulatorFiles {
     pub fn new(dirs: &Dirs) -> Self {
         let data_dir = dirs.emulator_data();
-        Self { cert: data_dir.join("cert.pem"), log: data_dir.join("emulator.log"), data_dir }
+        Self {
+            cert: data_dir.join("cert.pem"),
+            log: data_dir.join("emulator.log"),
+            data_dir,
+        }
     }
 }
 
@@ -61,10 +71,23 @@ enum Probe {
 /// listens on its port.
 pub async fn ensure_running(dirs: &Dirs, timeout: Duration) -> Result<LocalEmulator, LocalError> {
     let files = EmulatorFiles::new(dirs);
-    let endpoint = url::Url::parse(&local::default_endpoint()).map_err(|e| LocalError::Io(e.to_string()))?;
+    let endpoint =
+        url::Url::parse(&local::default_endpoint()).map_err(|e| LocalError::Io(e.to_string()))?;
     match probe(&files.cert).await {
-        Probe::Healthy(cert_pem) => return Ok(LocalEmulator { endpoint, cert_path: files.cert, cert_pem, started: false }),
-        Probe::Foreign(detail) => return Err(LocalError::Foreign { port: local::DEFAULT_PORT, detail }),
+        Probe::Healthy(cert_pem) => {
+            return Ok(LocalEmulator {
+                endpoint,
+                cert_path: files.cert,
+                cert_pem,
+                started: false,
+            });
+        }
+        Probe::Foreign(detail) => {
+            return Err(LocalError::Foreign {
+                port: local::DEFAULT_PORT,
+                detail,
+            });
+        }
         Probe::NotListening => {}
     }
     spawn_detached(&files)?;
@@ -73,14 +96,20 @@ pub async fn ensure_running(dirs: &Dirs, timeout: Duration) -> Result<LocalEmula
         tokio::time::sleep(Duration::from_millis(20)).await;
         match probe(&files.cert).await {
             Probe::Healthy(cert_pem) => {
-                return Ok(LocalEmulator { endpoint, cert_path: files.cert, cert_pem, started: true });
+                return Ok(LocalEmulator {
+                    endpoint,
+                    cert_path: files.cert,
+                    cert_pem,
+                    started: true,
+                });
             }
-            Probe::Foreign(detail) if files.cert.exists() => {
-                // The certificate may be rewritten by the emulator that wins a start race;
-                // keep probing until the deadline before calling the port foreign.
-                if Instant::now() >= deadline {
-                    return Err(LocalError::Foreign { port: local::DEFAULT_PORT, detail });
-                }
+            // The certificate may be rewritten by the emulator that wins a start race;
+            // keep probing until the deadline before calling the port foreign.
+            Probe::Foreign(detail) if Instant::now() >= deadline => {
+                return Err(LocalError::Foreign {
+                    port: local::DEFAULT_PORT,
+                    detail,
+                });
             }
             _ => {}
         }
@@ -98,7 +127,9 @@ pub async fn ensure_running(dirs: &Dirs, timeout: Duration) -> Result<LocalEmula
 async fn probe(cert_path: &Path) -> Probe {
     let Ok(cert_pem) = std::fs::read(cert_path) else {
         // No certificate yet: either nothing ever ran here, or it is being created.
-        return match tokio::net::TcpStream::connect((local::DEFAULT_HOST, local::DEFAULT_PORT)).await {
+        return match tokio::net::TcpStream::connect((local::DEFAULT_HOST, local::DEFAULT_PORT))
+            .await
+        {
             Ok(_) => Probe::Foreign("no certificate in the emulator's data dir".into()),
             Err(_) => Probe::NotListening,
         };
@@ -110,7 +141,9 @@ async fn probe(cert_path: &Path) -> Probe {
     let url = format!("{}emulator/health", local::default_endpoint());
     match client.get(url).send().await {
         Ok(resp) if resp.status().is_success() => match resp.json::<serde_json::Value>().await {
-            Ok(v) if v.get("name").and_then(|n| n.as_str()) == Some("acs-chat-emulator") => Probe::Healthy(cert_pem),
+            Ok(v) if v.get("name").and_then(|n| n.as_str()) == Some("acs-chat-emulator") => {
+                Probe::Healthy(cert_pem)
+            }
             Ok(_) | Err(_) => Probe::Foreign("unexpected health response".into()),
         },
         Ok(resp) => Probe::Foreign(format!("health check answered {}", resp.status())),
@@ -121,7 +154,8 @@ async fn probe(cert_path: &Path) -> Probe {
 
 fn health_client(cert_pem: &[u8]) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let cert = reqwest::Certificate::from_pem(cert_pem).map_err(|e| format!("emulator certificate: {e}"))?;
+    let cert = reqwest::Certificate::from_pem(cert_pem)
+        .map_err(|e| format!("emulator certificate: {e}"))?;
     reqwest::Client::builder()
         .tls_certs_only([cert])
         .timeout(Duration::from_millis(800))
@@ -130,7 +164,8 @@ fn health_client(cert_pem: &[u8]) -> Result<reqwest::Client, String> {
 }
 
 fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
-    let exe = std::env::current_exe().map_err(|e| LocalError::Io(format!("cannot find the acs-chat binary: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| LocalError::Io(format!("cannot find the acs-chat binary: {e}")))?;
     std::fs::create_dir_all(&files.data_dir)
         .map_err(|e| LocalError::Io(format!("cannot create {}: {e}", files.data_dir.display())))?;
     let log = std::fs::OpenOptions::new()
@@ -163,7 +198,10 @@ fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
             });
         }
     }
-    cmd.spawn().map(drop).map_err(|source| LocalError::Spawn { exe: exe.display().to_string(), source })
+    cmd.spawn().map(drop).map_err(|source| LocalError::Spawn {
+        exe: exe.display().to_string(),
+        source,
+    })
 }
 
 fn log_tail(path: &Path) -> String {
@@ -175,9 +213,14 @@ fn log_tail(path: &Path) -> String {
 /// Asks the emulator on `host:port` to shut down (`POST /emulator/shutdown`, HMAC-signed
 /// with `access_key` like an Identity call). Tries https trusting `cert_pem` first, then
 /// plain http (an emulator started with `--http`). `Ok(false)`: nothing listens there.
-pub async fn stop(host: std::net::IpAddr, port: u16, access_key: &str, cert_pem: Option<&[u8]>) -> Result<bool, LocalError> {
-    use base64::Engine as _;
+pub async fn stop(
+    host: std::net::IpAddr,
+    port: u16,
+    access_key: &str,
+    cert_pem: Option<&[u8]>,
+) -> Result<bool, LocalError> {
     use crate::wire::signing;
+    use base64::Engine as _;
     let key = base64::engine::general_purpose::STANDARD
         .decode(access_key.trim())
         .map_err(|_| LocalError::Io("the access key is not base64".into()))?;
@@ -192,7 +235,10 @@ pub async fn stop(host: std::net::IpAddr, port: u16, access_key: &str, cert_pem:
     if let Some(pem) = cert_pem {
         schemes.push(("https", health_client(pem).map_err(LocalError::Io)?));
     }
-    let plain = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().map_err(|e| LocalError::Io(e.to_string()))?;
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .map_err(|e| LocalError::Io(e.to_string()))?;
     schemes.push(("http", plain));
     let mut last_error = None;
     for (scheme, client) in schemes {
@@ -203,19 +249,29 @@ pub async fn stop(host: std::net::IpAddr, port: u16, access_key: &str, cert_pem:
             .post(format!("{scheme}://{authority}{path}"))
             .header("x-ms-date", date)
             .header("x-ms-content-sha256", hash)
-            .header("authorization", signing::authorization_header(&signing::signature(&key, &to_sign)))
+            .header(
+                "authorization",
+                signing::authorization_header(&signing::signature(&key, &to_sign)),
+            )
             .header("content-length", "0")
             .send()
             .await;
         match result {
             Ok(resp) if resp.status().as_u16() == 204 => return Ok(true),
-            Ok(resp) => return Err(LocalError::Foreign { port, detail: format!("shutdown answered {}", resp.status()) }),
+            Ok(resp) => {
+                return Err(LocalError::Foreign {
+                    port,
+                    detail: format!("shutdown answered {}", resp.status()),
+                });
+            }
             Err(e) if e.is_connect() => {}
             Err(e) => last_error = Some(e.to_string()),
         }
     }
     match last_error {
-        Some(e) => Err(LocalError::Io(format!("cannot reach the emulator on {authority}: {e}"))),
+        Some(e) => Err(LocalError::Io(format!(
+            "cannot reach the emulator on {authority}: {e}"
+        ))),
         None => Ok(false),
     }
 }
@@ -225,5 +281,7 @@ fn httpdate_now() -> String {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
-    time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
 }

@@ -14,7 +14,10 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::acs::{self, ChatClient, ConnectionString, HttpConfig, IdentityClient, TokenCredential, TokenScope, Transport};
+use crate::acs::{
+    self, ChatClient, ConnectionString, HttpConfig, IdentityClient, TokenCredential, TokenScope,
+    Transport,
+};
 use crate::config::{ConfigFile, Resolved, Target};
 use crate::paths::Dirs;
 use identities::{CachedIdentity, IdentityCache};
@@ -51,6 +54,8 @@ pub struct Session {
     pub transport: Transport,
     /// With a connection string: creates other profiles on demand (`/invite carol`).
     pub minter: Option<ProfileMinter>,
+    /// Things the user should hear about (e.g. a token file readable by others).
+    pub warnings: Vec<String>,
 }
 
 /// Creates or finds profiles of one endpoint through Identity.
@@ -87,11 +92,17 @@ pub async fn connect(
     config: &ConfigFile,
     options: ConnectOptions,
 ) -> Result<Session, ConnectError> {
-    let mut http = HttpConfig::default();
-    http.observer = options.http_observer.clone();
+    let mut http = HttpConfig {
+        observer: options.http_observer.clone(),
+        ..HttpConfig::default()
+    };
     if let Some(path) = &resolved.ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| ConnectError::Config(format!("cannot read CA certificate {}: {e}", path.display())))?;
+        let pem = std::fs::read(path).map_err(|e| {
+            ConnectError::Config(format!(
+                "cannot read CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
         http.extra_ca_pem.push(pem);
     }
     let (connection_string, is_local_default) = match &resolved.target {
@@ -121,6 +132,7 @@ pub async fn connect(
                 user_id,
                 transport,
                 minter: None,
+                warnings: Vec::new(),
             });
         }
     };
@@ -142,16 +154,20 @@ pub async fn connect(
         .await
         .map_err(|e| ConnectError::Config(e.to_string()))??;
         let me = ensure_profile(&identity, &cache, &profile).await?;
-        let quickstart_thread = if is_loopback(&cs.endpoint) && quickstart::PROFILES.contains(&profile.as_str()) {
-            Some(quickstart::ensure(&identity, &cache, &transport, &cs.endpoint, config).await?)
-        } else {
-            None
-        };
+        let quickstart_thread =
+            if is_loopback(&cs.endpoint) && quickstart::PROFILES.contains(&profile.as_str()) {
+                Some(quickstart::ensure(&identity, &cache, &transport, &cs.endpoint, config).await?)
+            } else {
+                None
+            };
         drop(lock);
         (me, quickstart_thread)
     };
 
-    let minter = ProfileMinter { identity: identity.clone(), cache: cache.clone() };
+    let minter = ProfileMinter {
+        identity: identity.clone(),
+        cache: cache.clone(),
+    };
     let credential = refreshing_credential(identity, cache.clone(), profile.clone(), &me);
     let known_profiles = known_profiles(&cache);
     Ok(Session {
@@ -167,6 +183,7 @@ pub async fn connect(
         quickstart_thread,
         transport,
         minter: Some(minter),
+        warnings: cache.take_warnings(),
     })
 }
 
@@ -178,7 +195,10 @@ pub async fn ensure_profile(
     profile: &str,
 ) -> Result<CachedIdentity, ConnectError> {
     if let Some(cached) = cache.load(profile)? {
-        match identity.issue_token(&cached.user_id, &[TokenScope::Chat], None).await {
+        match identity
+            .issue_token(&cached.user_id, &[TokenScope::Chat], None)
+            .await
+        {
             Ok(token) => {
                 let fresh = CachedIdentity {
                     user_id: cached.user_id,
@@ -190,7 +210,10 @@ pub async fn ensure_profile(
             }
             // The endpoint forgot the user (e.g. a wiped emulator): make a new one.
             Err(e) if matches!(e.status(), Some(400 | 401 | 403 | 404)) => {
-                tracing::info!(profile, "cached identity unknown to the endpoint; creating a new one");
+                tracing::info!(
+                    profile,
+                    "cached identity unknown to the endpoint; creating a new one"
+                );
             }
             Err(e) => {
                 // Offline: a cached token that is still valid lets the client start.
@@ -203,7 +226,9 @@ pub async fn ensure_profile(
             }
         }
     }
-    let (user_id, token) = identity.create_user_and_token(&[TokenScope::Chat], None).await?;
+    let (user_id, token) = identity
+        .create_user_and_token(&[TokenScope::Chat], None)
+        .await?;
     let created = CachedIdentity {
         user_id,
         token: token.token,
@@ -215,9 +240,17 @@ pub async fn ensure_profile(
 
 /// A credential that re-issues the profile's token through Identity before it expires
 /// and keeps the cache current.
-fn refreshing_credential(identity: IdentityClient, cache: IdentityCache, profile: String, me: &CachedIdentity) -> TokenCredential {
-    let initial = crate::wire::timestamp::parse(&me.expires_on)
-        .map(|expires_on| acs::AccessToken { token: me.token.clone(), expires_on });
+fn refreshing_credential(
+    identity: IdentityClient,
+    cache: IdentityCache,
+    profile: String,
+    me: &CachedIdentity,
+) -> TokenCredential {
+    let initial =
+        crate::wire::timestamp::parse(&me.expires_on).map(|expires_on| acs::AccessToken {
+            token: me.token.clone(),
+            expires_on,
+        });
     let user_id = me.user_id.clone();
     TokenCredential::refreshing(initial, move || {
         let identity = identity.clone();
@@ -225,7 +258,9 @@ fn refreshing_credential(identity: IdentityClient, cache: IdentityCache, profile
         let profile = profile.clone();
         let user_id = user_id.clone();
         Box::pin(async move {
-            let token = identity.issue_token(&user_id, &[TokenScope::Chat], None).await?;
+            let token = identity
+                .issue_token(&user_id, &[TokenScope::Chat], None)
+                .await?;
             let entry = CachedIdentity {
                 user_id,
                 token: token.token.clone(),
@@ -241,11 +276,17 @@ fn refreshing_credential(identity: IdentityClient, cache: IdentityCache, profile
 
 /// Every profile cached for this endpoint.
 pub fn known_profiles(cache: &IdentityCache) -> Vec<(String, String)> {
-    let Ok(entries) = std::fs::read_dir(cache.dir()) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(cache.dir()) else {
+        return Vec::new();
+    };
     let mut out: Vec<(String, String)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().strip_suffix(".json")?.to_owned();
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .strip_suffix(".json")?
+                .to_owned();
             crate::config::validate_profile_name(&name).ok()?;
             let id = cache.load(&name).ok()??;
             Some((name, id.user_id))
@@ -256,9 +297,12 @@ pub fn known_profiles(cache: &IdentityCache) -> Vec<(String, String)> {
 }
 
 fn parse_endpoint(s: &str) -> Result<url::Url, ConnectError> {
-    let url = url::Url::parse(s.trim()).map_err(|e| ConnectError::Config(format!("endpoint {s:?} is not a URL: {e}")))?;
+    let url = url::Url::parse(s.trim())
+        .map_err(|e| ConnectError::Config(format!("endpoint {s:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-        return Err(ConnectError::Config(format!("endpoint {s:?} must be an http(s) URL with a host")));
+        return Err(ConnectError::Config(format!(
+            "endpoint {s:?} must be an http(s) URL with a host"
+        )));
     }
     Ok(url)
 }
@@ -285,5 +329,9 @@ pub fn user_id_from_token(token: &str) -> Option<String> {
         .ok()?;
     let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let skype = v.get("skypeid")?.as_str()?;
-    Some(if skype.starts_with("8:") { skype.to_owned() } else { format!("8:{skype}") })
+    Some(if skype.starts_with("8:") {
+        skype.to_owned()
+    } else {
+        format!("8:{skype}")
+    })
 }

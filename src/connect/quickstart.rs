@@ -31,7 +31,11 @@ pub async fn ensure(
     let chat = ChatClient::new(endpoint.clone(), credential, transport.clone());
 
     if let Some(id) = cache.read_note(NOTE)
-        && chat.thread(&id).properties().await.is_ok_and(|t| t.deleted_on.is_none())
+        && chat
+            .thread(&id)
+            .properties()
+            .await
+            .is_ok_and(|t| t.deleted_on.is_none())
     {
         return Ok(id);
     }
@@ -51,10 +55,16 @@ pub async fn ensure(
         metadata: None,
     };
     // Alice is the Admin; everyone else is a User.
-    let meta = crate::tui::thread_meta::ThreadMeta { sticky: false, admins: [alice.user_id.clone()].into() };
+    let meta = crate::tui::thread_meta::ThreadMeta {
+        sticky: false,
+        admins: [alice.user_id.clone()].into(),
+    };
     let request = CreateChatThreadRequest {
         topic: TOPIC.to_owned(),
-        participants: vec![member(&alice.user_id, PROFILES[0]), member(&bob.user_id, PROFILES[1])],
+        participants: vec![
+            member(&alice.user_id, PROFILES[0]),
+            member(&bob.user_id, PROFILES[1]),
+        ],
         metadata: Some(meta.to_metadata()),
         retention_policy: None,
     };

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::watch;
 
 use super::store::{Store, now_ms};
+use super::faults::Faults;
 use super::throttle::Throttle;
 
 /// Shared by all requests (behind an `Arc`).
@@ -19,6 +20,8 @@ pub struct App {
     /// `host:port` for URLs when a request carries no usable Host.
     pub fallback_authority: String,
     pub throttle: Option<Throttle>,
+    /// Test-only fault injection (`serve --faults`).
+    pub faults: Option<Faults>,
     /// When the last request arrived (epoch ms), for the idle timeout.
     pub last_request_ms: AtomicI64,
     /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).

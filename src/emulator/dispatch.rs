@@ -15,6 +15,7 @@ use rand::RngExt as _;
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
+use super::faults::{Fault, Faults};
 use super::auth::{hmac, jwt};
 use super::handlers::{identity, messages, participants, threads};
 use super::request::{Reply, Req};
@@ -32,6 +33,33 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     let client_request_id = request.headers().get("x-ms-client-request-id").cloned();
     let with_kind = identifiers_carry_kind(request.uri().query());
     let (family, result) = match routes::resolve(&method, &path) {
+        Ok(endpoint) if endpoint.family() != Family::Emulator && app.faults.is_some() => {
+            let family = endpoint.family();
+            let fault = app.faults.as_ref().and_then(Faults::next);
+            if let Some(f) = fault {
+                tracing::info!(%method, %path, fault = ?f, "injecting a fault");
+            }
+            match fault {
+                None => (family, handle(&app, endpoint, request).await),
+                Some(Fault::TooManyRequests) => {
+                    let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", Some("Injected fault.".to_owned()));
+                    e.retry_after = app.faults.as_ref().map(Faults::retry_after_secs);
+                    (family, Err(e))
+                }
+                Some(Fault::Internal) => (family, Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", Some("Injected fault.".to_owned())))),
+                Some(Fault::Unavailable) => (family, Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", Some("Injected fault.".to_owned())))),
+                Some(Fault::Drop) => return cut_connection(),
+                Some(Fault::Lost) => {
+                    let _ = handle(&app, endpoint, request).await;
+                    return cut_connection();
+                }
+                Some(Fault::Delay(d)) => {
+                    let r = handle(&app, endpoint, request).await;
+                    tokio::time::sleep(d).await;
+                    (family, r)
+                }
+            }
+        }
         Ok(endpoint) => (endpoint.family(), handle(&app, endpoint, request).await),
         Err(RouteError::NotFound(f)) => (f, Err(ApiError::not_found("The requested resource was not found."))),
         Err(RouteError::MethodNotAllowed(f)) => (
@@ -100,6 +128,17 @@ fn ms_cv() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill(&mut bytes[..]);
     format!("{}.0", base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
+}
+
+/// A response whose body fails at once: hyper aborts the connection, so the client
+/// sees it cut before a complete answer (the `drop` and `lost` faults).
+fn cut_connection() -> Response {
+    let failing = futures::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::other("injected fault: connection cut")) });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_LENGTH, "64")
+        .body(Body::from_stream(failing))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 fn render(result: Result<Reply, ApiError>, family: Family) -> Response {

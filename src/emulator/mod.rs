@@ -25,6 +25,7 @@ mod api_version;
 mod app;
 pub mod auth;
 mod dispatch;
+pub mod faults;
 mod handlers;
 mod ids;
 mod limits;
@@ -77,6 +78,13 @@ pub struct ServeArgs {
     /// Exit after this many seconds without a request.
     #[arg(long, value_name = "SECS")]
     pub idle_timeout: Option<u64>,
+    /// TEST ONLY: inject faults into API requests, e.g.
+    /// `429=4,500=4,503=4,drop=3,delay=2,lost=3,delay-ms=1500,seed=7` (percent of
+    /// requests per kind: 429 with Retry-After, 500, 503, dropped connection, answer
+    /// delayed by delay-ms, processed but answer lost; retry-after=SECS, seed=N).
+    /// Off by default.
+    #[arg(long, value_name = "SPEC", value_parser = faults::FaultSpec::parse)]
+    pub faults: Option<faults::FaultSpec>,
 }
 
 /// Everything [`start`] needs.
@@ -91,6 +99,8 @@ pub struct EmulatorConfig {
     pub access_key: String,
     pub throttle: bool,
     pub idle_timeout: Option<Duration>,
+    /// Test-only fault injection (`None` = a well-behaved emulator).
+    pub faults: Option<faults::FaultSpec>,
 }
 
 impl EmulatorConfig {
@@ -104,6 +114,7 @@ impl EmulatorConfig {
             access_key: local::DEV_ACCESS_KEY.to_owned(),
             throttle: false,
             idle_timeout: None,
+            faults: None,
         }
     }
 
@@ -125,6 +136,7 @@ impl EmulatorConfig {
             access_key: args.access_key.clone(),
             throttle: args.throttle,
             idle_timeout: args.idle_timeout.map(Duration::from_secs),
+            faults: args.faults.clone(),
         })
     }
 }

@@ -145,6 +145,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         scheme,
         fallback_authority: fallback_authority.clone(),
         throttle: config.throttle.then(Throttle::default),
+        faults: config.faults.clone().map(super::faults::Faults::new),
         last_request_ms: AtomicI64::new(now_ms()),
         shutdown: shutdown_tx,
     });

@@ -7,36 +7,87 @@ use crate::connect::Session;
 use crate::tui::app::{Command, Event};
 use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::{
-    ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest, UpdateChatMessageRequest, UpdateChatThreadRequest,
+    ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest,
+    UpdateChatMessageRequest, UpdateChatThreadRequest,
 };
 
 /// Runs `command` against the session's endpoint.
 pub async fn execute(session: &Session, command: Command) -> Vec<Event> {
     match command {
-        Command::LoadOlder { thread_id, next_link } => {
+        Command::LoadOlder {
+            thread_id,
+            next_link,
+        } => {
             let client = session.chat.thread(&thread_id);
-            let options = ListOptions { max_page_size: Some(50), start_time: None };
-            match client.list_messages_page(&options, next_link.as_deref()).await {
-                Ok(page) => vec![Event::OlderMessages { thread_id, messages: page.value, next_link: page.next_link }],
+            let options = ListOptions {
+                max_page_size: Some(50),
+                start_time: None,
+            };
+            match client
+                .list_messages_page(&options, next_link.as_deref())
+                .await
+            {
+                Ok(page) => vec![Event::OlderMessages {
+                    thread_id,
+                    messages: page.value,
+                    next_link: page.next_link,
+                }],
                 Err(e) => vec![failed("load older messages", e)],
             }
         }
-        Command::EditMessage { thread_id, message_id, content } => {
-            let request = UpdateChatMessageRequest { content: Some(content), metadata: None };
-            outcome("edit message", session.chat.thread(&thread_id).update_message(&message_id, &request).await)
+        Command::EditMessage {
+            thread_id,
+            message_id,
+            content,
+        } => {
+            let request = UpdateChatMessageRequest {
+                content: Some(content),
+                metadata: None,
+            };
+            outcome(
+                "edit message",
+                session
+                    .chat
+                    .thread(&thread_id)
+                    .update_message(&message_id, &request)
+                    .await,
+            )
         }
-        Command::DeleteMessage { thread_id, message_id } => {
-            outcome("delete message", session.chat.thread(&thread_id).delete_message(&message_id).await)
-        }
-        Command::CreateThread { topic, members, sticky } => create_thread(session, topic, members, sticky).await,
+        Command::DeleteMessage {
+            thread_id,
+            message_id,
+        } => outcome(
+            "delete message",
+            session
+                .chat
+                .thread(&thread_id)
+                .delete_message(&message_id)
+                .await,
+        ),
+        Command::CreateThread {
+            topic,
+            members,
+            sticky,
+        } => create_thread(session, topic, members, sticky).await,
         Command::UpdateTopic { thread_id, topic } => {
-            let request = UpdateChatThreadRequest { topic: Some(topic), ..UpdateChatThreadRequest::default() };
-            outcome("change topic", session.chat.thread(&thread_id).update(&request).await)
+            let request = UpdateChatThreadRequest {
+                topic: Some(topic),
+                ..UpdateChatThreadRequest::default()
+            };
+            outcome(
+                "change topic",
+                session.chat.thread(&thread_id).update(&request).await,
+            )
         }
         Command::Invite { thread_id, members } => {
             let participants = match resolve_members(session, &members).await {
                 Ok(p) => p,
-                Err(e) => return vec![Event::ActionResult { what: "invite".into(), result: Err(e) }],
+                Err(e) => {
+                    return vec![Event::ActionResult {
+                        what: "invite".into(),
+                        result: Err(e),
+                    }];
+                }
             };
             let client = session.chat.thread(&thread_id);
             match client.add_participants(participants).await {
@@ -45,9 +96,18 @@ pub async fn execute(session: &Session, command: Command) -> Vec<Event> {
                     let result = if invalid.is_empty() {
                         Ok(())
                     } else {
-                        Err(invalid.iter().map(|e| format!("{}: {}", e.target.as_deref().unwrap_or("?"), e.message)).collect::<Vec<_>>().join("; "))
+                        Err(invalid
+                            .iter()
+                            .map(|e| {
+                                format!("{}: {}", e.target.as_deref().unwrap_or("?"), e.message)
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "))
                     };
-                    vec![Event::ActionResult { what: "invite".into(), result }]
+                    vec![Event::ActionResult {
+                        what: "invite".into(),
+                        result,
+                    }]
                 }
                 Err(e) => vec![failed("invite", e)],
             }
@@ -58,21 +118,51 @@ pub async fn execute(session: &Session, command: Command) -> Vec<Event> {
                     Some(p) => p.communication_identifier,
                     None => return vec![],
                 },
-                Err(e) => return vec![Event::ActionResult { what: "remove".into(), result: Err(e) }],
+                Err(e) => {
+                    return vec![Event::ActionResult {
+                        what: "remove".into(),
+                        result: Err(e),
+                    }];
+                }
             };
-            outcome("remove", session.chat.thread(&thread_id).remove_participant(&id).await)
+            outcome(
+                "remove",
+                session
+                    .chat
+                    .thread(&thread_id)
+                    .remove_participant(&id)
+                    .await,
+            )
         }
         Command::Leave { thread_id } => {
             let me = CommunicationIdentifierModel::user(session.user_id.clone());
-            outcome("leave", session.chat.thread(&thread_id).remove_participant(&me).await)
+            outcome(
+                "leave",
+                session
+                    .chat
+                    .thread(&thread_id)
+                    .remove_participant(&me)
+                    .await,
+            )
         }
         Command::SendTyping { thread_id } => {
             // Typing is best effort: a failure is not worth the user's attention.
-            let _ = session.chat.thread(&thread_id).send_typing(Some(&session.display_name)).await;
+            let _ = session
+                .chat
+                .thread(&thread_id)
+                .send_typing(Some(&session.display_name))
+                .await;
             vec![]
         }
-        Command::SendReadReceipt { thread_id, message_id } => {
-            let _ = session.chat.thread(&thread_id).send_read_receipt(&message_id).await;
+        Command::SendReadReceipt {
+            thread_id,
+            message_id,
+        } => {
+            let _ = session
+                .chat
+                .thread(&thread_id)
+                .send_read_receipt(&message_id)
+                .await;
             vec![]
         }
         // Handled by the event loop, the poller or the sender.
@@ -86,28 +176,58 @@ pub async fn execute(session: &Session, command: Command) -> Vec<Event> {
     }
 }
 
-async fn create_thread(session: &Session, topic: String, members: Vec<String>, sticky: bool) -> Vec<Event> {
+async fn create_thread(
+    session: &Session,
+    topic: String,
+    members: Vec<String>,
+    sticky: bool,
+) -> Vec<Event> {
     let mut participants = match resolve_members(session, &members).await {
         Ok(p) => p,
-        Err(e) => return vec![Event::ActionResult { what: "new thread".into(), result: Err(e) }],
+        Err(e) => {
+            return vec![Event::ActionResult {
+                what: "new thread".into(),
+                result: Err(e),
+            }];
+        }
     };
     participants.retain(|p| p.communication_identifier.raw() != Some(session.user_id.as_str()));
     // The creator is the Admin; everyone else is a User.
-    let metadata = ThreadMeta { sticky, admins: [session.user_id.clone()].into() }.to_metadata();
-    participants.insert(0, ChatParticipant {
-        communication_identifier: CommunicationIdentifierModel::user(session.user_id.clone()),
-        display_name: Some(session.display_name.clone()),
-        share_history_time: None,
-        metadata: None,
-    });
-    let request = CreateChatThreadRequest { topic, participants, metadata: Some(metadata), retention_policy: None };
+    let metadata = ThreadMeta {
+        sticky,
+        admins: [session.user_id.clone()].into(),
+    }
+    .to_metadata();
+    participants.insert(
+        0,
+        ChatParticipant {
+            communication_identifier: CommunicationIdentifierModel::user(session.user_id.clone()),
+            display_name: Some(session.display_name.clone()),
+            share_history_time: None,
+            metadata: None,
+        },
+    );
+    let request = CreateChatThreadRequest {
+        topic,
+        participants,
+        metadata: Some(metadata),
+        retention_policy: None,
+    };
     match session.chat.create_thread(&request, None).await {
         Ok(result) => match result.chat_thread {
             Some(thread) => vec![
-                Event::ThreadCreated { thread_id: thread.id.clone() },
-                Event::ActionResult { what: "new thread".into(), result: Ok(()) },
+                Event::ThreadCreated {
+                    thread_id: thread.id.clone(),
+                },
+                Event::ActionResult {
+                    what: "new thread".into(),
+                    result: Ok(()),
+                },
             ],
-            None => vec![Event::ActionResult { what: "new thread".into(), result: Err("no thread in the response".into()) }],
+            None => vec![Event::ActionResult {
+                what: "new thread".into(),
+                result: Err("no thread in the response".into()),
+            }],
         },
         Err(e) => vec![failed("new thread", e)],
     }
@@ -115,18 +235,30 @@ async fn create_thread(session: &Session, topic: String, members: Vec<String>, s
 
 /// Profile names (or raw `8:acs:` ids) to participants. With a connection string an
 /// unknown profile name is created, as `--as NAME` would.
-async fn resolve_members(session: &Session, members: &[String]) -> Result<Vec<ChatParticipant>, String> {
+async fn resolve_members(
+    session: &Session,
+    members: &[String],
+) -> Result<Vec<ChatParticipant>, String> {
     let mut out = Vec::new();
     for name in members {
         let (id, display) = if name.starts_with("8:") {
             (name.clone(), None)
-        } else if let Some((_, id)) = session.known_profiles.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        } else if let Some((_, id)) = session
+            .known_profiles
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             (id.clone(), Some(capitalised(name)))
         } else if let Some(minter) = &session.minter {
-            let created = minter.ensure(name).await.map_err(|e| format!("{name}: {e}"))?;
+            let created = minter
+                .ensure(name)
+                .await
+                .map_err(|e| format!("{name}: {e}"))?;
             (created, Some(capitalised(name)))
         } else {
-            return Err(format!("unknown profile {name:?}: give a raw user id (8:acs:...)"));
+            return Err(format!(
+                "unknown profile {name:?}: give a raw user id (8:acs:...)"
+            ));
         };
         out.push(ChatParticipant {
             communication_identifier: CommunicationIdentifierModel::user(id),
@@ -140,16 +272,24 @@ async fn resolve_members(session: &Session, members: &[String]) -> Result<Vec<Ch
 
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn outcome(what: &str, result: crate::acs::Result<()>) -> Vec<Event> {
     match result {
-        Ok(()) => vec![Event::ActionResult { what: what.into(), result: Ok(()) }],
+        Ok(()) => vec![Event::ActionResult {
+            what: what.into(),
+            result: Ok(()),
+        }],
         Err(e) => vec![failed(what, e)],
     }
 }
 
 fn failed(what: &str, e: crate::acs::Error) -> Event {
-    Event::ActionResult { what: what.into(), result: Err(e.to_string()) }
+    Event::ActionResult {
+        what: what.into(),
+        result: Err(e.to_string()),
+    }
 }

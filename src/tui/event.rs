@@ -37,10 +37,9 @@ use crate::wire::{
     ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties,
 };
 
-/// Metadata key of a message that carries its client message id (the seed's `clientMessageId`).
-pub const META_CLIENT_MESSAGE_ID: &str = "clientMessageId";
-/// Metadata key of a message that carries its priority (`Normal` / `High`).
-pub const META_PRIORITY: &str = "priority";
+/// Metadata keys of the seed's `clientMessageId` and `priority` (one definition, shared
+/// with the scripting commands).
+pub use crate::message_meta::{CLIENT_MESSAGE_ID as META_CLIENT_MESSAGE_ID, PRIORITY as META_PRIORITY};
 
 /// Message priority, the seed's `priority`; travels in message metadata.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

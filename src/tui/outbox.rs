@@ -56,7 +56,11 @@ use crate::message_meta::CLIENT_MESSAGE_ID;
 
 /// Starts the sender. Entries left from a previous run are reported to the UI at once
 /// (`Event::Outbox`) and sent first.
-pub fn spawn(chat: ChatClient, path: PathBuf, events: mpsc::UnboundedSender<Event>) -> OutboxHandle {
+pub fn spawn(
+    chat: ChatClient,
+    path: PathBuf,
+    events: mpsc::UnboundedSender<Event>,
+) -> OutboxHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     let entries = load(&path);
     let mut by_thread: Vec<(String, Vec<PendingSend>)> = Vec::new();
@@ -76,19 +80,28 @@ pub fn spawn(chat: ChatClient, path: PathBuf, events: mpsc::UnboundedSender<Even
             result: Err(e.failed.clone().unwrap_or_default()),
         });
     }
-    tokio::spawn(Sender { chat, path, events, queue: entries.into() }.run(rx));
+    tokio::spawn(
+        Sender {
+            chat,
+            path,
+            events,
+            queue: entries.into(),
+        }
+        .run(rx),
+    );
     OutboxHandle { tx }
 }
 
 /// The request body of a pending send: content, display name and the seed's
 /// `clientMessageId` and `priority` in metadata.
 pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
-    SendChatMessageRequest {
-        content: send.content.clone(),
-        sender_display_name: Some(send.display_name.clone()),
-        kind: Some(ChatMessageType::Text),
-        metadata: Some(send.metadata()),
-    }
+    crate::message_meta::send_request(
+        &send.content,
+        &send.display_name,
+        ChatMessageType::Text,
+        &send.client_message_id,
+        send.priority.as_str(),
+    )
 }
 
 fn load(path: &PathBuf) -> Vec<Entry> {
@@ -151,7 +164,8 @@ impl Sender {
                 }
                 Err(Outcome::Later(wait)) => {
                     failures += 1;
-                    let wait = wait.unwrap_or_else(|| Duration::from_millis(250 * (1 << failures.min(7))));
+                    let wait =
+                        wait.unwrap_or_else(|| Duration::from_millis(250 * (1 << failures.min(7))));
                     tokio::select! {
                         cmd = rx.recv() => match cmd {
                             Some(cmd) => self.apply(cmd),
@@ -166,14 +180,23 @@ impl Sender {
 
     fn apply(&mut self, cmd: OutboxCommand) {
         match cmd {
-            OutboxCommand::Send(send) => self.queue.push_back(Entry { send, failed: None, attempted: false }),
+            OutboxCommand::Send(send) => self.queue.push_back(Entry {
+                send,
+                failed: None,
+                attempted: false,
+            }),
             OutboxCommand::Retry { client_message_id } => {
-                for e in self.queue.iter_mut().filter(|e| e.send.client_message_id == client_message_id) {
+                for e in self
+                    .queue
+                    .iter_mut()
+                    .filter(|e| e.send.client_message_id == client_message_id)
+                {
                     e.failed = None;
                 }
             }
             OutboxCommand::Discard { client_message_id } => {
-                self.queue.retain(|e| e.send.client_message_id != client_message_id);
+                self.queue
+                    .retain(|e| e.send.client_message_id != client_message_id);
             }
         }
         self.persist();
@@ -215,12 +238,16 @@ impl Sender {
     /// whose outcome is unknown.
     async fn already_sent(&self, send: &PendingSend) -> Result<Option<String>, Outcome> {
         let thread = self.chat.thread(&send.thread_id);
-        let options = ListOptions { max_page_size: Some(200), start_time: Some(send.created_at - time::Duration::minutes(1)) };
+        let options = ListOptions {
+            max_page_size: Some(200),
+            start_time: Some(send.created_at - time::Duration::minutes(1)),
+        };
         let mut stream = Box::pin(thread.list_messages(options));
         while let Some(m) = stream.next().await {
             match m {
                 Ok(m) => {
-                    let found = m.metadata.as_ref().and_then(|md| md.get(CLIENT_MESSAGE_ID)) == Some(&send.client_message_id);
+                    let found = m.metadata.as_ref().and_then(|md| md.get(CLIENT_MESSAGE_ID))
+                        == Some(&send.client_message_id);
                     if found {
                         return Ok(Some(m.id));
                     }

@@ -17,10 +17,10 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::acs::{ChatClient, ListOptions, SkipOptions};
+use crate::acs::{ChatClient, ListOptions, MessageCursor, SkipOptions};
 use crate::config::PollIntervals;
 use crate::tui::app::{ConnectionState, Event};
-use crate::wire::{ChatMessage, ChatMessageType};
+use crate::wire::ChatMessageType;
 
 /// What the UI tells the poller.
 #[derive(Debug, Clone)]
@@ -52,20 +52,14 @@ const FIRST_PAGE: u32 = 50;
 const RECEIPTS_EVERY: Duration = Duration::from_secs(3);
 
 /// Starts the poller task.
-pub fn spawn(chat: ChatClient, intervals: PollIntervals, events: mpsc::UnboundedSender<Event>) -> PollerHandle {
+pub fn spawn(
+    chat: ChatClient,
+    intervals: PollIntervals,
+    events: mpsc::UnboundedSender<Event>,
+) -> PollerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(Poller::new(chat, intervals, events).run(rx));
     PollerHandle { tx }
-}
-
-/// Per-thread incremental cursor.
-#[derive(Default)]
-struct ThreadCursor {
-    /// Largest `version` (ms of last modification) seen.
-    max_version: i64,
-    /// Versions already delivered at `max_version`'s second, to drop the overlap that a
-    /// whole-second `startTime` brings back.
-    delivered: HashMap<String, i64>,
 }
 
 struct Poller {
@@ -73,7 +67,7 @@ struct Poller {
     intervals: PollIntervals,
     events: mpsc::UnboundedSender<Event>,
     open: Option<String>,
-    cursors: HashMap<String, ThreadCursor>,
+    cursors: HashMap<String, MessageCursor>,
     thread_activity: HashMap<String, Option<OffsetDateTime>>,
     last_activity: Instant,
     /// When the open thread's read receipts were last listed.
@@ -84,7 +78,11 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(chat: ChatClient, intervals: PollIntervals, events: mpsc::UnboundedSender<Event>) -> Self {
+    fn new(
+        chat: ChatClient,
+        intervals: PollIntervals,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
         Self {
             chat,
             intervals,
@@ -117,13 +115,17 @@ impl Poller {
             match self.poll_once().await {
                 Ok(()) => {
                     self.failures = 0;
-                    self.emit(Event::Connection(ConnectionState::Ok { last_poll: OffsetDateTime::now_utc() }));
+                    self.emit(Event::Connection(ConnectionState::Ok {
+                        last_poll: OffsetDateTime::now_utc(),
+                    }));
                     wait = self.next_interval().saturating_sub(started.elapsed());
                 }
                 Err(e) => {
                     self.failures += 1;
                     let max = Duration::from_millis(self.intervals.error_backoff_max_ms);
-                    let backoff = e.retry_after().unwrap_or_else(|| backoff(self.failures, max));
+                    let backoff = e
+                        .retry_after()
+                        .unwrap_or_else(|| backoff(self.failures, max));
                     self.emit(Event::Connection(ConnectionState::Retrying {
                         in_secs: backoff.as_secs().max(1),
                         error: e.to_string(),
@@ -159,7 +161,8 @@ impl Poller {
         if self.last_activity.elapsed() < Duration::from_secs(self.intervals.idle_after_secs) {
             self.interval = active;
         } else {
-            self.interval = (self.interval * 2).min(Duration::from_millis(self.intervals.idle_max_ms));
+            self.interval =
+                (self.interval * 2).min(Duration::from_millis(self.intervals.idle_max_ms));
         }
         self.interval
     }
@@ -195,9 +198,12 @@ impl Poller {
     async fn poll_thread(&mut self, thread_id: &str, open: bool) -> crate::acs::Result<bool> {
         let client = self.chat.thread(thread_id);
         if !self.cursors.contains_key(thread_id) {
-            let options = ListOptions { max_page_size: Some(FIRST_PAGE), start_time: None };
+            let options = ListOptions {
+                max_page_size: Some(FIRST_PAGE),
+                start_time: None,
+            };
             let page = client.list_messages_page(&options, None).await?;
-            let mut cursor = ThreadCursor::default();
+            let mut cursor = MessageCursor::default();
             for m in &page.value {
                 cursor.note(m);
             }
@@ -215,24 +221,23 @@ impl Poller {
             });
             return Ok(true);
         }
-        let since = self.cursors.get(thread_id).map_or(0, |c| c.max_version);
-        let start_time = OffsetDateTime::from_unix_timestamp(since / 1000).ok();
-        let options = ListOptions { max_page_size: Some(200), start_time };
-        let mut stream = Box::pin(client.list_messages(options));
-        let mut fresh = Vec::new();
-        while let Some(m) = stream.next().await {
-            let m = m?;
-            if self.cursors.get_mut(thread_id).is_some_and(|c| c.note(&m)) {
-                fresh.push(m);
-            }
-        }
+        let Some(cursor) = self.cursors.get_mut(thread_id) else {
+            return Ok(false);
+        };
+        let fresh = cursor.poll(&client).await?;
         if fresh.is_empty() {
             return Ok(false);
         }
-        let membership_changed = fresh
-            .iter()
-            .any(|m| matches!(m.kind, ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved));
-        self.emit(Event::MessagesPolled { thread_id: thread_id.to_owned(), messages: fresh });
+        let membership_changed = fresh.iter().any(|m| {
+            matches!(
+                m.kind,
+                ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved
+            )
+        });
+        self.emit(Event::MessagesPolled {
+            thread_id: thread_id.to_owned(),
+            messages: fresh,
+        });
         if open && membership_changed {
             self.participants(thread_id).await?;
         }
@@ -241,19 +246,30 @@ impl Poller {
 
     /// Lists threads; fetches news only for threads whose last activity moved.
     async fn poll_thread_list(&mut self) -> crate::acs::Result<bool> {
-        let mut stream = Box::pin(self.chat.list_threads(ListOptions { max_page_size: Some(200), start_time: None }));
+        let mut stream = Box::pin(self.chat.list_threads(ListOptions {
+            max_page_size: Some(200),
+            start_time: None,
+        }));
         let mut threads = Vec::new();
         while let Some(t) = stream.next().await {
             threads.push(t?);
         }
         let mut changed = Vec::new();
         for t in &threads {
-            let previous = self.thread_activity.insert(t.id.clone(), t.last_message_received_on);
+            let previous = self
+                .thread_activity
+                .insert(t.id.clone(), t.last_message_received_on);
             let moved = matches!(previous, Some(p) if p != t.last_message_received_on);
-            if moved && self.open.as_deref() != Some(t.id.as_str()) && self.cursors.contains_key(&t.id) {
+            if moved
+                && self.open.as_deref() != Some(t.id.as_str())
+                && self.cursors.contains_key(&t.id)
+            {
                 changed.push(t.id.clone());
             }
-            if previous.is_none() && self.open.as_deref() != Some(t.id.as_str()) && !self.cursors.contains_key(&t.id) {
+            if previous.is_none()
+                && self.open.as_deref() != Some(t.id.as_str())
+                && !self.cursors.contains_key(&t.id)
+            {
                 // Seed the cursor so the next change is fetched incrementally.
                 changed.push(t.id.clone());
             }
@@ -268,18 +284,27 @@ impl Poller {
 
     async fn participants(&mut self, thread_id: &str) -> crate::acs::Result<()> {
         let client = self.chat.thread(thread_id);
-        let mut stream = Box::pin(client.list_participants(SkipOptions { max_page_size: Some(200), skip: None }));
+        let mut stream = Box::pin(client.list_participants(SkipOptions {
+            max_page_size: Some(200),
+            skip: None,
+        }));
         let mut participants = Vec::new();
         while let Some(p) = stream.next().await {
             participants.push(p?);
         }
-        self.emit(Event::Participants { thread_id: thread_id.to_owned(), participants });
+        self.emit(Event::Participants {
+            thread_id: thread_id.to_owned(),
+            participants,
+        });
         Ok(())
     }
 
     async fn read_receipts(&mut self, thread_id: &str) -> crate::acs::Result<()> {
         let client = self.chat.thread(thread_id);
-        let mut stream = Box::pin(client.list_read_receipts(SkipOptions { max_page_size: Some(200), skip: None }));
+        let mut stream = Box::pin(client.list_read_receipts(SkipOptions {
+            max_page_size: Some(200),
+            skip: None,
+        }));
         let mut receipts = Vec::new();
         while let Some(r) = stream.next().await {
             match r {
@@ -289,30 +314,11 @@ impl Poller {
                 Err(e) => return Err(e),
             }
         }
-        self.emit(Event::ReadReceipts { thread_id: thread_id.to_owned(), receipts });
+        self.emit(Event::ReadReceipts {
+            thread_id: thread_id.to_owned(),
+            receipts,
+        });
         Ok(())
-    }
-}
-
-impl ThreadCursor {
-    /// Records a message; true when it is news (a new id or a newer version).
-    fn note(&mut self, m: &ChatMessage) -> bool {
-        let version = m.version.parse::<i64>().unwrap_or(0);
-        let second = |v: i64| v.div_euclid(1000);
-        let news = match self.delivered.get(&m.id) {
-            Some(&seen) => version > seen,
-            None => version > self.max_version || second(version) == second(self.max_version) || self.max_version == 0,
-        };
-        if version > self.max_version {
-            if second(version) != second(self.max_version) {
-                self.delivered.retain(|_, v| second(*v) == second(version));
-            }
-            self.max_version = version;
-        }
-        if news {
-            self.delivered.insert(m.id.clone(), version);
-        }
-        news
     }
 }
 
@@ -326,37 +332,6 @@ fn backoff(failures: u32, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::ChatMessageType;
-
-    fn msg(id: &str, version: i64) -> ChatMessage {
-        ChatMessage {
-            id: id.into(),
-            kind: ChatMessageType::Text,
-            sequence_id: "1".into(),
-            version: version.to_string(),
-            content: None,
-            sender_display_name: None,
-            created_on: OffsetDateTime::UNIX_EPOCH,
-            sender_communication_identifier: None,
-            deleted_on: None,
-            edited_on: None,
-            metadata: None,
-        }
-    }
-
-    #[test]
-    fn cursor_drops_the_overlap_of_whole_second_start_times() {
-        let mut c = ThreadCursor::default();
-        assert!(c.note(&msg("1", 1_000_100)));
-        assert!(c.note(&msg("2", 1_000_900)));
-        // The next poll starts at second 1000 and returns both again: not news.
-        assert!(!c.note(&msg("1", 1_000_100)));
-        assert!(!c.note(&msg("2", 1_000_900)));
-        // An edit of message 1 is news.
-        assert!(c.note(&msg("1", 1_002_000)));
-        assert!(c.note(&msg("3", 1_002_001)));
-        assert!(!c.note(&msg("3", 1_002_001)));
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

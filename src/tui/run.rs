@@ -10,11 +10,14 @@ use std::io::{self, Write as _};
 use std::time::Duration;
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, EventStream,
-    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use futures::StreamExt as _;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -31,8 +34,13 @@ use crate::tui::poller::{self, PollerControl, PollerHandle};
 use crate::tui::view;
 
 /// Runs the interactive client until the user quits.
-pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: ConnectOptions) -> io::Result<()> {
-    let settings = settings_from_config(&config.ui);
+pub async fn run(
+    resolved: Resolved,
+    config: ConfigFile,
+    dirs: Dirs,
+    options: ConnectOptions,
+) -> io::Result<()> {
+    let settings = settings_from_config(&config);
     let profile = ProfileInfo {
         name: resolved.profile.clone(),
         display_name: config.display_name(&resolved.profile),
@@ -42,7 +50,9 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
     let mut app = App::new(profile, settings);
     app.show_participants = config.ui.show_participants;
 
-    let mut terminal = TerminalGuard::enter(config.ui.mouse)?;
+    let monochrome =
+        !config.ui.color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut terminal = TerminalGuard::enter(config.ui.mouse, monochrome)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
 
     // First frame before any network.
@@ -51,56 +61,67 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     let (session_tx, mut session_rx) = mpsc::unbounded_channel::<Result<Session, String>>();
-    {
-        let resolved = resolved.clone();
-        let config = config.clone();
-        let dirs = dirs.clone();
+    let connect_after = |delay: Duration| {
+        let (resolved, config, dirs, options, session_tx) = (
+            resolved.clone(),
+            config.clone(),
+            dirs.clone(),
+            options.clone(),
+            session_tx.clone(),
+        );
         tokio::spawn(async move {
-            let result = connect::connect(&resolved, &dirs, &config, options).await.map_err(|e| e.to_string());
+            tokio::time::sleep(delay).await;
+            let result = connect::connect(&resolved, &dirs, &config, options)
+                .await
+                .map_err(|e| e.to_string());
             let _ = session_tx.send(result);
         });
-    }
+    };
+    connect_after(Duration::ZERO);
+    let mut connect_failures = 0u32;
 
     let mut workers: Option<Workers> = None;
+    let mut early: Vec<Command> = Vec::new();
     loop {
         let event = tokio::select! {
             Some(event) = rx.recv() => event,
             Some(result) = session_rx.recv() => match result {
                 Ok(session) => {
                     let w = Workers::start(&session, &config, &dirs, tx.clone());
+                    for command in early.drain(..) {
+                        w.execute(command);
+                    }
+                    for warning in &session.warnings {
+                        let _ = tx.send(Event::ActionResult { what: "warning".into(), result: Err(warning.clone()) });
+                    }
                     let info = profile_of(&session);
                     workers = Some(w);
                     Event::SessionReady { profile: info, open_thread: session.quickstart_thread.clone() }
                 }
-                Err(error) => Event::Connection(ConnectionState::Offline { error }),
+                // Not reachable yet (offline, emulator still starting): keep trying, the
+                // user keeps composing meanwhile.
+                Err(error) => {
+                    connect_failures += 1;
+                    let delay = Duration::from_secs(1 << connect_failures.min(5));
+                    connect_after(delay);
+                    Event::Connection(ConnectionState::Retrying { in_secs: delay.as_secs(), error })
+                }
             },
             else => break,
         };
-        let commands = app.update(event);
+        // Coalesce bursts: apply everything already queued before drawing once.
         let mut quit = false;
-        for command in commands {
-            if matches!(command, Command::Quit) {
-                quit = true;
-            } else if matches!(command, Command::RingBell) {
-                terminal.bell();
-            } else if let Some(w) = &workers {
-                w.execute(command);
-            }
-        }
-        if quit {
-            break;
-        }
-        // Coalesce bursts: apply everything already queued before drawing.
-        while let Ok(event) = rx.try_recv() {
+        let mut next = Some(event);
+        while let Some(event) = next.take().or_else(|| rx.try_recv().ok()) {
             for command in app.update(event) {
                 match command {
                     Command::Quit => quit = true,
                     Command::RingBell => terminal.bell(),
-                    other => {
-                        if let Some(w) = &workers {
-                            w.execute(other);
-                        }
-                    }
+                    other => match &workers {
+                        Some(w) => w.execute(other),
+                        // Typed before connecting finished: runs once it has.
+                        None => early.push(other),
+                    },
                 }
             }
         }
@@ -114,9 +135,12 @@ pub async fn run(resolved: Resolved, config: ConfigFile, dirs: Dirs, options: Co
 
 /// The UI settings of the config file. The local offset is read here, once, because
 /// `update` may not read the clock or the environment.
-fn settings_from_config(ui: &crate::config::UiConfig) -> UiSettings {
+fn settings_from_config(config: &ConfigFile) -> UiSettings {
     use crate::tui::settings::{ThreadSort, TimeFormat};
+    let ui = &config.ui;
     UiSettings {
+        // Validated when the file was read.
+        keys: config.key_bindings().unwrap_or_default(),
         bell: ui.bell,
         timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
         sort: ThreadSort::parse(&ui.sort).unwrap_or_default(),
@@ -145,27 +169,47 @@ struct Workers {
 }
 
 impl Workers {
-    fn start(session: &Session, config: &ConfigFile, dirs: &Dirs, events: mpsc::UnboundedSender<Event>) -> Self {
+    fn start(
+        session: &Session,
+        config: &ConfigFile,
+        dirs: &Dirs,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
         let intervals = config.poll.resolve(session.is_loopback);
         let poller = poller::spawn(session.chat.clone(), intervals, events.clone());
         let cache = crate::connect::identities::IdentityCache::new(&dirs.state, &session.endpoint);
         let outbox_path = cache.dir().join(format!("{}.outbox.json", session.profile));
         let outbox = outbox::spawn(session.chat.clone(), outbox_path, events.clone());
-        Self { session: session.clone(), poller, outbox, events }
+        Self {
+            session: session.clone(),
+            poller,
+            outbox,
+            events,
+        }
     }
 
     /// Runs one command: poller and sender commands go to their tasks, the rest become
     /// short tasks that report back as events.
     fn execute(&self, command: Command) {
         match command {
-            Command::OpenThread { thread_id } => self.poller.send(PollerControl::OpenThread(thread_id)),
-            Command::FetchParticipants { thread_id } => self.poller.send(PollerControl::RefreshParticipants(thread_id)),
+            Command::OpenThread { thread_id } => {
+                self.poller.send(PollerControl::OpenThread(thread_id))
+            }
+            Command::FetchParticipants { thread_id } => self
+                .poller
+                .send(PollerControl::RefreshParticipants(thread_id)),
             Command::Send(send) => {
                 self.poller.send(PollerControl::Activity);
                 self.outbox.send(OutboxCommand::Send(send));
             }
-            Command::RetrySend { client_message_id, .. } => self.outbox.send(OutboxCommand::Retry { client_message_id }),
-            Command::DiscardSend { client_message_id, .. } => self.outbox.send(OutboxCommand::Discard { client_message_id }),
+            Command::RetrySend {
+                client_message_id, ..
+            } => self.outbox.send(OutboxCommand::Retry { client_message_id }),
+            Command::DiscardSend {
+                client_message_id, ..
+            } => self
+                .outbox
+                .send(OutboxCommand::Discard { client_message_id }),
             Command::Quit | Command::RingBell => {}
             other => {
                 let session = self.session.clone();
@@ -209,7 +253,12 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             interval.tick().await;
-            if tx.send(Event::Tick { now: OffsetDateTime::now_utc() }).is_err() {
+            if tx
+                .send(Event::Tick {
+                    now: OffsetDateTime::now_utc(),
+                })
+                .is_err()
+            {
                 break;
             }
         }
@@ -221,10 +270,11 @@ struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     mouse: bool,
     enhanced_keys: bool,
+    monochrome: bool,
 }
 
 impl TerminalGuard {
-    fn enter(mouse: bool) -> io::Result<Self> {
+    fn enter(mouse: bool, monochrome: bool) -> io::Result<Self> {
         enable_raw_mode()?;
         let mut stdout = io::stdout();
         execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
@@ -234,15 +284,31 @@ impl TerminalGuard {
         // Lets terminals that can (kitty protocol) report Shift-Enter distinctly.
         let enhanced_keys = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false);
         if enhanced_keys {
-            let _ = execute!(stdout, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES));
+            let _ = execute!(
+                stdout,
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            );
         }
         install_panic_hook(mouse, enhanced_keys);
         let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        Ok(Self { terminal, mouse, enhanced_keys })
+        Ok(Self {
+            terminal,
+            mouse,
+            enhanced_keys,
+            monochrome,
+        })
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        self.terminal.draw(|frame| view::draw(app, frame)).map(drop)
+        let monochrome = self.monochrome;
+        self.terminal
+            .draw(|frame| {
+                view::draw(app, frame);
+                if monochrome {
+                    view::strip_colors(frame.buffer_mut());
+                }
+            })
+            .map(drop)
     }
 
     fn bell(&mut self) {

@@ -88,6 +88,8 @@ pub struct UiSettings {
     pub paste_confirm_lines: usize,
     /// Local time zone offset for timestamps and day separators (determined by the IO side).
     pub utc_offset: UtcOffset,
+    /// Extra key bindings from the config file's `[keys]`.
+    pub keys: super::keymap::KeyBindings,
     /// Seed for client message ids. `update` is pure, so the randomness comes from
     /// here (the IO side passes a random number; tests pass a fixed one).
     pub id_seed: u64,
@@ -102,6 +104,7 @@ impl Default for UiSettings {
             paste_confirm_lines: 5,
             utc_offset: UtcOffset::UTC,
             id_seed: 0,
+            keys: super::keymap::KeyBindings::default(),
         }
     }
 }

@@ -46,7 +46,10 @@ impl ErrorBody {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        Self { code: field(&["code", "Code"]), message: field(&["message", "Message"]) }
+        Self {
+            code: field(&["code", "Code"]),
+            message: field(&["message", "Message"]),
+        }
     }
 
     /// The body the live Chat service writes, byte for byte in layout (CRLF, 2 spaces).
@@ -75,12 +78,20 @@ mod tests {
 
     #[test]
     fn parses_every_shape() {
-        let service = ErrorBody::render_service_shape("NotFound", Some("The specified thread id was not found."));
+        let service = ErrorBody::render_service_shape(
+            "NotFound",
+            Some("The specified thread id was not found."),
+        );
         let a = ErrorBody::parse(service.as_bytes());
         assert_eq!(a.code.as_deref(), Some("NotFound"));
-        assert_eq!(a.message.as_deref(), Some("The specified thread id was not found."));
+        assert_eq!(
+            a.message.as_deref(),
+            Some("The specified thread id was not found.")
+        );
 
-        let b = ErrorBody::parse(br#"{"error":{"code":"Unauthorized","message":"Request is not authorized."}}"#);
+        let b = ErrorBody::parse(
+            br#"{"error":{"code":"Unauthorized","message":"Request is not authorized."}}"#,
+        );
         assert_eq!(b.code.as_deref(), Some("Unauthorized"));
 
         let c = ErrorBody::parse(br#"{"Code":"Forbidden","Message":"no"}"#);
@@ -93,6 +104,9 @@ mod tests {
     #[test]
     fn service_shape_without_message() {
         let s = ErrorBody::render_service_shape("BadRequest", None);
-        assert_eq!(s, "{\r\n  \"CommunicationError\": {\r\n    \"Code\": \"BadRequest\",\r\n    \"Details\": []\r\n  }\r\n}");
+        assert_eq!(
+            s,
+            "{\r\n  \"CommunicationError\": {\r\n    \"Code\": \"BadRequest\",\r\n    \"Details\": []\r\n  }\r\n}"
+        );
     }
 }

@@ -19,14 +19,24 @@ pub fn content_hash(body: &[u8]) -> String {
 }
 
 /// `VERB\npathAndQuery\ndate;host;contentHash`.
-pub fn string_to_sign(method: &str, path_and_query: &str, date: &str, host: &str, content_hash: &str) -> String {
-    format!("{}\n{path_and_query}\n{date};{host};{content_hash}", method.to_ascii_uppercase())
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    date: &str,
+    host: &str,
+    content_hash: &str,
+) -> String {
+    format!(
+        "{}\n{path_and_query}\n{date};{host};{content_hash}",
+        method.to_ascii_uppercase()
+    )
 }
 
 /// The raw HMAC-SHA256 of `string_to_sign` under `key` (the base64-decoded access key).
 pub fn signature_bytes(key: &[u8], string_to_sign: &str) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(string_to_sign.as_bytes());
     mac.finalize().into_bytes().to_vec()
 }
@@ -47,7 +57,10 @@ mod tests {
 
     #[test]
     fn content_hash_matches_recorded_vectors() {
-        assert_eq!(content_hash(b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            content_hash(b""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
         assert_eq!(
             content_hash(br#"{"createTokenWithScopes":["chat"]}"#),
             "WTRvgEjjVd+bvyKw3WgXgDkU81aV8FWq+4/BE+he0+A="
@@ -56,8 +69,17 @@ mod tests {
 
     #[test]
     fn string_to_sign_layout() {
-        let s = string_to_sign("post", "/identities?api-version=2023-10-01", "Thu, 26 May 2022 07:59:25 GMT", "127.0.0.1:8443", "h");
-        assert_eq!(s, "POST\n/identities?api-version=2023-10-01\nThu, 26 May 2022 07:59:25 GMT;127.0.0.1:8443;h");
+        let s = string_to_sign(
+            "post",
+            "/identities?api-version=2023-10-01",
+            "Thu, 26 May 2022 07:59:25 GMT",
+            "127.0.0.1:8443",
+            "h",
+        );
+        assert_eq!(
+            s,
+            "POST\n/identities?api-version=2023-10-01\nThu, 26 May 2022 07:59:25 GMT;127.0.0.1:8443;h"
+        );
     }
 
     #[test]

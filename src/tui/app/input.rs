@@ -16,7 +16,7 @@ const WHEEL_LINES: usize = 3;
 impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
         let mode = self.mode();
-        let action = keymap::action_for(mode, key);
+        let action = keymap::action_with(mode, key, &self.settings.keys);
         match (mode, action) {
             (_, Some(Action::Quit)) => self.quitting = true,
             (Mode::Compose, Some(a)) => self.compose_action(a, out),

@@ -24,11 +24,27 @@ fn styled(parts: &[(&str, Style)]) -> Vec<(char, Style)> {
 
 /// All help lines for a box `width` columns wide: keys and descriptions side by side,
 /// or keys above their description when narrow.
-pub fn lines(width: u16) -> Vec<Line<'static>> {
+/// `configured` are the config file's extra bindings (key, action name), listed first.
+pub fn lines(width: u16, configured: &[(String, &'static str)]) -> Vec<Line<'static>> {
     let width = usize::from(width.max(1));
     let two_columns = width >= KEYS_COLUMN + 30;
     let mut out = vec![Line::styled(theme::HELP_KEYS, theme::header())];
-    for (keys, what) in keymap::HELP {
+    let configured: Vec<(&str, String)> = configured
+        .iter()
+        .map(|(k, a)| {
+            (
+                k.as_str(),
+                format!("{} (your binding)", a.replace('_', " ")),
+            )
+        })
+        .collect();
+    let defaults = keymap::HELP.iter().map(|(k, w)| (*k, (*w).to_owned()));
+    for (keys, what) in configured
+        .iter()
+        .map(|(k, w)| (*k, w.clone()))
+        .chain(defaults)
+    {
+        let (keys, what) = (keys, what.as_str());
         if two_columns {
             let keys = format!("{keys:<KEYS_COLUMN$}");
             out.extend(wrap(
@@ -63,7 +79,7 @@ pub fn lines(width: u16) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(scroll: u16, full: Rect, frame: &mut Frame) {
+pub fn draw(scroll: u16, configured: &[(String, &'static str)], full: Rect, frame: &mut Frame) {
     let w = full.width.min(90);
     let h = full.height.saturating_sub(2).max(full.height.min(3));
     let area = Rect::new(
@@ -75,7 +91,7 @@ pub fn draw(scroll: u16, full: Rect, frame: &mut Frame) {
     if area.area() == 0 {
         return;
     }
-    let lines = lines(area.width.saturating_sub(2));
+    let lines = lines(area.width.saturating_sub(2), configured);
     let inner_h = area.height.saturating_sub(2);
     let max_scroll = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
@@ -100,7 +116,7 @@ mod tests {
     #[test]
     fn lists_every_binding_and_command() {
         for width in [30u16, 88] {
-            let text: String = lines(width)
+            let text: String = lines(width, &[])
                 .iter()
                 .map(|l| {
                     l.spans

@@ -39,6 +39,16 @@ pub fn draw(app: &App, frame: &mut Frame) {
     compose::draw(app, areas.compose, frame);
     status::status_bar(app, areas.status, frame);
     if let Overlay::Help { scroll } = app.overlay {
-        help::draw(scroll, full, frame);
+        help::draw(scroll, &app.settings.keys.help_lines(), full, frame);
+    }
+}
+
+/// Drops every colour from a drawn frame, keeping bold, dim, italic and reverse: for
+/// `NO_COLOR` and `[ui] color = false`.
+pub fn strip_colors(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        cell.fg = ratatui::style::Color::Reset;
+        cell.bg = ratatui::style::Color::Reset;
+        cell.underline_color = ratatui::style::Color::Reset;
     }
 }
