@@ -11,6 +11,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum_server::Handle;
+// Without TCP_NODELAY a response written in two parts waits for the client's delayed
+// ACK (40 ms on Linux) before its second part goes out.
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 use base64::Engine as _;
 use tokio::sync::watch;
@@ -153,7 +156,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             let tls = RustlsConfig::from_pem(c.cert_pem.clone().into_bytes(), c.key_pem.clone().into_bytes())
                 .await
                 .map_err(|e| EmulatorError::Tls(e.to_string()))?;
-            let s = axum_server::from_tcp_rustls(listener, tls).map_err(EmulatorError::Server)?.handle(handle.clone());
+            let s = axum_server::from_tcp_rustls(listener, tls)
+                .map_err(EmulatorError::Server)?
+                .map(|tls| tls.acceptor(NoDelayAcceptor))
+                .handle(handle.clone());
             tokio::spawn(async move {
                 if let Err(e) = s.serve(router.into_make_service()).await {
                     tracing::error!(error = %e, "server stopped with an error");
@@ -161,7 +167,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             })
         }
         None => {
-            let s = axum_server::from_tcp(listener).map_err(EmulatorError::Server)?.handle(handle.clone());
+            let s = axum_server::from_tcp(listener).map_err(EmulatorError::Server)?.acceptor(NoDelayAcceptor).handle(handle.clone());
             tokio::spawn(async move {
                 if let Err(e) = s.serve(router.into_make_service()).await {
                     tracing::error!(error = %e, "server stopped with an error");

@@ -47,6 +47,9 @@ impl PollerHandle {
 
 /// Messages of the first page loaded when a thread opens.
 const FIRST_PAGE: u32 = 50;
+/// Read receipts are listed at most this often: ACS allows 5 calls per 10 s per user
+/// per thread, and with the remote defaults the thread-list cycle comes every second.
+const RECEIPTS_EVERY: Duration = Duration::from_secs(3);
 
 /// Starts the poller task.
 pub fn spawn(
@@ -67,6 +70,8 @@ struct Poller {
     cursors: HashMap<String, MessageCursor>,
     thread_activity: HashMap<String, Option<OffsetDateTime>>,
     last_activity: Instant,
+    /// When the open thread's read receipts were last listed.
+    last_receipts: Option<Instant>,
     interval: Duration,
     failures: u32,
     cycle: u64,
@@ -86,6 +91,7 @@ impl Poller {
             cursors: HashMap::new(),
             thread_activity: HashMap::new(),
             last_activity: Instant::now(),
+            last_receipts: None,
             interval: Duration::from_millis(intervals.active_ms),
             failures: 0,
             cycle: 0,
@@ -135,7 +141,10 @@ impl Poller {
         self.last_activity = Instant::now();
         self.interval = Duration::from_millis(self.intervals.active_ms);
         match control {
-            PollerControl::OpenThread(id) => self.open = Some(id),
+            PollerControl::OpenThread(id) => {
+                self.open = Some(id);
+                self.last_receipts = None;
+            }
             PollerControl::Activity => {}
             PollerControl::RefreshParticipants(id) => {
                 if let Err(e) = self.participants(&id).await {
@@ -172,7 +181,10 @@ impl Poller {
         let list_every = (1_000 / self.intervals.active_ms.max(1)).max(1);
         if self.cycle % list_every == 1 || list_every == 1 || self.open.is_none() {
             news |= self.poll_thread_list().await?;
-            if let Some(open) = self.open.clone() {
+            if let Some(open) = self.open.clone()
+                && self.last_receipts.is_none_or(|t| t.elapsed() >= RECEIPTS_EVERY)
+            {
+                self.last_receipts = Some(Instant::now());
                 self.read_receipts(&open).await?;
             }
         }
