@@ -31,10 +31,17 @@ fn spawn_receiver(mut events: mpsc::UnboundedReceiver<Event>, mut app: App, seen
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             let ids: Vec<String> = match &event {
-                Event::MessagesPolled { messages, .. } | Event::OlderMessages { messages, .. } => messages
-                    .iter()
-                    .filter_map(|m| m.metadata.as_ref().and_then(|md| md.get(META_CLIENT_MESSAGE_ID)).cloned())
-                    .collect(),
+                Event::MessagesPolled { messages, .. } | Event::OlderMessages { messages, .. } => {
+                    messages
+                        .iter()
+                        .filter_map(|m| {
+                            m.metadata
+                                .as_ref()
+                                .and_then(|md| md.get(META_CLIENT_MESSAGE_ID))
+                                .cloned()
+                        })
+                        .collect()
+                }
                 _ => Vec::new(),
             };
             let _ = app.update(event);
@@ -51,8 +58,17 @@ fn spawn_receiver(mut events: mpsc::UnboundedReceiver<Event>, mut app: App, seen
 fn spawn_ack_recorder(mut events: mpsc::UnboundedReceiver<Event>, acked: Times) {
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
-            if let Event::SendResult { client_message_id, result: Ok(_), .. } = event {
-                acked.lock().unwrap_or_else(|e| e.into_inner()).entry(client_message_id).or_insert_with(Instant::now);
+            if let Event::SendResult {
+                client_message_id,
+                result: Ok(_),
+                ..
+            } = event
+            {
+                acked
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(client_message_id)
+                    .or_insert_with(Instant::now);
             }
         }
     });
@@ -97,15 +113,22 @@ impl Bench {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let done = {
-                let (acked, seen) = (self.acked.lock().unwrap_or_else(|e| e.into_inner()), self.seen.lock().unwrap_or_else(|e| e.into_inner()));
-                ids.iter().all(|id| acked.contains_key(id) && seen.contains_key(id))
+                let (acked, seen) = (
+                    self.acked.lock().unwrap_or_else(|e| e.into_inner()),
+                    self.seen.lock().unwrap_or_else(|e| e.into_inner()),
+                );
+                ids.iter()
+                    .all(|id| acked.contains_key(id) && seen.contains_key(id))
             };
             if done || Instant::now() > deadline {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let (acked, seen) = (self.acked.lock().unwrap_or_else(|e| e.into_inner()), self.seen.lock().unwrap_or_else(|e| e.into_inner()));
+        let (acked, seen) = (
+            self.acked.lock().unwrap_or_else(|e| e.into_inner()),
+            self.seen.lock().unwrap_or_else(|e| e.into_inner()),
+        );
         let mut latencies = Vec::with_capacity(ids.len());
         for id in &ids {
             match (acked.get(id), seen.get(id)) {
@@ -123,22 +146,35 @@ impl Bench {
 }
 
 fn app_for(user_id: &str) -> App {
-    let profile = ProfileInfo { name: "bob".into(), user_id: user_id.to_owned(), display_name: "Bob".into(), ..ProfileInfo::default() };
-    let settings = UiSettings { id_seed: 7, ..UiSettings::default() };
+    let profile = ProfileInfo {
+        name: "bob".into(),
+        user_id: user_id.to_owned(),
+        display_name: "Bob".into(),
+        ..ProfileInfo::default()
+    };
+    let settings = UiSettings {
+        id_seed: 7,
+        ..UiSettings::default()
+    };
     App::new(profile, settings)
 }
 
 #[tokio::main]
 async fn main() {
     let short = short_mode();
-    let (human, bursts, burst_size, idle_window) =
-        if short { (30, 3, 10, Duration::from_secs(6)) } else { (500, 10, 50, Duration::from_secs(40)) };
+    let (human, bursts, burst_size, idle_window) = if short {
+        (30, 3, 10, Duration::from_secs(6))
+    } else {
+        (500, 10, 50, Duration::from_secs(40))
+    };
     let local = Local::start().await;
     let alice_user = local.user().await;
     let bob_user = local.user().await;
     let carol_user = local.user().await;
     let erin_user = local.user().await;
-    let thread_id = local.thread(&alice_user, &[&bob_user, &erin_user], "delivery").await;
+    let thread_id = local
+        .thread(&alice_user, &[&bob_user, &erin_user], "delivery")
+        .await;
     let quiet_thread = local.thread(&carol_user, &[], "quiet").await;
 
     let loopback = PollConfig::default().resolve(true);
@@ -149,22 +185,38 @@ async fn main() {
     let bob_poller = poller::spawn(bob_user.chat.clone(), loopback, bob_tx);
     let seen: Times = Arc::default();
     let mut bob_app = app_for(&bob_user.id);
-    let _ = bob_app.update(Event::SessionReady { profile: bob_app.profile.clone(), open_thread: Some(thread_id.clone()) });
+    let _ = bob_app.update(Event::SessionReady {
+        profile: bob_app.profile.clone(),
+        open_thread: Some(thread_id.clone()),
+    });
     spawn_receiver(bob_rx, bob_app, seen.clone());
     bob_poller.send(PollerControl::OpenThread(thread_id.clone()));
 
     // Alice: the TUI's sender (its outbox file in a temp dir).
     let dir = tempfile::tempdir().expect("temp dir");
     let (alice_tx, alice_rx) = mpsc::unbounded_channel();
-    let outbox = outbox::spawn(alice_user.chat.clone(), dir.path().join("alice.outbox.json"), alice_tx);
+    let outbox = outbox::spawn(
+        alice_user.chat.clone(),
+        dir.path().join("alice.outbox.json"),
+        alice_tx,
+    );
     let acked: Times = Arc::default();
     spawn_ack_recorder(alice_rx, acked.clone());
-    let mut bench = Bench { outbox, thread_id: thread_id.clone(), next: 0, acked, seen };
+    let mut bench = Bench {
+        outbox,
+        thread_id: thread_id.clone(),
+        next: 0,
+        acked,
+        seen,
+    };
 
     // Carol: idle from the start. Her back-off begins after 1 s instead of 60 s so the
     // steady idle rate shows within the run; the rate itself depends only on the idle
     // interval and the requests per cycle, which are the defaults.
-    let carol_intervals = PollIntervals { idle_after_secs: 1, ..loopback };
+    let carol_intervals = PollIntervals {
+        idle_after_secs: 1,
+        ..loopback
+    };
     let (carol_tx, mut carol_rx) = mpsc::unbounded_channel();
     let carol_poller = poller::spawn(carol_user.chat.clone(), carol_intervals, carol_tx);
     carol_poller.send(PollerControl::OpenThread(quiet_thread));
@@ -199,29 +251,59 @@ async fn main() {
     let active_secs = active_started.elapsed().as_secs_f64();
     let active_requests = bob_user.requests.get() - bob_before;
     let erin_after = erin_user.requests.by_op();
-    report.add("delivery.human.messages", human_latencies.len() as f64, "count");
+    report.add(
+        "delivery.human.messages",
+        human_latencies.len() as f64,
+        "count",
+    );
     report.latencies("delivery.human", &mut human_latencies);
 
-    let mut burst_latencies = bench.phase(bursts * burst_size, (1000, 1000), burst_size).await;
-    report.add("delivery.burst.messages", burst_latencies.len() as f64, "count");
+    let mut burst_latencies = bench
+        .phase(bursts * burst_size, (1000, 1000), burst_size)
+        .await;
+    report.add(
+        "delivery.burst.messages",
+        burst_latencies.len() as f64,
+        "count",
+    );
     report.add("delivery.burst.size", burst_size as f64, "messages");
     report.latencies("delivery.burst", &mut burst_latencies);
 
-    report.add("requests.active.rate", active_requests as f64 / active_secs, "req/s");
+    report.add(
+        "requests.active.rate",
+        active_requests as f64 / active_secs,
+        "req/s",
+    );
     // Per operation, per 10 s (the window of most ACS Chat limits), with remote defaults.
     for (op, after) in &erin_after {
         let n = after - erin_before.get(op).copied().unwrap_or(0);
-        report.add(format!("requests.remote_active.{op}"), n as f64 * 10.0 / active_secs, "per 10 s");
+        report.add(
+            format!("requests.remote_active.{op}"),
+            n as f64 * 10.0 / active_secs,
+            "per 10 s",
+        );
     }
 
     let idle_rate = idle.await.expect("idle window");
     report.add("requests.idle.rate", idle_rate, "req/s");
     report.add("requests.idle.per_5_min", idle_rate * 300.0, "requests");
-    report.add("poll.loopback.active_interval", loopback.active_ms as f64, "ms");
-    report.add("poll.loopback.idle_interval", loopback.idle_max_ms as f64, "ms");
+    report.add(
+        "poll.loopback.active_interval",
+        loopback.active_ms as f64,
+        "ms",
+    );
+    report.add(
+        "poll.loopback.idle_interval",
+        loopback.idle_max_ms as f64,
+        "ms",
+    );
     report.add("poll.remote.active_interval", remote.active_ms as f64, "ms");
     report.add("poll.remote.idle_interval", remote.idle_max_ms as f64, "ms");
-    report.print_table(if short { "Delivery latency (short mode: figures not meaningful)" } else { "Delivery latency" });
+    report.print_table(if short {
+        "Delivery latency (short mode: figures not meaningful)"
+    } else {
+        "Delivery latency"
+    });
 
     drop(bob_poller);
     drop(carol_poller);

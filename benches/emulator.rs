@@ -29,7 +29,10 @@ const SEND_BODY: &str = r#"{"content":"a benchmark message of ordinary length","
 /// A client with its own keep-alive connection that trusts `ca_pem`.
 fn client(ca_pem: &[u8]) -> reqwest::Client {
     let cert = reqwest::Certificate::from_pem(ca_pem).expect("certificate");
-    reqwest::Client::builder().tls_certs_only([cert]).build().expect("client")
+    reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .expect("client")
 }
 
 /// `senders` tasks each POST `SEND_BODY` to their own URL, back to back, for
@@ -38,7 +41,8 @@ async fn load(urls: &[String], token: &str, ca_pem: &[u8], duration: Duration) -
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for url in urls {
-        let (url, token, stop, client) = (url.clone(), token.to_owned(), stop.clone(), client(ca_pem));
+        let (url, token, stop, client) =
+            (url.clone(), token.to_owned(), stop.clone(), client(ca_pem));
         tasks.push(tokio::spawn(async move {
             let post = || {
                 client
@@ -70,9 +74,16 @@ async fn load(urls: &[String], token: &str, ca_pem: &[u8], duration: Duration) -
     let mut latencies = Vec::new();
     for t in tasks {
         let done = t.await.expect("sender task");
-        latencies.extend(done.into_iter().filter(|(at, _)| *at >= from && *at <= to).map(|(_, l)| l));
+        latencies.extend(
+            done.into_iter()
+                .filter(|(at, _)| *at >= from && *at <= to)
+                .map(|(_, l)| l),
+        );
     }
-    (latencies.len() as f64 / (to - from).as_secs_f64(), latencies)
+    (
+        latencies.len() as f64 / (to - from).as_secs_f64(),
+        latencies,
+    )
 }
 
 /// The ceiling: axum over the same rustls setup, answering a fixed 201.
@@ -80,11 +91,17 @@ async fn bare_server() -> (SocketAddr, Vec<u8>) {
     let names = vec!["127.0.0.1".to_owned()];
     let ck = rcgen::generate_simple_self_signed(names).expect("certificate");
     let (cert_pem, key_pem) = (ck.cert.pem(), ck.signing_key.serialize_pem());
-    let tls = RustlsConfig::from_pem(cert_pem.clone().into_bytes(), key_pem.into_bytes()).await.expect("tls");
+    let tls = RustlsConfig::from_pem(cert_pem.clone().into_bytes(), key_pem.into_bytes())
+        .await
+        .expect("tls");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = Router::new().fallback(|| async {
-        (StatusCode::CREATED, [("content-type", "application/json; charset=utf-8")], r#"{"id":"1700000000000"}"#)
+        (
+            StatusCode::CREATED,
+            [("content-type", "application/json; charset=utf-8")],
+            r#"{"id":"1700000000000"}"#,
+        )
     });
     // As the emulator: TCP_NODELAY on every accepted connection.
     let server = axum_server::from_tcp_rustls(listener, tls)
@@ -100,10 +117,15 @@ async fn bare_server() -> (SocketAddr, Vec<u8>) {
 /// directly, in one transaction, continuing its sequence ids and versions.
 fn fill(db: &std::path::Path, thread: &str, sender: &str, count: i64) -> i64 {
     let mut conn = rusqlite::Connection::open(db).expect("open the database");
-    conn.busy_timeout(Duration::from_secs(30)).expect("busy timeout");
+    conn.busy_timeout(Duration::from_secs(30))
+        .expect("busy timeout");
     let tx = conn.transaction().expect("transaction");
     let (last_seq, last_version): (i64, i64) = tx
-        .query_row("SELECT last_seq, last_version FROM threads WHERE id = ?1", [thread], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT last_seq, last_version FROM threads WHERE id = ?1",
+            [thread],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("thread row");
     {
         let mut message = tx
@@ -118,20 +140,37 @@ fn fill(db: &std::path::Path, thread: &str, sender: &str, count: i64) -> i64 {
         for i in 1..=count {
             let (seq, version) = (last_seq + i, last_version + i);
             let content = format!("message {i}: some ordinary chat text of a typical length");
-            message.execute(rusqlite::params![thread, version, seq, sender, content]).expect("insert message");
-            seq_row.execute(rusqlite::params![thread, seq, version]).expect("insert seq");
+            message
+                .execute(rusqlite::params![thread, version, seq, sender, content])
+                .expect("insert message");
+            seq_row
+                .execute(rusqlite::params![thread, seq, version])
+                .expect("insert seq");
         }
     }
     let (seq, version) = (last_seq + count, last_version + count);
-    tx.execute("UPDATE threads SET last_seq = ?2, last_version = ?3 WHERE id = ?1", rusqlite::params![thread, seq, version])
-        .expect("update thread");
+    tx.execute(
+        "UPDATE threads SET last_seq = ?2, last_version = ?3 WHERE id = ?1",
+        rusqlite::params![thread, seq, version],
+    )
+    .expect("update thread");
     // Activity times increase across all threads (see the store's `touch_activity`).
-    let last_activity: Option<i64> =
-        tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0)).expect("activity");
-    let activity = version.max(last_activity.map_or(0, |a| a + 1));
-    tx.execute("UPDATE threads SET activity_ms = ?2 WHERE id = ?1", rusqlite::params![thread, activity]).expect("thread activity");
-    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", rusqlite::params![thread, activity])
+    let last_activity: Option<i64> = tx
+        .query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
+            r.get(0)
+        })
         .expect("activity");
+    let activity = version.max(last_activity.map_or(0, |a| a + 1));
+    tx.execute(
+        "UPDATE threads SET activity_ms = ?2 WHERE id = ?1",
+        rusqlite::params![thread, activity],
+    )
+    .expect("thread activity");
+    tx.execute(
+        "INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)",
+        rusqlite::params![thread, activity],
+    )
+    .expect("activity");
     tx.commit().expect("commit");
     version
 }
@@ -155,10 +194,21 @@ async fn gets(client: &reqwest::Client, url: &str, token: &str, n: usize) -> Vec
 #[tokio::main]
 async fn main() {
     let short = short_mode();
-    let window = if short { Duration::from_millis(500) } else { Duration::from_secs(3) };
-    let sizes: [i64; 2] = if short { [1_000, 10_000] } else { [10_000, 1_000_000] };
+    let window = if short {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(3)
+    };
+    let sizes: [i64; 2] = if short {
+        [1_000, 10_000]
+    } else {
+        [10_000, 1_000_000]
+    };
     let data = tempfile::tempdir().expect("temp dir");
-    let config = EmulatorConfig { data_dir: Some(data.path().to_owned()), ..EmulatorConfig::for_tests() };
+    let config = EmulatorConfig {
+        data_dir: Some(data.path().to_owned()),
+        ..EmulatorConfig::for_tests()
+    };
     let local = Local::start_with(config).await;
     let user = local.user().await;
     let base = local.emulator.endpoint.trim_end_matches('/').to_owned();
@@ -176,15 +226,20 @@ async fn main() {
         while threads.len() < n {
             threads.push(local.thread(&user, &[], "load").await);
         }
-        let urls: Vec<String> = threads[..n].iter().map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}")).collect();
+        let urls: Vec<String> = threads[..n]
+            .iter()
+            .map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}"))
+            .collect();
         let (rate, mut lat) = load(&urls, &user.token, &local.ca_pem, window).await;
         report.add(format!("send.c{n}.rate"), rate, "req/s");
         report.latencies(&format!("send.c{n}"), &mut lat);
         while memory_threads.len() < n {
             memory_threads.push(memory.thread(&memory_user, &[], "load").await);
         }
-        let urls: Vec<String> =
-            memory_threads[..n].iter().map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}")).collect();
+        let urls: Vec<String> = memory_threads[..n]
+            .iter()
+            .map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}"))
+            .collect();
         let (memory_rate, mut lat) = load(&urls, &memory_user.token, &memory.ca_pem, window).await;
         report.add(format!("send_in_memory.c{n}.rate"), memory_rate, "req/s");
         report.latencies(&format!("send_in_memory.c{n}"), &mut lat);
@@ -192,8 +247,16 @@ async fn main() {
         let (bare_rate, mut bare_lat) = load(&bare_urls, &user.token, &bare_ca, window).await;
         report.add(format!("bare.c{n}.rate"), bare_rate, "req/s");
         report.latencies(&format!("bare.c{n}"), &mut bare_lat);
-        report.add(format!("send.c{n}.of_ceiling"), 100.0 * rate / bare_rate.max(1.0), "%");
-        report.add(format!("send_in_memory.c{n}.of_ceiling"), 100.0 * memory_rate / bare_rate.max(1.0), "%");
+        report.add(
+            format!("send.c{n}.of_ceiling"),
+            100.0 * rate / bare_rate.max(1.0),
+            "%",
+        );
+        report.add(
+            format!("send_in_memory.c{n}.of_ceiling"),
+            100.0 * memory_rate / bare_rate.max(1.0),
+            "%",
+        );
     }
 
     // List pages in big threads.
@@ -203,30 +266,56 @@ async fn main() {
         let thread = local.thread(&user, &[], "big").await;
         let filled = Instant::now();
         let newest = fill(&data.path().join("emulator.db"), &thread, &user.id, size);
-        let label = if size >= 1_000_000 { format!("{}M", size / 1_000_000) } else { format!("{}k", size / 1000) };
-        report.add(format!("fill.{label}.time"), filled.elapsed().as_secs_f64(), "s");
+        let label = if size >= 1_000_000 {
+            format!("{}M", size / 1_000_000)
+        } else {
+            format!("{}k", size / 1000)
+        };
+        report.add(
+            format!("fill.{label}.time"),
+            filled.elapsed().as_secs_f64(),
+            "s",
+        );
         let first = format!("{base}/chat/threads/{thread}/messages?maxPageSize=200&{CHAT_API}");
         let mut lat = gets(&http, &first, &user.token, n).await;
         report.latencies(&format!("list.{label}.first_page"), &mut lat);
         // A page from deep in the thread: follow the links halfway down.
         let mut link = first.clone();
         for _ in 0..(size / 200 / 2).min(if short { 5 } else { 50 }) {
-            let page: serde_json::Value =
-                http.get(&link).bearer_auth(&user.token).send().await.expect("page").json().await.expect("json");
+            let page: serde_json::Value = http
+                .get(&link)
+                .bearer_auth(&user.token)
+                .send()
+                .await
+                .expect("page")
+                .json()
+                .await
+                .expect("json");
             link = page["nextLink"].as_str().expect("a next link").to_owned();
         }
         let mut lat = gets(&http, &link, &user.token, n).await;
         report.latencies(&format!("list.{label}.later_page"), &mut lat);
         // A poller's request: what changed since shortly before the newest message
         // (the filled versions are 1 ms apart: the last 100 messages).
-        let since = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(newest - 100) * 1_000_000).expect("time");
-        let since = since.format(&time::format_description::well_known::Rfc3339).expect("format");
-        let poll = format!("{base}/chat/threads/{thread}/messages?maxPageSize=200&startTime={}&{CHAT_API}", urlencode(&since));
+        let since =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(newest - 100) * 1_000_000)
+                .expect("time");
+        let since = since
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("format");
+        let poll = format!(
+            "{base}/chat/threads/{thread}/messages?maxPageSize=200&startTime={}&{CHAT_API}",
+            urlencode(&since)
+        );
         let mut lat = gets(&http, &poll, &user.token, n).await;
         report.latencies(&format!("list.{label}.poll_since"), &mut lat);
     }
     report.add("emulator.peak_rss", support::peak_rss_mib(), "MiB");
-    report.print_table(if short { "Emulator (short mode: figures not meaningful)" } else { "Emulator throughput and latency" });
+    report.print_table(if short {
+        "Emulator (short mode: figures not meaningful)"
+    } else {
+        "Emulator throughput and latency"
+    });
     local.emulator.shutdown().await;
     memory.emulator.shutdown().await;
 }

@@ -41,13 +41,21 @@ impl Tmux {
     /// A private tmux server, kept alive between measurements by an idle session (a
     /// server that exits with its last session can race the next `new-session`).
     fn start() -> Self {
-        let tmux = Self { socket: format!("acs-chat-bench-{}", std::process::id()), sessions: std::cell::Cell::new(0) };
+        let tmux = Self {
+            socket: format!("acs-chat-bench-{}", std::process::id()),
+            sessions: std::cell::Cell::new(0),
+        };
         tmux.run(&["new-session", "-d", "-s", "keep", "sleep 3600"]);
         tmux
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -57,7 +65,17 @@ impl Tmux {
         self.sessions.set(self.sessions.get() + 1);
         let name = format!("bench{}", self.sessions.get());
         let started = Instant::now();
-        self.run(&["new-session", "-d", "-s", &name, "-x", "200", "-y", "50", command]);
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "200",
+            "-y",
+            "50",
+            command,
+        ]);
         let mut seen: Vec<Option<Duration>> = vec![None; markers.len()];
         while seen.iter().any(Option::is_none) {
             let screen = self.run(&["capture-pane", "-p", "-t", &name]);
@@ -67,7 +85,10 @@ impl Tmux {
                     seen[i] = Some(at);
                 }
             }
-            assert!(at < timeout, "{markers:?} did not all appear within {timeout:?}; the screen:\n{screen}");
+            assert!(
+                at < timeout,
+                "{markers:?} did not all appear within {timeout:?}; the screen:\n{screen}"
+            );
         }
         self.run(&["kill-session", "-t", &name]);
         seen.into_iter().map(|s| s.unwrap_or_default()).collect()
@@ -76,12 +97,19 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
 fn client_command(home: &Path, extra: &str) -> String {
-    format!("env ACS_CHAT_HOME='{}' TERM=xterm-256color '{BIN}' {extra} --as alice", home.display())
+    format!(
+        "env ACS_CHAT_HOME='{}' TERM=xterm-256color '{BIN}' {extra} --as alice",
+        home.display()
+    )
 }
 
 /// Launches `acs-chat serve` and returns the time until its connection lines are out.
@@ -111,21 +139,33 @@ fn serve_to_ready(args: &[&str]) -> Duration {
 /// Stops the background emulator of `home` (HMAC-signed `POST /emulator/shutdown`)
 /// and waits until its port is free.
 fn stop_local_emulator(home: &Path) {
-    let cert = Dirs::under(home.to_owned()).emulator_data().join("cert.pem");
-    let Ok(pem) = std::fs::read(&cert) else { return };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let cert = Dirs::under(home.to_owned())
+        .emulator_data()
+        .join("cert.pem");
+    let Ok(pem) = std::fs::read(&cert) else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .tls_certs_only([reqwest::Certificate::from_pem(&pem).expect("certificate")])
             .build()
             .expect("client");
-        let key = base64::engine::general_purpose::STANDARD.decode(local::DEV_ACCESS_KEY).expect("key");
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(local::DEV_ACCESS_KEY)
+            .expect("key");
         let path = "/emulator/shutdown";
         let host = format!("{}:{}", local::DEFAULT_HOST, local::DEFAULT_PORT);
         let date = format_rfc1123(time::OffsetDateTime::now_utc());
         let hash = signing::content_hash(b"");
-        let auth = signing::authorization_header(&signing::signature(&key, &signing::string_to_sign("POST", path, &date, &host, &hash)));
+        let auth = signing::authorization_header(&signing::signature(
+            &key,
+            &signing::string_to_sign("POST", path, &date, &host, &hash),
+        ));
         let response = client
             .post(format!("https://{host}{path}"))
             .header("x-ms-date", date)
@@ -134,7 +174,10 @@ fn stop_local_emulator(home: &Path) {
             .header("content-length", "0")
             .send()
             .await;
-        assert!(response.is_ok_and(|r| r.status().is_success()), "the local emulator did not accept the shutdown");
+        assert!(
+            response.is_ok_and(|r| r.status().is_success()),
+            "the local emulator did not accept the shutdown"
+        );
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     while port_in_use() {
@@ -166,7 +209,11 @@ fn main() {
     // The harness's own delay: a shell printing the marker at once.
     let mut harness = Vec::new();
     for _ in 0..runs {
-        let t = tmux.time_markers(&format!("sh -c 'printf \"{FRAME_MARKER}\"; exec sleep 60'"), &[FRAME_MARKER], timeout);
+        let t = tmux.time_markers(
+            &format!("sh -c 'printf \"{FRAME_MARKER}\"; exec sleep 60'"),
+            &[FRAME_MARKER],
+            timeout,
+        );
         harness.push(ms(t[0]));
     }
     let harness = median(harness);
@@ -178,7 +225,12 @@ fn main() {
     let mut memory = Vec::new();
     for i in 0..runs {
         let dir = scratch.path().join(format!("serve-{i}"));
-        disk.push(ms(serve_to_ready(&["--port", "0", "--data-dir", &dir.display().to_string()])));
+        disk.push(ms(serve_to_ready(&[
+            "--port",
+            "0",
+            "--data-dir",
+            &dir.display().to_string(),
+        ])));
         memory.push(ms(serve_to_ready(&["--port", "0", "--in-memory"])));
     }
     report.add("startup.serve_new_data_dir_to_ready", median(disk), "ms");
@@ -187,15 +239,27 @@ fn main() {
     // The client on the local default: auto-start (fresh home, nothing on the port),
     // then warm (the emulator it started is still running).
     if port_in_use() {
-        println!("startup: port {} is in use; stop that emulator first (auto-start not measured)", local::DEFAULT_PORT);
+        println!(
+            "startup: port {} is in use; stop that emulator first (auto-start not measured)",
+            local::DEFAULT_PORT
+        );
     } else {
-        let (mut auto_frame, mut auto_ready, mut warm_frame, mut warm_ready) = (vec![], vec![], vec![], vec![]);
+        let (mut auto_frame, mut auto_ready, mut warm_frame, mut warm_ready) =
+            (vec![], vec![], vec![], vec![]);
         for i in 0..runs {
             let home: PathBuf = scratch.path().join(format!("home-{i}"));
-            let t = tmux.time_markers(&client_command(&home, ""), &[FRAME_MARKER, READY_MARKER], timeout);
+            let t = tmux.time_markers(
+                &client_command(&home, ""),
+                &[FRAME_MARKER, READY_MARKER],
+                timeout,
+            );
             auto_frame.push(ms(t[0]) - harness);
             auto_ready.push(ms(t[1]) - harness);
-            let t = tmux.time_markers(&client_command(&home, ""), &[FRAME_MARKER, READY_MARKER], timeout);
+            let t = tmux.time_markers(
+                &client_command(&home, ""),
+                &[FRAME_MARKER, READY_MARKER],
+                timeout,
+            );
             warm_frame.push(ms(t[0]) - harness);
             warm_ready.push(ms(t[1]) - harness);
             stop_local_emulator(&home);
@@ -203,7 +267,15 @@ fn main() {
         report.add("startup.warm.first_frame", median(warm_frame), "ms");
         report.add("startup.warm.quickstart_shown", median(warm_ready), "ms");
         report.add("startup.autostart.first_frame", median(auto_frame), "ms");
-        report.add("startup.autostart.quickstart_shown", median(auto_ready), "ms");
+        report.add(
+            "startup.autostart.quickstart_shown",
+            median(auto_ready),
+            "ms",
+        );
     }
-    report.print_table(if short { "Start-up (short mode: figures not meaningful)" } else { "Start-up (medians, harness delay subtracted)" });
+    report.print_table(if short {
+        "Start-up (short mode: figures not meaningful)"
+    } else {
+        "Start-up (medians, harness delay subtracted)"
+    });
 }

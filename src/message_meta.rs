@@ -44,7 +44,10 @@ pub fn send_request(
 
 /// A message's client message id, when it has one.
 pub fn client_message_id(m: &ChatMessage) -> Option<&str> {
-    m.metadata.as_ref()?.get(CLIENT_MESSAGE_ID).map(String::as_str)
+    m.metadata
+        .as_ref()?
+        .get(CLIENT_MESSAGE_ID)
+        .map(String::as_str)
 }
 
 /// A message's priority, when it has one.

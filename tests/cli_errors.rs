@@ -6,7 +6,13 @@ use cli_common::{Emulator, bin, canned_server, closed_port, fake_token, run};
 
 fn acs_chat() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(bin());
-    for var in ["ACS_CONNECTION_STRING", "COMMUNICATION_SERVICES_CONNECTION_STRING", "ACS_ENDPOINT", "ACS_TOKEN", "ACS_CA_CERT"] {
+    for var in [
+        "ACS_CONNECTION_STRING",
+        "COMMUNICATION_SERVICES_CONNECTION_STRING",
+        "ACS_ENDPOINT",
+        "ACS_TOKEN",
+        "ACS_CA_CERT",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -14,13 +20,19 @@ fn acs_chat() -> assert_cmd::Command {
 
 /// `acs-chat --endpoint URL --token T <args>` with a private home.
 fn against(endpoint: &str, home: &std::path::Path, args: &[&str]) -> cli_common::Ran {
-    run(acs_chat().env("ACS_CHAT_HOME", home).args(["--endpoint", endpoint, "--token", &fake_token()]).args(args))
+    run(acs_chat()
+        .env("ACS_CHAT_HOME", home)
+        .args(["--endpoint", endpoint, "--token", &fake_token()])
+        .args(args))
 }
 
 #[test]
 fn not_found_is_4_with_code_and_request_id() {
     let emu = Emulator::start();
-    let err = run(emu.cmd("alice").args(["thread", "show", "--thread", "19:nothing@thread.v2"])).fails_with(4);
+    let err = run(emu
+        .cmd("alice")
+        .args(["thread", "show", "--thread", "19:nothing@thread.v2"]))
+    .fails_with(4);
     assert!(err.starts_with("acs-chat: 404"), "{err}");
     assert!(err.contains("request id"), "{err}");
 }
@@ -28,7 +40,12 @@ fn not_found_is_4_with_code_and_request_id() {
 #[test]
 fn bad_access_key_is_an_auth_failure() {
     let emu = Emulator::start();
-    let endpoint = emu.connection_string.split(';').find_map(|p| p.strip_prefix("endpoint=")).expect("endpoint").to_owned();
+    let endpoint = emu
+        .connection_string
+        .split(';')
+        .find_map(|p| p.strip_prefix("endpoint="))
+        .expect("endpoint")
+        .to_owned();
     let wrong = format!("endpoint={endpoint};accesskey=d3Jvbmcga2V5IHdyb25nIGtleQ==");
     let err = run(acs_chat()
         .env("ACS_CHAT_HOME", emu.home())
@@ -43,10 +60,20 @@ fn bad_access_key_is_an_auth_failure() {
 fn throttled_is_5_and_other_refusals_1() {
     let home = tempfile::tempdir().expect("temp");
     let throttled = canned_server(429, "TooManyRequests");
-    let err = against(&throttled, home.path(), &["thread", "show", "--thread", "19:a@thread.v2"]).fails_with(5);
+    let err = against(
+        &throttled,
+        home.path(),
+        &["thread", "show", "--thread", "19:a@thread.v2"],
+    )
+    .fails_with(5);
     assert!(err.contains("429 TooManyRequests"), "{err}");
     let refused = canned_server(400, "BadRequest");
-    let err = against(&refused, home.path(), &["thread", "show", "--thread", "19:a@thread.v2"]).fails_with(1);
+    let err = against(
+        &refused,
+        home.path(),
+        &["thread", "show", "--thread", "19:a@thread.v2"],
+    )
+    .fails_with(1);
     assert!(err.contains("400 BadRequest: canned 400"), "{err}");
 }
 
@@ -61,27 +88,55 @@ fn network_failure_is_6() {
 fn usage_errors_are_2() {
     let home = tempfile::tempdir().expect("temp");
     // clap: a missing required flag.
-    run(acs_chat().env("ACS_CHAT_HOME", home.path()).args(["message", "send", "--content", "x"])).fails_with(2);
+    run(acs_chat()
+        .env("ACS_CHAT_HOME", home.path())
+        .args(["message", "send", "--content", "x"]))
+    .fails_with(2);
     // Ours: --endpoint without --token, and a bad --since.
-    run(acs_chat().env("ACS_CHAT_HOME", home.path()).args(["--endpoint", "https://x/", "thread", "list"])).fails_with(2);
+    run(acs_chat().env("ACS_CHAT_HOME", home.path()).args([
+        "--endpoint",
+        "https://x/",
+        "thread",
+        "list",
+    ]))
+    .fails_with(2);
     let endpoint = canned_server(200, "unused");
-    let err = against(&endpoint, home.path(), &["message", "list", "--thread", "t", "--since", "soon"]).fails_with(2);
+    let err = against(
+        &endpoint,
+        home.path(),
+        &["message", "list", "--thread", "t", "--since", "soon"],
+    )
+    .fails_with(2);
     assert!(err.contains("--since"), "{err}");
 }
 
 #[test]
 fn help_documents_exit_codes() {
     let out = run(acs_chat().arg("--help")).ok();
-    for line in ["Exit codes:", "3  authentication", "4  not found", "5  throttled", "6  network"] {
+    for line in [
+        "Exit codes:",
+        "3  authentication",
+        "4  not found",
+        "5  throttled",
+        "6  network",
+    ] {
         assert!(out.contains(line), "missing {line:?} in:\n{out}");
     }
 }
 
 #[test]
 fn completions_for_each_shell() {
-    for (shell, marker) in [("bash", "complete -F _acs__chat"), ("zsh", "#compdef acs-chat"), ("fish", "complete -c acs-chat")] {
+    for (shell, marker) in [
+        ("bash", "complete -F _acs__chat"),
+        ("zsh", "#compdef acs-chat"),
+        ("fish", "complete -c acs-chat"),
+    ] {
         let out = run(acs_chat().args(["completions", shell])).ok();
-        assert!(out.contains(marker), "{shell}: {}", &out[..out.len().min(300)]);
+        assert!(
+            out.contains(marker),
+            "{shell}: {}",
+            &out[..out.len().min(300)]
+        );
         assert!(out.contains("quickstart"), "{shell} completes subcommands");
     }
 }

@@ -16,11 +16,24 @@ use cli_common::{Emulator, run};
 fn follow_prints_new_messages_as_json_lines() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Live", &["bob"]);
-    emu.json("alice", &["message", "send", "--thread", &id, "--content", "before"]);
+    emu.json(
+        "alice",
+        &["message", "send", "--thread", &id, "--content", "before"],
+    );
 
     let mut child = emu
         .std_cmd("bob")
-        .args(["--output", "json", "message", "list", "--thread", &id, "--follow", "--interval", "50"])
+        .args([
+            "--output",
+            "json",
+            "message",
+            "list",
+            "--thread",
+            &id,
+            "--follow",
+            "--interval",
+            "50",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -36,8 +49,11 @@ fn follow_prints_new_messages_as_json_lines() {
     });
     let next_text = |want: &str| -> serde_json::Value {
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("no line with {want:?} in time"));
-            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no line with {want:?} in time"));
+            let v: serde_json::Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
             if v["content"]["message"] == want {
                 return v;
             }
@@ -45,17 +61,33 @@ fn follow_prints_new_messages_as_json_lines() {
     };
     // The backlog first, then a message sent from another process.
     next_text("before");
-    emu.json("alice", &["message", "send", "--thread", &id, "--content", "after"]);
+    emu.json(
+        "alice",
+        &["message", "send", "--thread", &id, "--content", "after"],
+    );
     let after = next_text("after");
     assert_eq!(after["senderDisplayName"], "Alice");
     // An edit arrives too.
     let mid = after["id"].as_str().expect("id").to_owned();
-    run(emu.cmd("alice").args(["message", "update", "--thread", &id, "--message", &mid, "--content", "after, edited"])).ok();
+    run(emu.cmd("alice").args([
+        "message",
+        "update",
+        "--thread",
+        &id,
+        "--message",
+        &mid,
+        "--content",
+        "after, edited",
+    ]))
+    .ok();
     next_text("after, edited");
 
     // Ctrl-C: a clean exit.
     let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
     assert!(killed.success());
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "follower exit status {status:?}");
@@ -65,10 +97,21 @@ fn follow_prints_new_messages_as_json_lines() {
 fn follow_stops_when_its_reader_goes_away() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Piped", &[]);
-    emu.json("alice", &["message", "send", "--thread", &id, "--content", "one"]);
+    emu.json(
+        "alice",
+        &["message", "send", "--thread", &id, "--content", "one"],
+    );
     let mut child = emu
         .std_cmd("alice")
-        .args(["message", "list", "--thread", &id, "--follow", "--interval", "50"])
+        .args([
+            "message",
+            "list",
+            "--thread",
+            &id,
+            "--follow",
+            "--interval",
+            "50",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -79,7 +122,10 @@ fn follow_stops_when_its_reader_goes_away() {
     assert!(header.starts_with("ID"), "{header}");
     // `| head -1`: the reader leaves; the next message must end the follower.
     drop(reader);
-    emu.json("alice", &["message", "send", "--thread", &id, "--content", "two"]);
+    emu.json(
+        "alice",
+        &["message", "send", "--thread", &id, "--content", "two"],
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = child.try_wait().expect("try_wait") {

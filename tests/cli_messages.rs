@@ -9,12 +9,28 @@ fn send_by_flag_argument_and_stdin_then_list_show_update_delete() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Chat", &["bob"]);
 
-    let sent = emu.json("alice", &["message", "send", "--thread", &id, "--content", "Hello Bob", "--priority", "High"]);
+    let sent = emu.json(
+        "alice",
+        &[
+            "message",
+            "send",
+            "--thread",
+            &id,
+            "--content",
+            "Hello Bob",
+            "--priority",
+            "High",
+        ],
+    );
     let first = sent["id"].as_str().expect("message id").to_owned();
     let cmid = sent["clientMessageId"].as_str().expect("client message id");
     assert!(cmid.parse::<u64>().is_ok(), "{sent}");
     emu.json("bob", &["message", "send", "--thread", &id, "Hi Alice"]);
-    let out = run(emu.cmd("alice").args(["--output", "json", "message", "send", "--thread", &id]).write_stdin("from stdin\n")).ok();
+    let out = run(emu
+        .cmd("alice")
+        .args(["--output", "json", "message", "send", "--thread", &id])
+        .write_stdin("from stdin\n"))
+    .ok();
     assert!(out.contains("clientMessageId"), "{out}");
 
     // JSON: oldest first, text messages carry the seed's metadata.
@@ -27,36 +43,99 @@ fn send_by_flag_argument_and_stdin_then_list_show_update_delete() {
         .filter_map(|m| m["content"]["message"].as_str())
         .collect();
     assert_eq!(texts, ["Hello Bob", "Hi Alice", "from stdin"]);
-    let hello = list.as_array().and_then(|a| a.iter().find(|m| m["id"] == first.as_str())).expect("first message");
+    let hello = list
+        .as_array()
+        .and_then(|a| a.iter().find(|m| m["id"] == first.as_str()))
+        .expect("first message");
     assert_eq!(hello["metadata"]["priority"], "High");
     assert_eq!(hello["metadata"]["clientMessageId"], cmid);
     assert_eq!(hello["senderDisplayName"], "Alice");
 
     // --limit keeps the newest.
     let two = emu.json("bob", &["message", "list", "--thread", &id, "--limit", "2"]);
-    let texts: Vec<&str> = two.as_array().expect("array").iter().filter_map(|m| m["content"]["message"].as_str()).collect();
+    let texts: Vec<&str> = two
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|m| m["content"]["message"].as_str())
+        .collect();
     assert_eq!(texts, ["Hi Alice", "from stdin"]);
     // --since in the future lists nothing; an age of an hour lists everything.
-    assert_eq!(emu.json("bob", &["message", "list", "--thread", &id, "--since", "2999-01-01T00:00:00Z"]), serde_json::json!([]));
-    assert_eq!(emu.json("bob", &["message", "list", "--thread", &id, "--since", "1h"]).as_array().map(Vec::len), list.as_array().map(Vec::len));
+    assert_eq!(
+        emu.json(
+            "bob",
+            &[
+                "message",
+                "list",
+                "--thread",
+                &id,
+                "--since",
+                "2999-01-01T00:00:00Z"
+            ]
+        ),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        emu.json(
+            "bob",
+            &["message", "list", "--thread", &id, "--since", "1h"]
+        )
+        .as_array()
+        .map(Vec::len),
+        list.as_array().map(Vec::len)
+    );
 
     // Table output.
     let table = run(emu.cmd("bob").args(["message", "list", "--thread", &id])).ok();
-    let hello_row = table.lines().find(|l| l.contains("Hello Bob")).expect("row");
-    assert!(hello_row.contains("Alice") && hello_row.contains("High"), "{table}");
+    let hello_row = table
+        .lines()
+        .find(|l| l.contains("Hello Bob"))
+        .expect("row");
+    assert!(
+        hello_row.contains("Alice") && hello_row.contains("High"),
+        "{table}"
+    );
 
-    let shown = emu.json("bob", &["message", "show", "--thread", &id, "--message", &first]);
+    let shown = emu.json(
+        "bob",
+        &["message", "show", "--thread", &id, "--message", &first],
+    );
     assert_eq!(shown["content"]["message"], "Hello Bob");
-    let table = run(emu.cmd("bob").args(["message", "show", "--thread", &id, "--message", &first])).ok();
-    assert!(table.contains("clientMessageId:") && table.contains(cmid), "{table}");
+    let table = run(emu
+        .cmd("bob")
+        .args(["message", "show", "--thread", &id, "--message", &first]))
+    .ok();
+    assert!(
+        table.contains("clientMessageId:") && table.contains(cmid),
+        "{table}"
+    );
 
-    run(emu.cmd("alice").args(["message", "update", "--thread", &id, "--message", &first, "--content", "Hello Bob!"])).ok();
-    let shown = emu.json("bob", &["message", "show", "--thread", &id, "--message", &first]);
+    run(emu.cmd("alice").args([
+        "message",
+        "update",
+        "--thread",
+        &id,
+        "--message",
+        &first,
+        "--content",
+        "Hello Bob!",
+    ]))
+    .ok();
+    let shown = emu.json(
+        "bob",
+        &["message", "show", "--thread", &id, "--message", &first],
+    );
     assert_eq!(shown["content"]["message"], "Hello Bob!");
     assert!(shown["editedOn"].is_string(), "{shown}");
 
-    run(emu.cmd("alice").args(["message", "delete", "--thread", &id, "--message", &first])).ok();
-    let table = run(emu.cmd("bob").args(["message", "show", "--thread", &id, "--message", &first])).ok();
+    run(emu
+        .cmd("alice")
+        .args(["message", "delete", "--thread", &id, "--message", &first]))
+    .ok();
+    let table = run(emu
+        .cmd("bob")
+        .args(["message", "show", "--thread", &id, "--message", &first]))
+    .ok();
     assert!(table.contains("(deleted)"), "{table}");
 }
 
@@ -64,16 +143,33 @@ fn send_by_flag_argument_and_stdin_then_list_show_update_delete() {
 fn empty_or_missing_content_is_a_usage_error() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Chat", &[]);
-    let err = run(emu.cmd("alice").args(["message", "send", "--thread", &id]).write_stdin("\n")).fails_with(2);
+    let err = run(emu
+        .cmd("alice")
+        .args(["message", "send", "--thread", &id])
+        .write_stdin("\n"))
+    .fails_with(2);
     assert!(err.contains("empty"), "{err}");
-    run(emu.cmd("alice").args(["message", "send", "--thread", &id, "--content", "a", "b"])).fails_with(2);
+    run(emu
+        .cmd("alice")
+        .args(["message", "send", "--thread", &id, "--content", "a", "b"]))
+    .fails_with(2);
 }
 
 #[test]
 fn control_characters_never_reach_the_terminal() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Chat", &[]);
-    emu.json("alice", &["message", "send", "--thread", &id, "--content", "evil \u{1b}[2J clear"]);
+    emu.json(
+        "alice",
+        &[
+            "message",
+            "send",
+            "--thread",
+            &id,
+            "--content",
+            "evil \u{1b}[2J clear",
+        ],
+    );
     let table = run(emu.cmd("alice").args(["message", "list", "--thread", &id])).ok();
     assert!(!table.contains('\u{1b}'), "{table:?}");
     assert!(table.contains("evil \\u{1b}[2J clear"), "{table}");
@@ -83,26 +179,52 @@ fn control_characters_never_reach_the_terminal() {
 fn typing_and_read_receipts() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Chat", &["bob"]);
-    let sent = emu.json("alice", &["message", "send", "--thread", &id, "--content", "read me"]);
+    let sent = emu.json(
+        "alice",
+        &["message", "send", "--thread", &id, "--content", "read me"],
+    );
     let mid = sent["id"].as_str().expect("id").to_owned();
 
     run(emu.cmd("bob").args(["typing", "send", "--thread", &id])).ok();
     let v = emu.json("bob", &["typing", "send", "--thread", &id]);
     assert_eq!(v["typing"], true);
 
-    run(emu.cmd("bob").args(["receipt", "send", "--thread", &id, "--message", &mid])).ok();
+    run(emu
+        .cmd("bob")
+        .args(["receipt", "send", "--thread", &id, "--message", &mid]))
+    .ok();
     let receipts = emu.json("alice", &["receipt", "list", "--thread", &id]);
-    let r = receipts.as_array().and_then(|a| a.iter().find(|r| r["chatMessageId"] == mid.as_str())).expect("receipt");
-    assert!(r["senderCommunicationIdentifier"]["rawId"].as_str().is_some_and(|s| s.starts_with("8:acs:")), "{receipts}");
+    let r = receipts
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["chatMessageId"] == mid.as_str()))
+        .expect("receipt");
+    assert!(
+        r["senderCommunicationIdentifier"]["rawId"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("8:acs:")),
+        "{receipts}"
+    );
     let table = run(emu.cmd("alice").args(["receipt", "list", "--thread", &id])).ok();
-    assert!(table.starts_with("READER") && table.contains(&mid), "{table}");
+    assert!(
+        table.starts_with("READER") && table.contains(&mid),
+        "{table}"
+    );
 }
 
 #[test]
 fn quiet_prints_nothing_on_success() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Chat", &[]);
-    let out = run(emu.cmd("alice").args(["--quiet", "message", "send", "--thread", &id, "--content", "shh"])).ok();
+    let out = run(emu.cmd("alice").args([
+        "--quiet",
+        "message",
+        "send",
+        "--thread",
+        &id,
+        "--content",
+        "shh",
+    ]))
+    .ok();
     assert_eq!(out, "");
 }
 
@@ -111,11 +233,33 @@ fn list_follows_paging() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Long", &[]);
     for i in 0..12 {
-        emu.json("alice", &["message", "send", "--thread", &id, "--content", &format!("m{i:02}")]);
+        emu.json(
+            "alice",
+            &[
+                "message",
+                "send",
+                "--thread",
+                &id,
+                "--content",
+                &format!("m{i:02}"),
+            ],
+        );
     }
     let log = emu.dir.path().join("paging.log");
     let log_arg = log.to_string_lossy().into_owned();
-    let list = emu.json("alice", &["--http-log", &log_arg, "message", "list", "--thread", &id, "--page-size", "5"]);
+    let list = emu.json(
+        "alice",
+        &[
+            "--http-log",
+            &log_arg,
+            "message",
+            "list",
+            "--thread",
+            &id,
+            "--page-size",
+            "5",
+        ],
+    );
     let texts: Vec<String> = list
         .as_array()
         .expect("array")
@@ -126,6 +270,12 @@ fn list_follows_paging() {
     let expected: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
     assert_eq!(texts, expected);
     let text = cli_common::read(&log);
-    let pages = text.lines().filter(|l| l.starts_with("--- ") && l.contains("/messages") && l.contains(" GET ")).count();
-    assert!(pages >= 3, "expected at least 3 pages of 5, saw {pages}:\n{text}");
+    let pages = text
+        .lines()
+        .filter(|l| l.starts_with("--- ") && l.contains("/messages") && l.contains(" GET "))
+        .count();
+    assert!(
+        pages >= 3,
+        "expected at least 3 pages of 5, saw {pages}:\n{text}"
+    );
 }

@@ -17,13 +17,18 @@ fn flaky_thread(stored: bool) -> (String, Arc<Mutex<Vec<SeenRequest>>>) {
         seen.push(r.clone());
         let posts: Vec<&SeenRequest> = seen.iter().filter(|r| r.method == "POST").collect();
         match r.method.as_str() {
-            "POST" if posts.len() == 1 => {
-                (500, r#"{"CommunicationError":{"Code":"InternalError","Message":"lost answer"}}"#.into())
-            }
+            "POST" if posts.len() == 1 => (
+                500,
+                r#"{"CommunicationError":{"Code":"InternalError","Message":"lost answer"}}"#.into(),
+            ),
             "POST" => (201, r#"{"id":"second"}"#.into()),
             _ => {
-                let first: serde_json::Value = serde_json::from_str(&posts[0].body).expect("json body");
-                let cmid = first["metadata"]["clientMessageId"].as_str().unwrap_or_default().to_owned();
+                let first: serde_json::Value =
+                    serde_json::from_str(&posts[0].body).expect("json body");
+                let cmid = first["metadata"]["clientMessageId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let value = if stored {
                     serde_json::json!([{ "id": "first", "type": "text", "sequenceId": "3", "version": "1700000000000",
                         "createdOn": "2023-11-14T22:13:20Z", "content": { "message": "hi" },
@@ -43,8 +48,22 @@ fn send(endpoint: &str) -> String {
     let out = run(assert_cmd::Command::new(cli_common::bin())
         .env("ACS_CHAT_HOME", home.path())
         .env_remove("ACS_CONNECTION_STRING")
-        .args(["--endpoint", endpoint, "--token", &fake_token(), "--output", "json"])
-        .args(["message", "send", "--thread", "19:t@thread.v2", "--content", "hi"]))
+        .args([
+            "--endpoint",
+            endpoint,
+            "--token",
+            &fake_token(),
+            "--output",
+            "json",
+        ])
+        .args([
+            "message",
+            "send",
+            "--thread",
+            "19:t@thread.v2",
+            "--content",
+            "hi",
+        ]))
     .ok();
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     v["id"].as_str().expect("id").to_owned()
@@ -54,7 +73,12 @@ fn send(endpoint: &str) -> String {
 fn a_send_that_arrived_is_not_sent_again() {
     let (endpoint, seen) = flaky_thread(true);
     assert_eq!(send(&endpoint), "first");
-    let posts = seen.lock().expect("lock").iter().filter(|r| r.method == "POST").count();
+    let posts = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     assert_eq!(posts, 1, "the message was sent twice");
 }
 
@@ -63,9 +87,19 @@ fn a_send_that_was_lost_is_sent_again_with_the_same_client_message_id() {
     let (endpoint, seen) = flaky_thread(false);
     assert_eq!(send(&endpoint), "second");
     let seen = seen.lock().expect("lock");
-    let posts: Vec<serde_json::Value> =
-        seen.iter().filter(|r| r.method == "POST").map(|r| serde_json::from_str(&r.body).expect("json")).collect();
+    let posts: Vec<serde_json::Value> = seen
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| serde_json::from_str(&r.body).expect("json"))
+        .collect();
     assert_eq!(posts.len(), 2);
-    assert_eq!(posts[0]["metadata"]["clientMessageId"], posts[1]["metadata"]["clientMessageId"]);
-    assert!(seen.iter().any(|r| r.method == "GET" && r.path.contains("/messages")), "it looked before resending");
+    assert_eq!(
+        posts[0]["metadata"]["clientMessageId"],
+        posts[1]["metadata"]["clientMessageId"]
+    );
+    assert!(
+        seen.iter()
+            .any(|r| r.method == "GET" && r.path.contains("/messages")),
+        "it looked before resending"
+    );
 }

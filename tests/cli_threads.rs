@@ -7,28 +7,61 @@ use cli_common::{Emulator, run};
 #[test]
 fn thread_create_list_show_update_delete() {
     let emu = Emulator::start();
-    let created = emu.json("alice", &["thread", "create", "--topic", "Planning", "--participant", "bob"]);
+    let created = emu.json(
+        "alice",
+        &[
+            "thread",
+            "create",
+            "--topic",
+            "Planning",
+            "--participant",
+            "bob",
+        ],
+    );
     let id = created["chatThread"]["id"].as_str().expect("id").to_owned();
     assert_eq!(created["chatThread"]["topic"], "Planning");
 
     // Bob sees it in his list (json array of thread items).
     let list = emu.json("bob", &["thread", "list"]);
     let items = list.as_array().expect("array");
-    assert!(items.iter().any(|t| t["id"] == id.as_str() && t["topic"] == "Planning"), "{list}");
+    assert!(
+        items
+            .iter()
+            .any(|t| t["id"] == id.as_str() && t["topic"] == "Planning"),
+        "{list}"
+    );
 
     // Table output for people: a header and the topic.
     let table = run(emu.cmd("alice").args(["thread", "list"])).ok();
-    assert!(table.starts_with("ID ") && table.contains("TOPIC") && table.contains("Planning"), "{table}");
+    assert!(
+        table.starts_with("ID ") && table.contains("TOPIC") && table.contains("Planning"),
+        "{table}"
+    );
 
-    run(emu.cmd("alice").args(["thread", "update-topic", "--thread", &id, "--topic", "Plans v2"])).ok();
+    run(emu.cmd("alice").args([
+        "thread",
+        "update-topic",
+        "--thread",
+        &id,
+        "--topic",
+        "Plans v2",
+    ]))
+    .ok();
     let shown = emu.json("bob", &["thread", "show", "--thread", &id]);
     assert_eq!(shown["topic"], "Plans v2");
     let table = run(emu.cmd("bob").args(["thread", "show", "--thread", &id])).ok();
-    assert!(table.contains("topic:") && table.contains("Plans v2") && table.contains("sticky:"), "{table}");
+    assert!(
+        table.contains("topic:") && table.contains("Plans v2") && table.contains("sticky:"),
+        "{table}"
+    );
 
     run(emu.cmd("alice").args(["thread", "delete", "--thread", &id])).ok();
     let list = emu.json("alice", &["thread", "list"]);
-    let gone = list.as_array().expect("array").iter().all(|t| t["id"] != id.as_str() || !t["deletedOn"].is_null());
+    let gone = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|t| t["id"] != id.as_str() || !t["deletedOn"].is_null());
     assert!(gone, "{list}");
 }
 
@@ -36,20 +69,43 @@ fn thread_create_list_show_update_delete() {
 fn participants_add_list_remove_with_roles() {
     let emu = Emulator::start();
     let id = emu.thread("alice", "Team", &["bob"]);
-    run(emu.cmd("alice").args(["participant", "add", "--thread", &id, "--user", "carol"])).ok();
+    run(emu
+        .cmd("alice")
+        .args(["participant", "add", "--thread", &id, "--user", "carol"]))
+    .ok();
 
     let list = emu.json("alice", &["participant", "list", "--thread", &id]);
-    let names: Vec<&str> = list.as_array().expect("array").iter().filter_map(|p| p["displayName"].as_str()).collect();
-    assert!(names.contains(&"Alice") && names.contains(&"Bob") && names.contains(&"Carol"), "{list}");
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["displayName"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"Alice") && names.contains(&"Bob") && names.contains(&"Carol"),
+        "{list}"
+    );
 
     // Roles: the creator is Admin, the others User.
-    let text = run(emu.cmd("alice").args(["participant", "list", "--thread", &id])).ok();
-    let alice_line = text.lines().find(|l| l.contains("Alice")).expect("alice row");
-    let carol_line = text.lines().find(|l| l.contains("Carol")).expect("carol row");
+    let text = run(emu
+        .cmd("alice")
+        .args(["participant", "list", "--thread", &id]))
+    .ok();
+    let alice_line = text
+        .lines()
+        .find(|l| l.contains("Alice"))
+        .expect("alice row");
+    let carol_line = text
+        .lines()
+        .find(|l| l.contains("Carol"))
+        .expect("carol row");
     assert!(alice_line.trim_end().ends_with("Admin"), "{text}");
     assert!(carol_line.trim_end().ends_with("User"), "{text}");
 
-    run(emu.cmd("alice").args(["participant", "remove", "--thread", &id, "--user", "carol"])).ok();
+    run(emu
+        .cmd("alice")
+        .args(["participant", "remove", "--thread", &id, "--user", "carol"]))
+    .ok();
     let list = emu.json("alice", &["participant", "list", "--thread", &id]);
     assert!(!list.to_string().contains("Carol"), "{list}");
     // Carol is no longer a member: her reads are refused (exit 3, forbidden).
@@ -59,9 +115,24 @@ fn participants_add_list_remove_with_roles() {
 #[test]
 fn sticky_threads_refuse_member_changes() {
     let emu = Emulator::start();
-    let v = emu.json("alice", &["thread", "create", "--topic", "Fixed", "--participant", "bob", "--sticky"]);
+    let v = emu.json(
+        "alice",
+        &[
+            "thread",
+            "create",
+            "--topic",
+            "Fixed",
+            "--participant",
+            "bob",
+            "--sticky",
+        ],
+    );
     let id = v["chatThread"]["id"].as_str().expect("id").to_owned();
-    let err = run(emu.cmd("alice").args(["participant", "add", "--thread", &id, "--user", "carol"])).fails_with(1);
+    let err =
+        run(emu
+            .cmd("alice")
+            .args(["participant", "add", "--thread", &id, "--user", "carol"]))
+        .fails_with(1);
     assert!(err.contains("sticky"), "{err}");
     let list = emu.json("alice", &["participant", "list", "--thread", &id]);
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");

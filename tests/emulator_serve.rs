@@ -25,10 +25,17 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
     let second = lines.next().and_then(Result::ok).unwrap_or_default();
-    let conn = first.strip_prefix("ACS_CONNECTION_STRING=").expect("connection string line");
-    let cert_path = second.strip_prefix("ACS_CA_CERT=").expect("certificate line");
+    let conn = first
+        .strip_prefix("ACS_CONNECTION_STRING=")
+        .expect("connection string line");
+    let cert_path = second
+        .strip_prefix("ACS_CA_CERT=")
+        .expect("certificate line");
     assert_eq!(std::path::Path::new(cert_path), dir.path().join("cert.pem"));
-    let endpoint = conn.strip_prefix("endpoint=").and_then(|r| r.split(';').next()).expect("endpoint");
+    let endpoint = conn
+        .strip_prefix("endpoint=")
+        .and_then(|r| r.split(';').next())
+        .expect("endpoint");
     let key = conn.split(";accesskey=").nth(1).expect("key");
     assert_eq!(key, acs_chat::local::DEV_ACCESS_KEY);
     assert!(endpoint.starts_with("https://127.0.0.1:") && endpoint.ends_with('/'));
@@ -39,19 +46,28 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
         .build()
         .expect("client");
     let base = endpoint.trim_end_matches('/');
-    let health = client.get(format!("{base}/emulator/health")).send().await.expect("health");
+    let health = client
+        .get(format!("{base}/emulator/health"))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(health.status(), reqwest::StatusCode::OK);
 
     let date = format_rfc1123(time::OffsetDateTime::now_utc());
     let hash = signing::content_hash(b"");
     let host = base.trim_start_matches("https://");
     let s = signing::string_to_sign("POST", "/emulator/shutdown", &date, host, &hash);
-    let key = base64::engine::general_purpose::STANDARD.decode(key).expect("b64");
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .expect("b64");
     let r = client
         .post(format!("{base}/emulator/shutdown"))
         .header("x-ms-date", &date)
         .header("x-ms-content-sha256", &hash)
-        .header("authorization", signing::authorization_header(&signing::signature(&key, &s)))
+        .header(
+            "authorization",
+            signing::authorization_header(&signing::signature(&key, &s)),
+        )
         .send()
         .await
         .expect("shutdown sent");

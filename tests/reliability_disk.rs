@@ -21,16 +21,29 @@ struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     fn mount(dir: &Path, size: &str) -> Option<Self> {
-        let root = Command::new("id").arg("-u").output().ok().is_some_and(|o| o.stdout.starts_with(b"0\n"));
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .ok()
+            .is_some_and(|o| o.stdout.starts_with(b"0\n"));
         if !root {
             return None;
         }
-        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir).status().ok()?.success();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .ok()?
+            .success();
         ok.then(|| Self(dir.to_owned()))
     }
 
     fn remount(&self, opt: &str) {
-        let st = Command::new("mount").args(["-o", &format!("remount,{opt}")]).arg(&self.0).status().expect("remount");
+        let st = Command::new("mount")
+            .args(["-o", &format!("remount,{opt}")])
+            .arg(&self.0)
+            .status()
+            .expect("remount");
         assert!(st.success(), "remount {opt}");
     }
 }
@@ -43,14 +56,27 @@ impl Drop for Tmpfs {
 
 async fn send(api: &Api, token: &str, thread: &str, text: &str) -> (u16, Value) {
     let body = json!({"content": text, "metadata": {"k": text}});
-    let r = api.chat(Method::POST, &format!("/chat/threads/{}/messages", enc(thread)), token, Some(&body)).await.expect("send");
+    let r = api
+        .chat(
+            Method::POST,
+            &format!("/chat/threads/{}/messages", enc(thread)),
+            token,
+            Some(&body),
+        )
+        .await
+        .expect("send");
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
 fn assert_unavailable(status: u16, body: &Value) {
     assert_eq!(status, 503, "{body}");
-    assert!(body["CommunicationError"]["Code"].as_str().is_some_and(|c| !c.is_empty()), "not the service shape: {body}");
+    assert!(
+        body["CommunicationError"]["Code"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "not the service shape: {body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,10 +101,19 @@ async fn full_and_read_only_disk_refuse_writes_keep_reads_and_recover() {
 
     // Full disk: fill what is left.
     let filler = data.join("filler");
-    let _ = Command::new("dd").args(["if=/dev/zero", "bs=64k"]).arg(format!("of={}", filler.display())).output();
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", "bs=64k"])
+        .arg(format!("of={}", filler.display()))
+        .output();
     let mut refused = 0;
     for i in 0..50 {
-        let (st, v) = send(&api, &alice.token, &thread, &format!("full {i} {}", "x".repeat(4000))).await;
+        let (st, v) = send(
+            &api,
+            &alice.token,
+            &thread,
+            &format!("full {i} {}", "x".repeat(4000)),
+        )
+        .await;
         if st == 201 {
             acked.push(v["id"].as_str().expect("id").to_owned()); // the WAL may still have had room
         } else {
@@ -87,7 +122,15 @@ async fn full_and_read_only_disk_refuse_writes_keep_reads_and_recover() {
         }
     }
     assert!(refused > 0, "nothing refused on a full disk");
-    let r = api.chat(Method::GET, &format!("/chat/threads/{}/messages", enc(&thread)), &alice.token, None).await.expect("read");
+    let r = api
+        .chat(
+            Method::GET,
+            &format!("/chat/threads/{}/messages", enc(&thread)),
+            &alice.token,
+            None,
+        )
+        .await
+        .expect("read");
     assert_eq!(r.status(), 200, "reads must keep working on a full disk");
     std::fs::remove_file(&filler).expect("free space");
     let (st, v) = send(&api, &alice.token, &thread, "after full").await;
@@ -105,11 +148,21 @@ async fn full_and_read_only_disk_refuse_writes_keep_reads_and_recover() {
         .output()
         .expect("serve on a read-only dir");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "serve started on a read-only data dir");
+    assert!(
+        !out.status.success(),
+        "serve started on a read-only data dir"
+    );
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.to_lowercase().contains("read-only") || err.contains(&data.display().to_string()), "unclear error: {err}");
+    assert!(
+        err.to_lowercase().contains("read-only") || err.contains(&data.display().to_string()),
+        "unclear error: {err}"
+    );
     let ro_error = err.lines().last().unwrap_or_default().to_owned();
-    assert_eq!(ro_error.matches("os error").count(), 1, "the cause is repeated: {ro_error}");
+    assert_eq!(
+        ro_error.matches("os error").count(),
+        1,
+        "the cause is repeated: {ro_error}"
+    );
     fs.remount("rw");
     serve.crash_and_restart();
     let (st, v) = send(&api, &alice.token, &thread, "after read-only").await;
@@ -120,11 +173,20 @@ async fn full_and_read_only_disk_refuse_writes_keep_reads_and_recover() {
     serve.crash_and_restart();
     let msgs = api.all_messages(&alice, &thread).await;
     for id in &acked {
-        assert_eq!(msgs.iter().filter(|m| m["id"] == id.as_str()).count(), 1, "acknowledged {id} lost or doubled");
+        assert_eq!(
+            msgs.iter().filter(|m| m["id"] == id.as_str()).count(),
+            1,
+            "acknowledged {id} lost or doubled"
+        );
     }
     serve.kill9();
     let conn = rusqlite::Connection::open(serve.db_path()).expect("open");
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
     assert_eq!(ok, "ok");
-    eprintln!("disk: {refused} writes refused on a full disk; read-only start: {ro_error}; {} acknowledged kept", acked.len());
+    eprintln!(
+        "disk: {refused} writes refused on a full disk; read-only start: {ro_error}; {} acknowledged kept",
+        acked.len()
+    );
 }

@@ -51,7 +51,12 @@ async fn acknowledged_messages_survive_kill_9() {
         let t = &thread_ids[s % threads];
         let add = json!({"participants": [{"communicationIdentifier": rel_common::ident(&u.id), "displayName": format!("sender {s}")}]});
         let r = api
-            .chat(Method::POST, &format!("/chat/threads/{}/participants/:add", enc(t)), &owners[s % threads].token, Some(&add))
+            .chat(
+                Method::POST,
+                &format!("/chat/threads/{}/participants/:add", enc(t)),
+                &owners[s % threads].token,
+                Some(&add),
+            )
             .await
             .expect("add participant");
         assert_eq!(r.status(), 201);
@@ -75,19 +80,31 @@ async fn acknowledged_messages_survive_kill_9() {
                 let body = json!({"content": content, "senderDisplayName": format!("sender {s}"),
                                   "metadata": {"sender": s.to_string(), "n": done.to_string()}});
                 let path = format!("/chat/threads/{}/messages", enc(&thread));
-                match api.chat(Method::POST, &path, &user.token, Some(&body)).await {
+                match api
+                    .chat(Method::POST, &path, &user.token, Some(&body))
+                    .await
+                {
                     Ok(r) if r.status() == 201 => {
                         // A response cut after the status line is not an acknowledgement.
-                        let Ok(v) = r.json::<Value>().await else { continue };
+                        let Ok(v) = r.json::<Value>().await else {
+                            continue;
+                        };
                         let id = v["id"].as_str().expect("message id").to_owned();
-                        let prev = acked.lock().await.insert((thread.clone(), id.clone()), (content, s));
+                        let prev = acked
+                            .lock()
+                            .await
+                            .insert((thread.clone(), id.clone()), (content, s));
                         assert!(prev.is_none(), "message id {id} acknowledged twice");
                         acked_count.fetch_add(1, Ordering::SeqCst);
                         done += 1;
                     }
                     Ok(r) => {
                         let st = r.status();
-                        assert!(st.is_server_error() || st == 429, "unexpected {st}: {}", r.text().await.unwrap_or_default());
+                        assert!(
+                            st.is_server_error() || st == 429,
+                            "unexpected {st}: {}",
+                            r.text().await.unwrap_or_default()
+                        );
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
                     Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -97,7 +114,9 @@ async fn acknowledged_messages_survive_kill_9() {
     }
 
     // Kill at random points of the load (by acknowledged count, not by the clock).
-    let mut marks: Vec<usize> = (0..kills).map(|k| (total * (k + 1)) / (kills + 2) + rng.below(total / (kills + 2) / 2)).collect();
+    let mut marks: Vec<usize> = (0..kills)
+        .map(|k| (total * (k + 1)) / (kills + 2) + rng.below(total / (kills + 2) / 2))
+        .collect();
     marks.sort_unstable();
     let mut kills_done = 0;
     for mark in marks {
@@ -123,28 +142,59 @@ async fn acknowledged_messages_survive_kill_9() {
     for (t, thread) in thread_ids.iter().enumerate() {
         let msgs = api.all_messages(&owners[t], thread).await;
         // Sequence ids: unique and gapless from 1 (system messages included).
-        let mut seqs: Vec<u64> = msgs.iter().map(|m| m["sequenceId"].as_str().and_then(|s| s.parse().ok()).expect("seq")).collect();
+        let mut seqs: Vec<u64> = msgs
+            .iter()
+            .map(|m| {
+                m["sequenceId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .expect("seq")
+            })
+            .collect();
         seqs.sort_unstable();
         let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
         assert_eq!(seqs, expected, "sequence ids of thread {t} are not 1..=n");
         // Newest first, by sequence id.
-        let order: Vec<u64> = msgs.iter().map(|m| m["sequenceId"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0)).collect();
-        assert!(order.windows(2).all(|w| w[0] > w[1]), "thread {t} not listed newest first");
+        let order: Vec<u64> = msgs
+            .iter()
+            .map(|m| {
+                m["sequenceId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0)
+            })
+            .collect();
+        assert!(
+            order.windows(2).all(|w| w[0] > w[1]),
+            "thread {t} not listed newest first"
+        );
         let mut by_id: BTreeMap<&str, &Value> = BTreeMap::new();
         let mut content_seen: HashMap<&str, usize> = HashMap::new();
         for m in &msgs {
-            assert!(by_id.insert(m["id"].as_str().expect("id"), m).is_none(), "duplicate message id");
+            assert!(
+                by_id.insert(m["id"].as_str().expect("id"), m).is_none(),
+                "duplicate message id"
+            );
             if let Some(c) = m["content"]["message"].as_str() {
                 *content_seen.entry(c).or_default() += 1;
             }
         }
         for ((th, id), (content, s)) in acked.iter().filter(|((th, _), _)| th == thread) {
-            let m = by_id.get(id.as_str()).unwrap_or_else(|| panic!("acknowledged message {id} ({content}) missing in {th}"));
+            let m = by_id
+                .get(id.as_str())
+                .unwrap_or_else(|| panic!("acknowledged message {id} ({content}) missing in {th}"));
             assert_eq!(m["content"]["message"], content.as_str());
-            assert_eq!(content_seen.get(content.as_str()), Some(&1), "{content} not exactly once");
+            assert_eq!(
+                content_seen.get(content.as_str()),
+                Some(&1),
+                "{content} not exactly once"
+            );
             assert_eq!(m["metadata"]["sender"], s.to_string());
             assert_eq!(m["senderDisplayName"], format!("sender {s}"));
-            assert_eq!(m["senderCommunicationIdentifier"]["rawId"], users[*s].id.as_str());
+            assert_eq!(
+                m["senderCommunicationIdentifier"]["rawId"],
+                users[*s].id.as_str()
+            );
             checked += 1;
         }
     }
@@ -153,20 +203,42 @@ async fn acknowledged_messages_survive_kill_9() {
     // Identities and threads from before the kills: every token still works and
     // every thread is still listed for its owner.
     for (t, owner) in owners.iter().enumerate() {
-        let r = api.chat(Method::GET, "/chat/threads", &owner.token, None).await.expect("list threads");
+        let r = api
+            .chat(Method::GET, "/chat/threads", &owner.token, None)
+            .await
+            .expect("list threads");
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.expect("json");
-        let listed: Vec<&str> = v["value"].as_array().expect("value").iter().filter_map(|x| x["id"].as_str()).collect();
-        assert!(listed.contains(&thread_ids[t].as_str()), "thread {t} missing after kills");
+        let listed: Vec<&str> = v["value"]
+            .as_array()
+            .expect("value")
+            .iter()
+            .filter_map(|x| x["id"].as_str())
+            .collect();
+        assert!(
+            listed.contains(&thread_ids[t].as_str()),
+            "thread {t} missing after kills"
+        );
     }
     for u in &users {
-        let r = api.chat(Method::GET, "/chat/threads", &u.token, None).await.expect("list");
-        assert_eq!(r.status(), 200, "identity created before the kills no longer works");
+        let r = api
+            .chat(Method::GET, "/chat/threads", &u.token, None)
+            .await
+            .expect("list");
+        assert_eq!(
+            r.status(),
+            200,
+            "identity created before the kills no longer works"
+        );
     }
 
     serve.kill9();
     let conn = rusqlite::Connection::open(serve.db_path()).expect("open db");
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
     assert_eq!(ok, "ok");
-    eprintln!("durability: {kills_done}+1 kills survived, {checked} acknowledged messages checked, seed {seed:#x}");
+    eprintln!(
+        "durability: {kills_done}+1 kills survived, {checked} acknowledged messages checked, seed {seed:#x}"
+    );
 }

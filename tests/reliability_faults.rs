@@ -43,32 +43,61 @@ fn transport() -> Transport {
 
 fn chat_client(serve: &ServeProcess, user: &User) -> ChatClient {
     let endpoint = Url::parse(&format!("{}/", serve.base)).expect("endpoint");
-    ChatClient::new(endpoint, TokenCredential::from_token(user.token.clone()).expect("jwt"), transport())
+    ChatClient::new(
+        endpoint,
+        TokenCredential::from_token(user.token.clone()).expect("jwt"),
+        transport(),
+    )
 }
 
 /// The text messages of a thread, oldest first: (client message id, content).
 async fn sent_texts(api: &Api, user: &User, thread: &str) -> Vec<(String, String)> {
     let mut msgs = api.all_messages(user, thread).await;
     msgs.retain(|m| m["type"] == "text");
-    msgs.sort_by_key(|m| m["sequenceId"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0));
+    msgs.sort_by_key(|m| {
+        m["sequenceId"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+    });
     msgs.iter()
         .map(|m| {
-            let cmid = m["metadata"]["clientMessageId"].as_str().unwrap_or_default().to_owned();
-            (cmid, m["content"]["message"].as_str().unwrap_or_default().to_owned())
+            let cmid = m["metadata"]["clientMessageId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                cmid,
+                m["content"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
         })
         .collect()
 }
 
 /// Every expected client message id exactly once, in the order sent.
-fn assert_exactly_once_in_order(what: &str, got: &[(String, String)], expected: &[(String, String)]) {
+fn assert_exactly_once_in_order(
+    what: &str,
+    got: &[(String, String)],
+    expected: &[(String, String)],
+) {
     let mut count: HashMap<&str, usize> = HashMap::new();
     for (cmid, _) in got {
         *count.entry(cmid.as_str()).or_default() += 1;
     }
     for (cmid, content) in expected {
-        assert_eq!(count.get(cmid.as_str()), Some(&1), "{what}: {content} ({cmid}) not exactly once");
+        assert_eq!(
+            count.get(cmid.as_str()),
+            Some(&1),
+            "{what}: {content} ({cmid}) not exactly once"
+        );
     }
-    let wanted: Vec<&(String, String)> = got.iter().filter(|(c, _)| expected.iter().any(|(e, _)| e == c)).collect();
+    let wanted: Vec<&(String, String)> = got
+        .iter()
+        .filter(|(c, _)| expected.iter().any(|(e, _)| e == c))
+        .collect();
     let expected: Vec<&(String, String)> = expected.iter().collect();
     assert_eq!(wanted, expected, "{what}: order differs");
 }
@@ -78,11 +107,15 @@ fn assert_exactly_once_in_order(what: &str, got: &[(String, String)], expected: 
 async fn send_once(chat: &ChatClient, thread: &str, content: &str, cmid: &str) {
     let thread = chat.thread(thread);
     let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    let request = message_meta::send_request(content, "acs sender", ChatMessageType::Text, cmid, "Normal");
+    let request =
+        message_meta::send_request(content, "acs sender", ChatMessageType::Text, cmid, "Normal");
     let mut attempted = false;
     for _ in 0..100 {
         if attempted {
-            let options = ListOptions { max_page_size: Some(200), start_time: Some(since) };
+            let options = ListOptions {
+                max_page_size: Some(200),
+                start_time: Some(since),
+            };
             let mut stream = Box::pin(thread.list_messages(options));
             let mut found = Some(false);
             while let Some(m) = stream.next().await {
@@ -139,7 +172,11 @@ async fn acs_client_sends_exactly_once_through_faults() {
     }
     // The faults are really there: of 200 plain reads, about a fifth fail.
     let reads = (0..200).map(|_| {
-        let (client, url, token) = (api.client.clone(), format!("{}/chat/threads?{}", serve.base, rel_common::CHAT), users[0].token.clone());
+        let (client, url, token) = (
+            api.client.clone(),
+            format!("{}/chat/threads?{}", serve.base, rel_common::CHAT),
+            users[0].token.clone(),
+        );
         async move {
             match client.get(url).bearer_auth(token).send().await {
                 Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
@@ -147,11 +184,19 @@ async fn acs_client_sends_exactly_once_through_faults() {
             }
         }
     });
-    let failed = futures::future::join_all(reads).await.iter().filter(|ok| !**ok).count();
+    let failed = futures::future::join_all(reads)
+        .await
+        .iter()
+        .filter(|ok| !**ok)
+        .count();
     assert!((15..=70).contains(&failed), "{failed} of 200 reads failed");
     for t in tasks {
         let sent = t.await.expect("sender");
-        assert_exactly_once_in_order("acs client", &sent_texts(&api, &users[0], &thread).await, &sent);
+        assert_exactly_once_in_order(
+            "acs client",
+            &sent_texts(&api, &users[0], &thread).await,
+            &sent,
+        );
     }
     eprintln!("faults/acs: {n} messages exactly once through {FAULTS}");
 }
@@ -169,11 +214,22 @@ async fn cli_message_send_exactly_once_through_faults() {
             .env_remove("ACS_CHAT_CONFIG")
             .env_remove("ACS_CHAT_HTTP_LOG")
             .env("ACS_CHAT_HOME", &home)
-            .args(["--connection-string", &cs, "--as", "alice", "--output", "json"])
+            .args([
+                "--connection-string",
+                &cs,
+                "--as",
+                "alice",
+                "--output",
+                "json",
+            ])
             .args(args)
             .output()
             .expect("run acs-chat");
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     // Setup through faults: a failed `thread create` is simply repeated.
     let thread = tokio::task::spawn_blocking({
@@ -196,10 +252,20 @@ async fn cli_message_send_exactly_once_through_faults() {
             let mut sent = Vec::new();
             for i in 0..n {
                 let content = format!("cli #{i}");
-                let (ok, out, err) = cli(&["message", "send", "--thread", &thread, "--content", &content]);
+                let (ok, out, err) = cli(&[
+                    "message",
+                    "send",
+                    "--thread",
+                    &thread,
+                    "--content",
+                    &content,
+                ]);
                 assert!(ok, "message send failed through faults: {err}");
                 let v: Value = serde_json::from_str(&out).expect("json");
-                sent.push((v["clientMessageId"].as_str().expect("cmid").to_owned(), content));
+                sent.push((
+                    v["clientMessageId"].as_str().expect("cmid").to_owned(),
+                    content,
+                ));
             }
             sent
         }
@@ -220,7 +286,18 @@ async fn cli_message_send_exactly_once_through_faults() {
     let got: Vec<(String, String)> = listed
         .iter()
         .filter(|m| m["type"] == "text")
-        .map(|m| (m["metadata"]["clientMessageId"].as_str().unwrap_or_default().to_owned(), m["content"]["message"].as_str().unwrap_or_default().to_owned()))
+        .map(|m| {
+            (
+                m["metadata"]["clientMessageId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                m["content"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
         .collect();
     assert_exactly_once_in_order("cli", &got, &sent);
     eprintln!("faults/cli: {n} messages exactly once");
@@ -238,12 +315,22 @@ fn pending(thread: &str, i: usize) -> PendingSend {
 }
 
 /// Waits for `n` successful send results on `events`.
-async fn successes(events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>, n: usize) -> Vec<String> {
+async fn successes(
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    n: usize,
+) -> Vec<String> {
     let mut ok = Vec::new();
     while ok.len() < n {
         match tokio::time::timeout(Duration::from_secs(120), events.recv()).await {
-            Ok(Some(Event::SendResult { client_message_id, result, .. })) => {
-                assert!(result.is_ok(), "outbox gave up on {client_message_id}: {result:?}");
+            Ok(Some(Event::SendResult {
+                client_message_id,
+                result,
+                ..
+            })) => {
+                assert!(
+                    result.is_ok(),
+                    "outbox gave up on {client_message_id}: {result:?}"
+                );
                 ok.push(client_message_id);
             }
             Ok(Some(_)) => {}
@@ -268,7 +355,11 @@ async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
     let first_done = {
         let (chat, file, queued) = (chat_client(&serve, &user), file.clone(), queued.clone());
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("rt");
             let done = rt.block_on(async move {
                 let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
                 let handle = outbox::spawn(chat, file, tx);
@@ -301,7 +392,17 @@ async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
     assert!(left > 0 && left <= n - first_done.len(), "left {left}");
     successes(&mut events, left).await;
 
-    let expected: Vec<(String, String)> = queued.iter().map(|p| (p.client_message_id.clone(), p.content.clone())).collect();
-    assert_exactly_once_in_order("tui outbox", &sent_texts(&api, &user, &thread).await, &expected);
-    eprintln!("faults/outbox: {n} messages exactly once, {} before the kill, {left} after", first_done.len());
+    let expected: Vec<(String, String)> = queued
+        .iter()
+        .map(|p| (p.client_message_id.clone(), p.content.clone()))
+        .collect();
+    assert_exactly_once_in_order(
+        "tui outbox",
+        &sent_texts(&api, &user, &thread).await,
+        &expected,
+    );
+    eprintln!(
+        "faults/outbox: {n} messages exactly once, {} before the kill, {left} after",
+        first_done.len()
+    );
 }

@@ -32,7 +32,8 @@ struct Answer {
 /// answer (allowed only for requests hyper refuses at the protocol level).
 fn raw(addr: std::net::SocketAddr, head: &[u8], body: &[u8]) -> Option<Answer> {
     let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     let _ = s.write_all(head);
     let _ = s.write_all(body);
     let mut buf = Vec::new();
@@ -41,10 +42,17 @@ fn raw(addr: std::net::SocketAddr, head: &[u8], body: &[u8]) -> Option<Answer> {
     let headers = String::from_utf8_lossy(&buf[..text_end]).into_owned();
     let status = headers.split(' ').nth(1)?.parse().ok()?;
     let mut body = buf[text_end + 4..].to_vec();
-    if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
-    Some(Answer { status, headers, body })
+    Some(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -88,7 +96,11 @@ fn junk_segment(rng: &mut Rng) -> String {
 }
 
 fn a_thread(w: &World, rng: &mut Rng) -> String {
-    if rng.chance(70) { enc(&w.thread) } else { junk_segment(rng) }
+    if rng.chance(70) {
+        enc(&w.thread)
+    } else {
+        junk_segment(rng)
+    }
 }
 
 fn a_query(rng: &mut Rng, version: &str) -> String {
@@ -96,14 +108,36 @@ fn a_query(rng: &mut Rng, version: &str) -> String {
     if rng.chance(85) {
         q.push(version.to_owned());
     } else if rng.chance(50) {
-        q.push(format!("api-version={}", ["1999-01-01", "", "%zz", "2024-03-07%00", "latest"][rng.below(5)]));
+        q.push(format!(
+            "api-version={}",
+            ["1999-01-01", "", "%zz", "2024-03-07%00", "latest"][rng.below(5)]
+        ));
     }
     if rng.chance(30) {
-        let sizes = ["0", "-1", "99999999999999999999", "2147483648", "abc", "1e9", "", "250", "1"];
+        let sizes = [
+            "0",
+            "-1",
+            "99999999999999999999",
+            "2147483648",
+            "abc",
+            "1e9",
+            "",
+            "250",
+            "1",
+        ];
         q.push(format!("maxPageSize={}", sizes[rng.below(sizes.len())]));
     }
     if rng.chance(30) {
-        let dates = ["0000-00-00T00:00:00Z", "9999-12-31T23:59:59Z", "not-a-date", "2024-02-30T00:00:00Z", "-1", "1970-01-01T00:00:00+25:00", "%FF", "2024-01-01T00:00:00.9999999999Z"];
+        let dates = [
+            "0000-00-00T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "not-a-date",
+            "2024-02-30T00:00:00Z",
+            "-1",
+            "1970-01-01T00:00:00+25:00",
+            "%FF",
+            "2024-01-01T00:00:00.9999999999Z",
+        ];
         q.push(format!("startTime={}", dates[rng.below(dates.len())]));
     }
     if rng.chance(10) {
@@ -158,42 +192,156 @@ fn a_body(w: &World, rng: &mut Rng, plausible: Value) -> Vec<u8> {
 /// One generated request: (method, path and query, extra header lines, body).
 fn generate(w: &World, rng: &mut Rng) -> (String, String, Vec<String>, Vec<u8>, bool) {
     let t = a_thread(w, rng);
-    let m = if rng.chance(80) { enc(&w.message) } else { junk_segment(rng) };
-    let user = if rng.chance(80) { enc(&w.bob.id) } else { junk_segment(rng) };
+    let m = if rng.chance(80) {
+        enc(&w.message)
+    } else {
+        junk_segment(rng)
+    };
+    let user = if rng.chance(80) {
+        enc(&w.bob.id)
+    } else {
+        junk_segment(rng)
+    };
     let ident = json!({"communicationIdentifier": {"rawId": w.bob.id, "communicationUser": {"id": w.bob.id}}});
     // (method, path, plausible body, identity route?)
     let routes: Vec<(&str, String, Value, bool)> = vec![
-        ("POST", "/identities".into(), json!({"createTokenWithScopes": ["chat"], "expiresInMinutes": 60}), true),
+        (
+            "POST",
+            "/identities".into(),
+            json!({"createTokenWithScopes": ["chat"], "expiresInMinutes": 60}),
+            true,
+        ),
         ("GET", format!("/identities/{user}"), json!({}), true),
-        ("DELETE", format!("/identities/{}", junk_segment(rng)), json!({}), true),
-        ("POST", format!("/identities/{user}/:issueAccessToken"), json!({"scopes": ["chat"], "expiresInMinutes": 61}), true),
-        ("POST", format!("/identities/{}/:revokeAccessTokens", junk_segment(rng)), json!({}), true),
+        (
+            "DELETE",
+            format!("/identities/{}", junk_segment(rng)),
+            json!({}),
+            true,
+        ),
+        (
+            "POST",
+            format!("/identities/{user}/:issueAccessToken"),
+            json!({"scopes": ["chat"], "expiresInMinutes": 61}),
+            true,
+        ),
+        (
+            "POST",
+            format!("/identities/{}/:revokeAccessTokens", junk_segment(rng)),
+            json!({}),
+            true,
+        ),
         ("GET", "/chat/threads".into(), json!({}), false),
-        ("POST", "/chat/threads".into(), json!({"topic": "t", "participants": [ident]}), false),
+        (
+            "POST",
+            "/chat/threads".into(),
+            json!({"topic": "t", "participants": [ident]}),
+            false,
+        ),
         ("GET", format!("/chat/threads/{t}"), json!({}), false),
-        ("PATCH", format!("/chat/threads/{t}"), json!({"topic": "new", "metadata": {"a": "b"}}), false),
-        ("DELETE", format!("/chat/threads/{}", junk_segment(rng)), json!({}), false),
-        ("GET", format!("/chat/threads/{t}/messages"), json!({}), false),
-        ("POST", format!("/chat/threads/{t}/messages"), json!({"content": "hi", "type": "text", "senderDisplayName": "x", "metadata": {"k": "v"}}), false),
-        ("GET", format!("/chat/threads/{t}/messages/{m}"), json!({}), false),
-        ("PATCH", format!("/chat/threads/{t}/messages/{m}"), json!({"content": "edited", "metadata": {"k": "v"}}), false),
-        ("DELETE", format!("/chat/threads/{t}/messages/{}", junk_segment(rng)), json!({}), false),
-        ("GET", format!("/chat/threads/{t}/participants"), json!({}), false),
-        ("POST", format!("/chat/threads/{t}/participants/:add"), json!({"participants": [ident]}), false),
-        ("POST", format!("/chat/threads/{t}/participants/:remove"), json!({"rawId": "8:acs:nobody", "communicationUser": {"id": "8:acs:nobody"}}), false),
-        ("POST", format!("/chat/threads/{t}/typing"), json!({"senderDisplayName": "x"}), false),
-        ("GET", format!("/chat/threads/{t}/readReceipts"), json!({}), false),
-        ("POST", format!("/chat/threads/{t}/readReceipts"), json!({"chatMessageId": w.message}), false),
+        (
+            "PATCH",
+            format!("/chat/threads/{t}"),
+            json!({"topic": "new", "metadata": {"a": "b"}}),
+            false,
+        ),
+        (
+            "DELETE",
+            format!("/chat/threads/{}", junk_segment(rng)),
+            json!({}),
+            false,
+        ),
+        (
+            "GET",
+            format!("/chat/threads/{t}/messages"),
+            json!({}),
+            false,
+        ),
+        (
+            "POST",
+            format!("/chat/threads/{t}/messages"),
+            json!({"content": "hi", "type": "text", "senderDisplayName": "x", "metadata": {"k": "v"}}),
+            false,
+        ),
+        (
+            "GET",
+            format!("/chat/threads/{t}/messages/{m}"),
+            json!({}),
+            false,
+        ),
+        (
+            "PATCH",
+            format!("/chat/threads/{t}/messages/{m}"),
+            json!({"content": "edited", "metadata": {"k": "v"}}),
+            false,
+        ),
+        (
+            "DELETE",
+            format!("/chat/threads/{t}/messages/{}", junk_segment(rng)),
+            json!({}),
+            false,
+        ),
+        (
+            "GET",
+            format!("/chat/threads/{t}/participants"),
+            json!({}),
+            false,
+        ),
+        (
+            "POST",
+            format!("/chat/threads/{t}/participants/:add"),
+            json!({"participants": [ident]}),
+            false,
+        ),
+        (
+            "POST",
+            format!("/chat/threads/{t}/participants/:remove"),
+            json!({"rawId": "8:acs:nobody", "communicationUser": {"id": "8:acs:nobody"}}),
+            false,
+        ),
+        (
+            "POST",
+            format!("/chat/threads/{t}/typing"),
+            json!({"senderDisplayName": "x"}),
+            false,
+        ),
+        (
+            "GET",
+            format!("/chat/threads/{t}/readReceipts"),
+            json!({}),
+            false,
+        ),
+        (
+            "POST",
+            format!("/chat/threads/{t}/readReceipts"),
+            json!({"chatMessageId": w.message}),
+            false,
+        ),
         ("GET", "/emulator/health".into(), json!({}), false),
         ("GET", format!("/{}", junk_segment(rng)), json!({}), false),
     ];
     let (method, path, plausible, identity) = routes[rng.below(routes.len())].clone();
-    let method = if rng.chance(90) { method.to_owned() } else { METHODS[rng.below(METHODS.len())].to_owned() };
+    let method = if rng.chance(90) {
+        method.to_owned()
+    } else {
+        METHODS[rng.below(METHODS.len())].to_owned()
+    };
     // Deleting the target thread is a legitimate request; keep the target for the rest.
-    let path = if method == "DELETE" && path == format!("/chat/threads/{}", enc(&w.thread)) { format!("/chat/threads/{}", junk_segment(rng)) } else { path };
+    let path = if method == "DELETE" && path == format!("/chat/threads/{}", enc(&w.thread)) {
+        format!("/chat/threads/{}", junk_segment(rng))
+    } else {
+        path
+    };
     let query = a_query(rng, if identity { ID_V } else { CHAT_V });
-    let pq = if query.is_empty() { path } else { format!("{path}?{query}") };
-    let body = if method == "GET" && rng.chance(80) { Vec::new() } else { a_body(w, rng, plausible) };
+    let pq = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    let body = if method == "GET" && rng.chance(80) {
+        Vec::new()
+    } else {
+        a_body(w, rng, plausible)
+    };
     let mut headers = Vec::new();
     if identity {
         let date = match rng.below(10) {
@@ -202,28 +350,65 @@ fn generate(w: &World, rng: &mut Rng) -> (String, String, Vec<String>, Vec<u8>, 
             _ => format_rfc1123(time::OffsetDateTime::now_utc()),
         };
         let hash = signing::content_hash(&body);
-        let key = if rng.chance(10) { b"wrong key".to_vec() } else { w.key.clone() };
-        let signed_pq = if rng.chance(5) { "/identities?other" } else { pq.as_str() };
-        let sig = signing::signature(&key, &signing::string_to_sign(&method, signed_pq, &date, &w.host, &hash));
+        let key = if rng.chance(10) {
+            b"wrong key".to_vec()
+        } else {
+            w.key.clone()
+        };
+        let signed_pq = if rng.chance(5) {
+            "/identities?other"
+        } else {
+            pq.as_str()
+        };
+        let sig = signing::signature(
+            &key,
+            &signing::string_to_sign(&method, signed_pq, &date, &w.host, &hash),
+        );
         headers.push(format!("x-ms-date: {date}"));
-        headers.push(format!("x-ms-content-sha256: {}", if rng.chance(5) { "AAAA" } else { &hash }));
-        headers.push(format!("authorization: {}", signing::authorization_header(&sig)));
+        headers.push(format!(
+            "x-ms-content-sha256: {}",
+            if rng.chance(5) { "AAAA" } else { &hash }
+        ));
+        headers.push(format!(
+            "authorization: {}",
+            signing::authorization_header(&sig)
+        ));
     } else {
         match rng.below(10) {
             0 => headers.push("authorization: Bearer not.a.token".into()),
-            1 => headers.push(format!("authorization: Bearer {}", w.alice.token.replace('.', "..."))),
+            1 => headers.push(format!(
+                "authorization: Bearer {}",
+                w.alice.token.replace('.', "...")
+            )),
             2 => {}
             3 => headers.push(format!("authorization: Basic {}", w.bob.token)),
-            _ => headers.push(format!("authorization: Bearer {}", if rng.chance(50) { &w.alice.token } else { &w.bob.token })),
+            _ => headers.push(format!(
+                "authorization: Bearer {}",
+                if rng.chance(50) {
+                    &w.alice.token
+                } else {
+                    &w.bob.token
+                }
+            )),
         }
     }
     if rng.chance(10) {
-        headers.push(["content-type: text/plain", "content-type: application/json; charset=latin1", "content-type: \u{1b}[31m"][rng.below(3)].to_owned());
+        headers.push(
+            [
+                "content-type: text/plain",
+                "content-type: application/json; charset=latin1",
+                "content-type: \u{1b}[31m",
+            ][rng.below(3)]
+            .to_owned(),
+        );
     } else {
         headers.push("content-type: application/json".into());
     }
     if rng.chance(3) {
-        headers.push(format!("x-ms-client-request-id: {}", "r".repeat(rng.below(200_000))));
+        headers.push(format!(
+            "x-ms-client-request-id: {}",
+            "r".repeat(rng.below(200_000))
+        ));
     }
     if rng.chance(3) {
         headers.push("repeatability-request-id: \u{0}not-a-uuid".into());
@@ -232,12 +417,21 @@ fn generate(w: &World, rng: &mut Rng) -> (String, String, Vec<String>, Vec<u8>, 
     (method, pq, headers, body, mutating)
 }
 
-fn request_bytes(host: &str, method: &str, pq: &[u8], headers: &[String], body_len: usize) -> Vec<u8> {
+fn request_bytes(
+    host: &str,
+    method: &str,
+    pq: &[u8],
+    headers: &[String],
+    body_len: usize,
+) -> Vec<u8> {
     let mut head = Vec::new();
     head.extend_from_slice(method.as_bytes());
     head.push(b' ');
     head.extend_from_slice(pq);
-    head.extend_from_slice(format!(" HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {body_len}\r\n").as_bytes());
+    head.extend_from_slice(
+        format!(" HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {body_len}\r\n")
+            .as_bytes(),
+    );
     for h in headers {
         head.extend_from_slice(h.as_bytes());
         head.extend_from_slice(b"\r\n");
@@ -248,13 +442,41 @@ fn request_bytes(host: &str, method: &str, pq: &[u8], headers: &[String], body_l
 
 /// A view of the state a rejected request must not change.
 async fn snapshot(env: &Env, w: &World) -> Value {
-    let threads = env.chat(reqwest::Method::GET, "/chat/threads?maxPageSize=200", &w.alice.token, None).await;
+    let threads = env
+        .chat(
+            reqwest::Method::GET,
+            "/chat/threads?maxPageSize=200",
+            &w.alice.token,
+            None,
+        )
+        .await;
     let threads: Value = threads.json().await.unwrap_or(Value::Null);
-    let participants = env.chat(reqwest::Method::GET, &format!("/chat/threads/{}/participants", enc(&w.thread)), &w.alice.token, None).await;
+    let participants = env
+        .chat(
+            reqwest::Method::GET,
+            &format!("/chat/threads/{}/participants", enc(&w.thread)),
+            &w.alice.token,
+            None,
+        )
+        .await;
     let participants: Value = participants.json().await.unwrap_or(Value::Null);
-    let thread = env.chat(reqwest::Method::GET, &format!("/chat/threads/{}", enc(&w.thread)), &w.alice.token, None).await;
+    let thread = env
+        .chat(
+            reqwest::Method::GET,
+            &format!("/chat/threads/{}", enc(&w.thread)),
+            &w.alice.token,
+            None,
+        )
+        .await;
     let thread: Value = thread.json().await.unwrap_or(Value::Null);
-    let messages = env.chat(reqwest::Method::GET, &format!("/chat/threads/{}/messages?maxPageSize=200", enc(&w.thread)), &w.alice.token, None).await;
+    let messages = env
+        .chat(
+            reqwest::Method::GET,
+            &format!("/chat/threads/{}/messages?maxPageSize=200", enc(&w.thread)),
+            &w.alice.token,
+            None,
+        )
+        .await;
     let messages: Value = messages.json().await.unwrap_or(Value::Null);
     // lastMessageReceivedOn-style fields move only with accepted writes too.
     json!({"threads": threads["value"], "participants": participants["value"], "thread": thread, "messages": messages["value"]})
@@ -266,24 +488,53 @@ fn assert_error_shape(pq: &str, a: &Answer) {
     if chat && a.status == 401 {
         return; // ACS answers a chat 401 with no body
     }
-    let v: Value = serde_json::from_slice(&a.body)
-        .unwrap_or_else(|e| panic!("{} {pq}: error body is not JSON ({e}): {:?}", a.status, String::from_utf8_lossy(&a.body)));
-    let code = if chat { &v["CommunicationError"]["Code"] } else { &v["error"]["code"] };
-    let code = if code.is_null() { &v["CommunicationError"]["Code"] } else { code };
-    assert!(code.as_str().is_some_and(|c| !c.is_empty()), "{} {pq}: not the service error shape: {v}", a.status);
+    let v: Value = serde_json::from_slice(&a.body).unwrap_or_else(|e| {
+        panic!(
+            "{} {pq}: error body is not JSON ({e}): {:?}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        )
+    });
+    let code = if chat {
+        &v["CommunicationError"]["Code"]
+    } else {
+        &v["error"]["code"]
+    };
+    let code = if code.is_null() {
+        &v["CommunicationError"]["Code"]
+    } else {
+        code
+    };
+    assert!(
+        code.as_str().is_some_and(|c| !c.is_empty()),
+        "{} {pq}: not the service error shape: {v}",
+        a.status
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_hostile_requests_never_crash_or_change_state() {
     let total = scale(1_500, 12_000);
-    let env = Env::start_with(EmulatorConfig { tls: false, ..EmulatorConfig::for_tests() }).await;
+    let env = Env::start_with(EmulatorConfig {
+        tls: false,
+        ..EmulatorConfig::for_tests()
+    })
+    .await;
     let (alice, bob) = (env.user().await, env.user().await);
     let thread = env.thread(&alice, "target", &[&bob]).await;
     let message = env.send(&alice, &thread, "first").await;
-    let w = World { host: env.host(), key: env.key.clone(), alice, bob, thread, message };
+    let w = World {
+        host: env.host(),
+        key: env.key.clone(),
+        alice,
+        bob,
+        thread,
+        message,
+    };
     let addr = env.emu.addr;
     let (mut rng, seed) = Rng::from_env(0xbad_5eed);
-    let (mut rejected, mut accepted, mut checked_unchanged, mut closed, mut protocol) = (0, 0, 0, 0, 0);
+    let (mut rejected, mut accepted, mut checked_unchanged, mut closed, mut protocol) =
+        (0, 0, 0, 0, 0);
     for i in 0..total {
         let (method, pq, headers, body, mutating) = generate(&w, &mut rng);
         // Some paths carry raw bytes no URL type allows.
@@ -292,20 +543,35 @@ async fn generated_hostile_requests_never_crash_or_change_state() {
             pq_bytes.extend_from_slice(&[0xc3, 0x28, 0xff]);
         }
         let check_state = mutating && i % 3 == 0;
-        let before = if check_state { Some(snapshot(&env, &w).await) } else { None };
+        let before = if check_state {
+            Some(snapshot(&env, &w).await)
+        } else {
+            None
+        };
         let head = request_bytes(&w.host, &method, &pq_bytes, &headers, body.len());
-        let answer = tokio::task::spawn_blocking(move || raw(addr, &head, &body)).await.expect("raw request");
+        let answer = tokio::task::spawn_blocking(move || raw(addr, &head, &body))
+            .await
+            .expect("raw request");
         let Some(a) = answer else {
             // Only protocol-level refusals may close without an answer.
             closed += 1;
             continue;
         };
-        assert!(a.status < 500, "{method} {pq}: {} {}", a.status, String::from_utf8_lossy(&a.body));
+        assert!(
+            a.status < 500,
+            "{method} {pq}: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        );
         // Answers without the emulator's `ms-cv` come from the HTTP layer below it
         // (hyper refusing a request line or headers it cannot parse).
         let from_http_layer = !a.headers.to_ascii_lowercase().contains("\r\nms-cv:");
         if from_http_layer {
-            assert!(matches!(a.status, 400 | 431), "{method} {pq}: {} from the HTTP layer", a.status);
+            assert!(
+                matches!(a.status, 400 | 431),
+                "{method} {pq}: {} from the HTTP layer",
+                a.status
+            );
             protocol += 1;
             continue;
         }
@@ -316,7 +582,11 @@ async fn generated_hostile_requests_never_crash_or_change_state() {
             }
             if let Some(before) = before {
                 let after = snapshot(&env, &w).await;
-                assert_eq!(before, after, "rejected {method} {pq} ({}) changed state", a.status);
+                assert_eq!(
+                    before, after,
+                    "rejected {method} {pq} ({}) changed state",
+                    a.status
+                );
                 checked_unchanged += 1;
             }
         } else {
@@ -324,23 +594,56 @@ async fn generated_hostile_requests_never_crash_or_change_state() {
         }
     }
     // The server is still healthy.
-    let r = env.client.get(format!("{}/emulator/health", env.base)).send().await.expect("health");
+    let r = env
+        .client
+        .get(format!("{}/emulator/health", env.base))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(r.status(), 200);
-    assert!(closed * 20 < total, "{closed} of {total} connections closed without an answer");
-    eprintln!("hostile: {total} requests (seed {seed:#x}): {rejected} rejected, {accepted} accepted, {checked_unchanged} rejected writes checked unchanged, {protocol} refused and {closed} closed by the HTTP layer");
+    assert!(
+        closed * 20 < total,
+        "{closed} of {total} connections closed without an answer"
+    );
+    eprintln!(
+        "hostile: {total} requests (seed {seed:#x}): {rejected} rejected, {accepted} accepted, {checked_unchanged} rejected writes checked unchanged, {protocol} refused and {closed} closed by the HTTP layer"
+    );
 }
 
 #[tokio::test]
 async fn oversized_body_is_413_in_service_shape() {
-    let env = Env::start_with(EmulatorConfig { tls: false, ..EmulatorConfig::for_tests() }).await;
+    let env = Env::start_with(EmulatorConfig {
+        tls: false,
+        ..EmulatorConfig::for_tests()
+    })
+    .await;
     let alice = env.user().await;
     let thread = env.thread(&alice, "t", &[]).await;
     let body = format!("{{\"content\":\"{}\"}}", "a".repeat(600 * 1024)).into_bytes();
     let pq = format!("/chat/threads/{}/messages?{CHAT_V}", enc(&thread));
-    let head = request_bytes(&env.host(), "POST", pq.as_bytes(), &[format!("authorization: Bearer {}", alice.token), "content-type: application/json".into()], body.len());
+    let head = request_bytes(
+        &env.host(),
+        "POST",
+        pq.as_bytes(),
+        &[
+            format!("authorization: Bearer {}", alice.token),
+            "content-type: application/json".into(),
+        ],
+        body.len(),
+    );
     let addr = env.emu.addr;
-    let a = tokio::task::spawn_blocking(move || raw(addr, &head, &body)).await.expect("raw").expect("answer");
+    let a = tokio::task::spawn_blocking(move || raw(addr, &head, &body))
+        .await
+        .expect("raw")
+        .expect("answer");
     assert_eq!(a.status, 413);
     assert_error_shape(&pq, &a);
-    assert_eq!(env.all_messages(&alice, &thread, 50).await.iter().filter(|m| m["type"] == "text").count(), 0);
+    assert_eq!(
+        env.all_messages(&alice, &thread, 50)
+            .await
+            .iter()
+            .filter(|m| m["type"] == "text")
+            .count(),
+        0
+    );
 }

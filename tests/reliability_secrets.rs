@@ -15,7 +15,11 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
             let p = e.path();
-            if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
+            if p.is_dir() {
+                out.extend(files_under(&p))
+            } else {
+                out.push(p)
+            }
         }
     }
     out
@@ -39,7 +43,11 @@ fn tokens_in(home: &Path) -> Vec<String> {
 
 fn assert_no_secret(what: &str, text: &str, secrets: &[String]) {
     for s in secrets {
-        assert!(!text.contains(s.as_str()), "{what} contains a secret ({}...)", &s[..12.min(s.len())]);
+        assert!(
+            !text.contains(s.as_str()),
+            "{what} contains a secret ({}...)",
+            &s[..12.min(s.len())]
+        );
         // The signature part alone is as good as the token for nobody, but the
         // payload+signature would be: check the last segment too.
         if let Some(sig) = s.rsplit('.').next().filter(|sig| sig.len() > 20) {
@@ -51,22 +59,55 @@ fn assert_no_secret(what: &str, text: &str, secrets: &[String]) {
 #[test]
 fn keys_and_tokens_never_leak_and_token_files_are_private() {
     let emu = Emulator::start();
-    let key = emu.connection_string.split("accesskey=").nth(1).expect("key").to_owned();
+    let key = emu
+        .connection_string
+        .split("accesskey=")
+        .nth(1)
+        .expect("key")
+        .to_owned();
     let log_text = emu.dir.path().join("http.log");
     let log_jsonl = emu.dir.path().join("http.jsonl");
     let mut outputs = Vec::new();
     let run = |args: &[&str], extra: &[&str]| {
-        let out = emu.cmd("alice").env("ACS_CHAT_LOG", "trace").args(extra).args(args).output().expect("run");
-        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
+        let out = emu
+            .cmd("alice")
+            .env("ACS_CHAT_LOG", "trace")
+            .args(extra)
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+        )
     };
     let text_log = ["--http-log", log_text.to_str().expect("path")];
-    let (out, err, ok) = run(&["--output", "json", "thread", "create", "--topic", "secrets"], &text_log);
+    let (out, err, ok) = run(
+        &["--output", "json", "thread", "create", "--topic", "secrets"],
+        &text_log,
+    );
     assert!(ok, "{err}");
-    let thread = serde_json::from_str::<serde_json::Value>(&out).expect("json")["chatThread"]["id"].as_str().expect("id").to_owned();
+    let thread = serde_json::from_str::<serde_json::Value>(&out).expect("json")["chatThread"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     outputs.push(("thread create", out, err));
-    let jsonl = ["--http-log", log_jsonl.to_str().expect("path"), "--http-log-format", "jsonl"];
+    let jsonl = [
+        "--http-log",
+        log_jsonl.to_str().expect("path"),
+        "--http-log-format",
+        "jsonl",
+    ];
     for args in [
-        vec!["message", "send", "--thread", thread.as_str(), "--content", "hello"],
+        vec![
+            "message",
+            "send",
+            "--thread",
+            thread.as_str(),
+            "--content",
+            "hello",
+        ],
         vec!["message", "list", "--thread", thread.as_str()],
         vec!["identity", "show"],
         vec!["thread", "show", "--thread", "19:nope@thread.v2"],
@@ -77,17 +118,36 @@ fn keys_and_tokens_never_leak_and_token_files_are_private() {
     // A wrong key: the refusal must not quote it.
     let wrong = "d3JvbmcgYnV0IHZhbGlkIGJhc2U2NCBrZXkgZm9yIHRlc3Rpbmc=";
     let cs = emu.connection_string.replace(&key, wrong);
-    let out = emu.cmd("mallory").args(["--connection-string", &cs, "thread", "list"]).output().expect("run");
-    outputs.push(("wrong key", String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned()));
+    let out = emu
+        .cmd("mallory")
+        .args(["--connection-string", &cs, "thread", "list"])
+        .output()
+        .expect("run");
+    outputs.push((
+        "wrong key",
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ));
     // A malformed connection string carrying a key.
     let bad = format!("endpoint=not a url;accesskey={key}");
-    let out = emu.cmd("alice").args(["--connection-string", &bad, "thread", "list"]).output().expect("run");
+    let out = emu
+        .cmd("alice")
+        .args(["--connection-string", &bad, "thread", "list"])
+        .output()
+        .expect("run");
     assert!(!out.status.success());
-    outputs.push(("bad connection string", String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned()));
+    outputs.push((
+        "bad connection string",
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ));
 
     let home = emu.home();
     let tokens = tokens_in(&home);
-    assert!(!tokens.is_empty(), "no token found in the client's state; the test would prove nothing");
+    assert!(
+        !tokens.is_empty(),
+        "no token found in the client's state; the test would prove nothing"
+    );
     let mut secrets = tokens.clone();
     secrets.push(key.clone());
     secrets.push(wrong.to_owned());
@@ -99,7 +159,12 @@ fn keys_and_tokens_never_leak_and_token_files_are_private() {
         let text = std::fs::read_to_string(log).expect("http log written");
         assert!(text.contains("/chat/threads"), "the log has the exchanges");
         assert_no_secret(&log.display().to_string(), &text, &secrets);
-        assert_eq!(std::fs::metadata(log).expect("meta").permissions().mode() & 0o777, 0o600, "{}", log.display());
+        assert_eq!(
+            std::fs::metadata(log).expect("meta").permissions().mode() & 0o777,
+            0o600,
+            "{}",
+            log.display()
+        );
     }
     // Debug logs (ACS_CHAT_LOG=trace) and every other file except those that must
     // hold the token: those are 0600.
@@ -111,12 +176,22 @@ fn keys_and_tokens_never_leak_and_token_files_are_private() {
         }
         if holds {
             let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{} holds a token with mode {mode:o}", f.display());
+            assert_eq!(
+                mode,
+                0o600,
+                "{} holds a token with mode {mode:o}",
+                f.display()
+            );
         }
     }
 
     // A token file made wider is warned about on stderr, naming it, and put back to 0600.
-    let cache = files_under(&home).into_iter().find(|f| std::fs::read_to_string(f).is_ok_and(|t| tokens.iter().any(|k| t.contains(k.as_str())))).expect("cache file");
+    let cache = files_under(&home)
+        .into_iter()
+        .find(|f| {
+            std::fs::read_to_string(f).is_ok_and(|t| tokens.iter().any(|k| t.contains(k.as_str())))
+        })
+        .expect("cache file");
     std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let (_, err, _) = run(&["thread", "list"], &[]);
     assert!(
@@ -124,6 +199,10 @@ fn keys_and_tokens_never_leak_and_token_files_are_private() {
         "no warning about {} being readable by others on stderr: {err}",
         cache.display()
     );
-    let mode = std::fs::metadata(&cache).expect("meta").permissions().mode() & 0o777;
+    let mode = std::fs::metadata(&cache)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600, "the token file is rewritten private");
 }

@@ -6,13 +6,13 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use acs_chat::acs::{
-    ChatClient, ConnectionString, HttpConfig, HttpExchange, HttpObserver, IdentityClient, TokenCredential, TokenScope,
-    Transport,
+    ChatClient, ConnectionString, HttpConfig, HttpExchange, HttpObserver, IdentityClient,
+    TokenCredential, TokenScope, Transport,
 };
 use acs_chat::emulator::{self, EmulatorConfig, RunningEmulator};
 use acs_chat::wire::{ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest};
@@ -20,7 +20,8 @@ use acs_chat::wire::{ChatParticipant, CommunicationIdentifierModel, CreateChatTh
 /// `--short` on the command line or `BENCH_SHORT=1`: a quick run that only proves the
 /// benchmark still works (CI), with figures that mean little.
 pub fn short_mode() -> bool {
-    std::env::args().any(|a| a == "--short") || std::env::var("BENCH_SHORT").is_ok_and(|v| !v.is_empty() && v != "0")
+    std::env::args().any(|a| a == "--short")
+        || std::env::var("BENCH_SHORT").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 /// One measured figure.
@@ -39,9 +40,18 @@ pub struct Report {
 
 impl Report {
     pub fn add(&mut self, name: impl Into<String>, value: f64, unit: &str) {
-        let figure = Figure { name: name.into(), value, unit: unit.to_owned() };
+        let figure = Figure {
+            name: name.into(),
+            value,
+            unit: unit.to_owned(),
+        };
         // The line form goes out at once, so a long run shows progress.
-        println!("{} {} {}", figure.name, format_value(figure.value), figure.unit);
+        println!(
+            "{} {} {}",
+            figure.name,
+            format_value(figure.value),
+            figure.unit
+        );
         self.figures.push(figure);
     }
 
@@ -51,18 +61,33 @@ impl Report {
         for (label, q) in [("p50", 0.50), ("p90", 0.90), ("p99", 0.99)] {
             self.add(format!("{prefix}.{label}"), percentile(samples, q), "ms");
         }
-        self.add(format!("{prefix}.max"), samples.last().copied().unwrap_or(0.0), "ms");
+        self.add(
+            format!("{prefix}.max"),
+            samples.last().copied().unwrap_or(0.0),
+            "ms",
+        );
     }
 
     /// The table, after all lines.
     pub fn print_table(&self, title: &str) {
-        let width = self.figures.iter().map(|f| f.name.len()).max().unwrap_or(4).max(6);
+        let width = self
+            .figures
+            .iter()
+            .map(|f| f.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(6);
         println!();
         println!("{title}");
         println!("{:<width$}  {:>14}  unit", "figure", "value");
         println!("{}", "-".repeat(width + 24));
         for f in &self.figures {
-            println!("{:<width$}  {:>14}  {}", f.name, format_value(f.value), f.unit);
+            println!(
+                "{:<width$}  {:>14}  {}",
+                f.name,
+                format_value(f.value),
+                f.unit
+            );
         }
     }
 }
@@ -112,10 +137,16 @@ impl RequestCounter {
 /// The ACS operation of a request, by method and path.
 fn operation(method: &str, url: &str) -> &'static str {
     let path = url.split('?').next().unwrap_or(url);
-    let path = path.split_once("://").map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, p)| p)
+    });
     let get = method == "GET";
     if path.ends_with("/readReceipts") {
-        if get { "list_read_receipts" } else { "send_read_receipt" }
+        if get {
+            "list_read_receipts"
+        } else {
+            "send_read_receipt"
+        }
     } else if path.ends_with("/messages") {
         if get { "list_messages" } else { "send_message" }
     } else if path.ends_with("/participants") {
@@ -162,9 +193,14 @@ impl Local {
     pub async fn start_with(config: EmulatorConfig) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let emulator = emulator::start(config).await.expect("the emulator starts");
-        let connection = ConnectionString::parse(&emulator.connection_string).expect("its connection string parses");
+        let connection = ConnectionString::parse(&emulator.connection_string)
+            .expect("its connection string parses");
         let ca_pem = emulator.cert_pem.clone().unwrap_or_default().into_bytes();
-        Self { emulator, connection, ca_pem }
+        Self {
+            emulator,
+            connection,
+            ca_pem,
+        }
     }
 
     /// HTTP settings of a client of this emulator, with a request counter.
@@ -179,13 +215,24 @@ impl Local {
 
     /// A new user with a chat token, and a counting chat client for it.
     pub async fn user(&self) -> User {
-        let identity = IdentityClient::new(&self.connection, Transport::new(self.http(None)).expect("transport"));
-        let (id, token) = identity.create_user_and_token(&[TokenScope::Chat], None).await.expect("create user");
+        let identity = IdentityClient::new(
+            &self.connection,
+            Transport::new(self.http(None)).expect("transport"),
+        );
+        let (id, token) = identity
+            .create_user_and_token(&[TokenScope::Chat], None)
+            .await
+            .expect("create user");
         let requests = Arc::new(RequestCounter::default());
         let transport = Transport::new(self.http(Some(requests.clone()))).expect("transport");
         let credential = TokenCredential::from_token(token.token.clone()).expect("token");
         let chat = ChatClient::new(self.connection.endpoint.clone(), credential, transport);
-        User { id, token: token.token, chat, requests }
+        User {
+            id,
+            token: token.token,
+            chat,
+            requests,
+        }
     }
 
     /// A thread made by `creator` with `others` in it; returns its id.
@@ -199,8 +246,17 @@ impl Local {
                 metadata: None,
             })
             .collect();
-        let request = CreateChatThreadRequest { topic: topic.to_owned(), participants, metadata: None, retention_policy: None };
-        let created = creator.chat.create_thread(&request, None).await.expect("create thread");
+        let request = CreateChatThreadRequest {
+            topic: topic.to_owned(),
+            participants,
+            metadata: None,
+            retention_policy: None,
+        };
+        let created = creator
+            .chat
+            .create_thread(&request, None)
+            .await
+            .expect("create thread");
         created.chat_thread.map(|t| t.id).expect("a thread id")
     }
 }
@@ -210,9 +266,11 @@ pub fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -222,9 +280,11 @@ pub fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }

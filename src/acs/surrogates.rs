@@ -11,7 +11,10 @@ use std::borrow::Cow;
 
 /// `body` with every unpaired `\uD800`–`\uDFFF` escape replaced by `\uFFFD`.
 pub(crate) fn repair(body: &[u8]) -> Cow<'_, [u8]> {
-    if !body.windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D')) {
+    if !body
+        .windows(3)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'))
+    {
         return Cow::Borrowed(body);
     }
     let mut out = Vec::with_capacity(body.len());

@@ -150,7 +150,10 @@ mod tests {
             "8%3Aacs%3Ar_u"
         );
         assert_eq!(segment("id", "a/b?c#d e").expect("ok"), "a%2Fb%3Fc%23d%20e");
-        assert!(segment("id", "..").is_err(), "a dot segment would address the parent");
+        assert!(
+            segment("id", "..").is_err(),
+            "a dot segment would address the parent"
+        );
         assert!(segment("thread id", "").is_err());
     }
 

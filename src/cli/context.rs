@@ -30,19 +30,29 @@ pub struct Context {
 impl Context {
     /// Reads the config file and opens the HTTP log. No network yet.
     pub fn new(connection: ConnectionArgs, global: &GlobalArgs) -> Result<Self, CliError> {
-        let dirs = Dirs::discover().ok_or_else(|| CliError::Usage("cannot find a home directory; set ACS_CHAT_HOME".into()))?;
+        let dirs = Dirs::discover().ok_or_else(|| {
+            CliError::Usage("cannot find a home directory; set ACS_CHAT_HOME".into())
+        })?;
         let config = match &connection.config {
             Some(path) => ConfigFile::load(path, true)?,
             None => ConfigFile::load(&dirs.config_file(), false)?,
         };
         let observer = match &global.http_log {
-            Some(path) => Some(
-                http_log::open(path, global.http_log_format)
-                    .map_err(|e| CliError::Usage(format!("cannot open the HTTP log {}: {e}", path.display())))?,
-            ),
+            Some(path) => Some(http_log::open(path, global.http_log_format).map_err(|e| {
+                CliError::Usage(format!("cannot open the HTTP log {}: {e}", path.display()))
+            })?),
             None => None,
         };
-        Ok(Self { connection, printer: Printer { format: global.output, quiet: global.quiet }, dirs, config, observer })
+        Ok(Self {
+            connection,
+            printer: Printer {
+                format: global.output,
+                quiet: global.quiet,
+            },
+            dirs,
+            config,
+            observer,
+        })
     }
 
     /// Where to connect, after precedence.
@@ -56,9 +66,20 @@ impl Context {
     }
 
     /// [`Context::session`] with another observer (the quickstart adds its narrator).
-    pub async fn session_with(&self, observer: Option<Arc<dyn HttpObserver>>) -> Result<Session, CliError> {
+    pub async fn session_with(
+        &self,
+        observer: Option<Arc<dyn HttpObserver>>,
+    ) -> Result<Session, CliError> {
         let resolved = self.resolved()?;
-        let session = connect::connect(&resolved, &self.dirs, &self.config, ConnectOptions { http_observer: observer }).await?;
+        let session = connect::connect(
+            &resolved,
+            &self.dirs,
+            &self.config,
+            ConnectOptions {
+                http_observer: observer,
+            },
+        )
+        .await?;
         for warning in &session.warnings {
             eprintln!("acs-chat: warning: {warning}");
         }
@@ -72,10 +93,17 @@ impl Context {
         observer: Option<Arc<dyn HttpObserver>>,
     ) -> Result<(ConnectionString, Transport), CliError> {
         let resolved = self.resolved()?;
-        let mut http = HttpConfig { observer, ..HttpConfig::default() };
+        let mut http = HttpConfig {
+            observer,
+            ..HttpConfig::default()
+        };
         if let Some(path) = &resolved.ca_cert {
-            let pem = std::fs::read(path)
-                .map_err(|e| CliError::Usage(format!("cannot read CA certificate {}: {e}", path.display())))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot read CA certificate {}: {e}",
+                    path.display()
+                ))
+            })?;
             http.extra_ca_pem.push(pem);
         }
         let cs = match &resolved.target {
@@ -110,7 +138,11 @@ impl Context {
 /// A user given on the command line: a raw id (`8:acs:...`) is taken as is; a profile
 /// name is looked up among known profiles, or created through Identity when the
 /// session has a connection string (as `--as NAME` would).
-pub async fn resolve_user(session: &Session, config: &ConfigFile, user: &str) -> Result<(String, Option<String>), CliError> {
+pub async fn resolve_user(
+    session: &Session,
+    config: &ConfigFile,
+    user: &str,
+) -> Result<(String, Option<String>), CliError> {
     if user.contains(':') {
         return Ok((user.to_owned(), None));
     }
@@ -124,7 +156,10 @@ pub async fn resolve_user(session: &Session, config: &ConfigFile, user: &str) ->
         return Ok((session.user_id.clone(), Some(session.display_name.clone())));
     }
     match &session.minter {
-        Some(minter) => Ok((minter.ensure(&name).await?, Some(config.display_name(&name)))),
+        Some(minter) => Ok((
+            minter.ensure(&name).await?,
+            Some(config.display_name(&name)),
+        )),
         None => Err(CliError::Usage(format!(
             "unknown profile {user:?}: with --endpoint and --token give a raw user id (8:acs:...)"
         ))),

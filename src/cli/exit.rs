@@ -62,7 +62,11 @@ pub enum CliError {
     Refused(String),
     /// A quickstart step failed.
     #[error("step {number} ({name}) failed: {source}")]
-    Step { number: usize, name: &'static str, source: Box<CliError> },
+    Step {
+        number: usize,
+        name: &'static str,
+        source: Box<CliError>,
+    },
 }
 
 impl CliError {
@@ -72,8 +76,12 @@ impl CliError {
             Self::Acs(e) => classify(e),
             Self::Connect(ConnectError::Acs(e)) => classify(e),
             Self::Connect(ConnectError::Local(_)) => ExitStatus::Network,
-            Self::Connect(ConnectError::Config(_)) | Self::Config(_) | Self::Usage(_) => ExitStatus::Usage,
-            Self::Connect(ConnectError::Cache(_)) | Self::Io(_) | Self::Refused(_) => ExitStatus::Service,
+            Self::Connect(ConnectError::Config(_)) | Self::Config(_) | Self::Usage(_) => {
+                ExitStatus::Usage
+            }
+            Self::Connect(ConnectError::Cache(_)) | Self::Io(_) | Self::Refused(_) => {
+                ExitStatus::Service
+            }
             Self::Step { source, .. } => source.exit_status(),
         }
     }
@@ -118,16 +126,30 @@ mod tests {
         assert_eq!(status(429), ExitStatus::Throttled);
         assert_eq!(status(400), ExitStatus::Service);
         assert_eq!(status(500), ExitStatus::Service);
-        assert_eq!(classify(&acs::Error::new(ErrorKind::Connect, "refused")), ExitStatus::Network);
-        assert_eq!(classify(&acs::Error::new(ErrorKind::Timeout, "slow")), ExitStatus::Network);
+        assert_eq!(
+            classify(&acs::Error::new(ErrorKind::Connect, "refused")),
+            ExitStatus::Network
+        );
+        assert_eq!(
+            classify(&acs::Error::new(ErrorKind::Timeout, "slow")),
+            ExitStatus::Network
+        );
     }
 
     #[test]
     fn step_errors_keep_the_class_of_their_cause() {
         let inner = CliError::Acs(acs::Error::from_status(404, b""));
-        let e = CliError::Step { number: 3, name: "create thread", source: Box::new(inner) };
+        let e = CliError::Step {
+            number: 3,
+            name: "create thread",
+            source: Box::new(inner),
+        };
         assert_eq!(e.exit_status(), ExitStatus::NotFound);
-        assert!(e.to_string().starts_with("step 3 (create thread) failed: 404"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("step 3 (create thread) failed: 404"),
+            "{e}"
+        );
         assert_eq!(CliError::Usage("x".into()).exit_status().code(), 2);
     }
 }

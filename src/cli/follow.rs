@@ -39,7 +39,9 @@ pub async fn follow(
             }
             Err(e) if e.is_retryable() => {
                 failures += 1;
-                wait = e.retry_after().unwrap_or_else(|| backoff(interval, failures));
+                wait = e
+                    .retry_after()
+                    .unwrap_or_else(|| backoff(interval, failures));
                 eprintln!("acs-chat: {e}; retrying in {} s", wait.as_secs().max(1));
             }
             Err(e) => return Err(e.into()),

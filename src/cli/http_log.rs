@@ -52,7 +52,9 @@ impl FileObserver {
             options.mode(0o600);
         }
         let file = options.open(path)?;
-        Ok(Arc::new(Self { file: Mutex::new(file) }))
+        Ok(Arc::new(Self {
+            file: Mutex::new(file),
+        }))
     }
 }
 
@@ -60,7 +62,10 @@ impl HttpObserver for FileObserver {
     fn exchange(&self, e: &HttpExchange) {
         let text = format_exchange(e, OffsetDateTime::now_utc(), true);
         // A poisoned lock only means another thread panicked mid-write: keep logging.
-        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = file.write_all(text.as_bytes());
         let _ = file.flush();
     }
@@ -80,7 +85,11 @@ impl HttpObserver for Tee {
 /// Header names whose values never appear in a log, whatever the client passed.
 fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie" || n.contains("key")
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n == "cookie"
+        || n == "set-cookie"
+        || n.contains("key")
 }
 
 fn header_value<'a>(name: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
@@ -104,8 +113,18 @@ fn header_value<'a>(name: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
 /// ```
 pub fn format_exchange(e: &HttpExchange, at: OffsetDateTime, bodies: bool) -> String {
     let mut out = String::new();
-    let retry = if e.attempt > 0 { format!("  (retry {})", e.attempt) } else { String::new() };
-    let _ = writeln!(out, "--- {}  {} {}{retry}", crate::wire::timestamp::format_whole_seconds(at), e.method, e.url);
+    let retry = if e.attempt > 0 {
+        format!("  (retry {})", e.attempt)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "--- {}  {} {}{retry}",
+        crate::wire::timestamp::format_whole_seconds(at),
+        e.method,
+        e.url
+    );
     for (name, value) in &e.request_headers {
         let _ = writeln!(out, "> {name}: {}", header_value(name, value));
     }
@@ -118,7 +137,11 @@ pub fn format_exchange(e: &HttpExchange, at: OffsetDateTime, bodies: bool) -> St
             let _ = writeln!(out, "< {status} {}  ({ms} ms)", reason(status));
         }
         None => {
-            let _ = writeln!(out, "< no response: {}  ({ms} ms)", e.error.as_deref().unwrap_or("unknown error"));
+            let _ = writeln!(
+                out,
+                "< no response: {}  ({ms} ms)",
+                e.error.as_deref().unwrap_or("unknown error")
+            );
         }
     }
     for (name, value) in &e.response_headers {
@@ -133,7 +156,10 @@ pub fn format_exchange(e: &HttpExchange, at: OffsetDateTime, bodies: bool) -> St
 
 /// The reason phrase of a status (`Created`, `Not Found`).
 pub fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -162,7 +188,12 @@ mod tests {
     fn formats_request_and_response() {
         let at = OffsetDateTime::from_unix_timestamp(0).expect("epoch");
         let text = format_exchange(&exchange(), at, true);
-        assert!(text.starts_with("--- 1970-01-01T00:00:00Z  POST https://h/chat/threads?api-version=2024-03-07\n"), "{text}");
+        assert!(
+            text.starts_with(
+                "--- 1970-01-01T00:00:00Z  POST https://h/chat/threads?api-version=2024-03-07\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("< 201 Created  (12 ms)\n"), "{text}");
         assert!(text.contains("> {\"topic\":\"t\"}"), "{text}");
         assert!(text.contains("> x-ms-client-request-id: r1"), "{text}");

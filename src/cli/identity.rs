@@ -91,10 +91,18 @@ pub async fn run(ctx: &Context, command: IdentityCommand) -> Result<(), CliError
             let scopes: Vec<TokenScope> = options.scopes.iter().copied().map(Into::into).collect();
             let result = if scopes.is_empty() {
                 let id = identity.create_user().await?;
-                CreateIdentityResult { identity: CommunicationIdentity { id }, access_token: None }
+                CreateIdentityResult {
+                    identity: CommunicationIdentity { id },
+                    access_token: None,
+                }
             } else {
-                let (id, token) = identity.create_user_and_token(&scopes, options.expires_in).await?;
-                CreateIdentityResult { identity: CommunicationIdentity { id }, access_token: Some(wire_token(&token)) }
+                let (id, token) = identity
+                    .create_user_and_token(&scopes, options.expires_in)
+                    .await?;
+                CreateIdentityResult {
+                    identity: CommunicationIdentity { id },
+                    access_token: Some(wire_token(&token)),
+                }
             };
             p.show(&result, || {
                 let mut pairs = vec![("id", result.identity.id.clone())];
@@ -107,24 +115,41 @@ pub async fn run(ctx: &Context, command: IdentityCommand) -> Result<(), CliError
         }
         IdentityCommand::User(UserCommand::Delete(user)) => {
             identity.delete_user(&user.user).await?;
-            p.show(&serde_json::json!({ "deleted": user.user }), || Table::pairs(&[("deleted", user.user.clone())]));
+            p.show(&serde_json::json!({ "deleted": user.user }), || {
+                Table::pairs(&[("deleted", user.user.clone())])
+            });
         }
         IdentityCommand::Token(TokenCommand::Issue { user, options }) => {
-            let mut scopes: Vec<TokenScope> = options.scopes.iter().copied().map(Into::into).collect();
+            let mut scopes: Vec<TokenScope> =
+                options.scopes.iter().copied().map(Into::into).collect();
             if scopes.is_empty() {
                 scopes.push(TokenScope::Chat);
             }
-            let token = wire_token(&identity.issue_token(&user.user, &scopes, options.expires_in).await?);
-            p.show(&token, || Table::pairs(&[("token", token.token.clone()), ("expiresOn", token.expires_on.clone())]));
+            let token = wire_token(
+                &identity
+                    .issue_token(&user.user, &scopes, options.expires_in)
+                    .await?,
+            );
+            p.show(&token, || {
+                Table::pairs(&[
+                    ("token", token.token.clone()),
+                    ("expiresOn", token.expires_on.clone()),
+                ])
+            });
         }
         IdentityCommand::Token(TokenCommand::Revoke(user)) => {
             identity.revoke_tokens(&user.user).await?;
-            p.show(&serde_json::json!({ "revoked": user.user }), || Table::pairs(&[("revoked", user.user.clone())]));
+            p.show(&serde_json::json!({ "revoked": user.user }), || {
+                Table::pairs(&[("revoked", user.user.clone())])
+            });
         }
     }
     Ok(())
 }
 
 fn wire_token(t: &AccessToken) -> wire::AccessToken {
-    wire::AccessToken { token: t.token.clone(), expires_on: wire::timestamp::format_whole_seconds(t.expires_on) }
+    wire::AccessToken {
+        token: t.token.clone(),
+        expires_on: wire::timestamp::format_whole_seconds(t.expires_on),
+    }
 }

@@ -20,9 +20,9 @@ use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 use super::context::Context;
 use super::exit::CliError;
 use super::follow;
-use crate::acs::MessageCursor;
 use super::output::{Table, text_cell};
 use super::thread::ThreadArg;
+use crate::acs::MessageCursor;
 
 /// `message ...`
 #[derive(Debug, Subcommand)]
@@ -118,7 +118,12 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
     let session = ctx.session().await?;
     let p = ctx.printer;
     match command {
-        MessageCommand::Send { thread, content, priority, kind } => {
+        MessageCommand::Send {
+            thread,
+            content,
+            priority,
+            kind,
+        } => {
             let text = read_content(content)?;
             let client_message_id = message_meta::new_client_message_id();
             let priority = match priority {
@@ -129,20 +134,44 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
                 Kind::Text => ChatMessageType::Text,
                 Kind::Html => ChatMessageType::Html,
             };
-            let request = message_meta::send_request(&text, &session.display_name, kind, &client_message_id, priority);
+            let request = message_meta::send_request(
+                &text,
+                &session.display_name,
+                kind,
+                &client_message_id,
+                priority,
+            );
             let client = session.chat.thread(&thread.thread);
             let id = send_safely(&client, &request, &client_message_id).await?;
             // The seed's messageResponse: {id, clientMessageId}.
             let result = serde_json::json!({ "id": id, "clientMessageId": client_message_id });
-            p.show(&result, || Table::pairs(&[("id", id.clone()), ("clientMessageId", client_message_id.clone())]));
+            p.show(&result, || {
+                Table::pairs(&[
+                    ("id", id.clone()),
+                    ("clientMessageId", client_message_id.clone()),
+                ])
+            });
         }
-        MessageCommand::List { thread, since, limit, follow, page_size, interval } => {
-            let since = since.as_deref().map(|s| parse_since(s, OffsetDateTime::now_utc())).transpose()?;
+        MessageCommand::List {
+            thread,
+            since,
+            limit,
+            follow,
+            page_size,
+            interval,
+        } => {
+            let since = since
+                .as_deref()
+                .map(|s| parse_since(s, OffsetDateTime::now_utc()))
+                .transpose()?;
             let limit = limit.or(follow.then_some(10));
             let client = session.chat.thread(&thread.thread);
             let mut cursor = MessageCursor::default();
             let mut messages = Vec::new();
-            let options = ListOptions { max_page_size: Some(page_size), start_time: since };
+            let options = ListOptions {
+                max_page_size: Some(page_size),
+                start_time: since,
+            };
             let mut stream = Box::pin(client.list_messages(options));
             while let Some(m) = stream.next().await {
                 let m = m?;
@@ -159,7 +188,9 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
                 p.show(&messages, || message_table(&messages));
                 return Ok(());
             }
-            let row = |m: &ChatMessage| message_table(std::slice::from_ref(m)).with_min_widths(&STREAM_WIDTHS);
+            let row = |m: &ChatMessage| {
+                message_table(std::slice::from_ref(m)).with_min_widths(&STREAM_WIDTHS)
+            };
             p.stream_header(&message_table(&[]).with_min_widths(&STREAM_WIDTHS));
             for m in &messages {
                 if !p.stream_item(m, || row(m)) {
@@ -171,18 +202,35 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             follow::follow(&client, cursor, interval, |m| p.stream_item(m, || row(m))).await?;
         }
         MessageCommand::Show(args) => {
-            let m = session.chat.thread(&args.thread.thread).get_message(&args.message).await?;
+            let m = session
+                .chat
+                .thread(&args.thread.thread)
+                .get_message(&args.message)
+                .await?;
             p.show(&m, || message_details(&m));
         }
         MessageCommand::Update { message, content } => {
             let text = read_content(content)?;
-            let request = UpdateChatMessageRequest { content: Some(text), metadata: None };
-            session.chat.thread(&message.thread.thread).update_message(&message.message, &request).await?;
+            let request = UpdateChatMessageRequest {
+                content: Some(text),
+                metadata: None,
+            };
+            session
+                .chat
+                .thread(&message.thread.thread)
+                .update_message(&message.message, &request)
+                .await?;
             let done = serde_json::json!({ "id": message.message, "updated": true });
-            p.show(&done, || Table::pairs(&[("updated", message.message.clone())]));
+            p.show(&done, || {
+                Table::pairs(&[("updated", message.message.clone())])
+            });
         }
         MessageCommand::Delete(args) => {
-            session.chat.thread(&args.thread.thread).delete_message(&args.message).await?;
+            session
+                .chat
+                .thread(&args.thread.thread)
+                .delete_message(&args.message)
+                .await?;
             let done = serde_json::json!({ "id": args.message, "deleted": true });
             p.show(&done, || Table::pairs(&[("deleted", args.message.clone())]));
         }
@@ -204,8 +252,13 @@ async fn send_safely(
         match client.send_message(request).await {
             Ok(id) => return Ok(id),
             Err(e) if e.is_retryable() && attempt < SEND_ATTEMPTS => {
-                let wait = e.retry_after().unwrap_or(Duration::from_millis(500 * (1 << attempt)));
-                eprintln!("acs-chat: {e}; checking whether it arrived, then retrying in {} ms", wait.as_millis());
+                let wait = e
+                    .retry_after()
+                    .unwrap_or(Duration::from_millis(500 * (1 << attempt)));
+                eprintln!(
+                    "acs-chat: {e}; checking whether it arrived, then retrying in {} ms",
+                    wait.as_millis()
+                );
                 tokio::time::sleep(wait).await;
                 if let Some(id) = find_sent(client, client_message_id, started).await {
                     return Ok(id);
@@ -218,8 +271,15 @@ async fn send_safely(
 
 /// The id of the message with this client message id changed since `since` (less a
 /// minute of clock skew), if the service has it.
-async fn find_sent(client: &ChatThreadClient, client_message_id: &str, since: OffsetDateTime) -> Option<String> {
-    let options = ListOptions { max_page_size: Some(200), start_time: Some(since - time::Duration::minutes(1)) };
+async fn find_sent(
+    client: &ChatThreadClient,
+    client_message_id: &str,
+    since: OffsetDateTime,
+) -> Option<String> {
+    let options = ListOptions {
+        max_page_size: Some(200),
+        start_time: Some(since - time::Duration::minutes(1)),
+    };
     let mut stream = Box::pin(client.list_messages(options));
     while let Some(m) = stream.next().await {
         let m = m.ok()?;
@@ -237,7 +297,10 @@ fn read_content(args: ContentArgs) -> Result<String, CliError> {
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(CliError::Usage("no message text: give --content TEXT, a TEXT argument, or pipe it on stdin".into()));
+                return Err(CliError::Usage(
+                    "no message text: give --content TEXT, a TEXT argument, or pipe it on stdin"
+                        .into(),
+                ));
             }
             let mut text = String::new();
             stdin
@@ -258,7 +321,11 @@ pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliEr
     if let Some(t) = crate::wire::timestamp::parse(s) {
         return Ok(t);
     }
-    let bad = || CliError::Usage(format!("--since {s:?}: give an RFC 3339 time (2026-01-01T10:00:00Z) or an age like 90s, 10m, 2h, 1d"));
+    let bad = || {
+        CliError::Usage(format!(
+            "--since {s:?}: give an RFC 3339 time (2026-01-01T10:00:00Z) or an age like 90s, 10m, 2h, 1d"
+        ))
+    };
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (digits, unit) = s.split_at(split);
@@ -301,7 +368,14 @@ fn message_details(m: &ChatMessage) -> Table {
         ("version", m.version.clone()),
         ("createdOn", format_whole_seconds(m.created_on)),
         ("sender", m.sender_display_name.clone().unwrap_or_default()),
-        ("senderId", m.sender_communication_identifier.as_ref().and_then(|s| s.raw()).unwrap_or("").to_owned()),
+        (
+            "senderId",
+            m.sender_communication_identifier
+                .as_ref()
+                .and_then(|s| s.raw())
+                .unwrap_or("")
+                .to_owned(),
+        ),
         ("content", describe(m)),
     ];
     if let Some(id) = message_meta::client_message_id(m) {
@@ -324,21 +398,34 @@ fn describe(m: &ChatMessage) -> String {
     if m.deleted_on.is_some() {
         return "(deleted)".into();
     }
-    let Some(c) = &m.content else { return String::new() };
+    let Some(c) = &m.content else {
+        return String::new();
+    };
     let names = |ps: &Option<Vec<crate::wire::ChatParticipant>>| {
         ps.iter()
             .flatten()
-            .map(|p| p.display_name.clone().or_else(|| p.communication_identifier.raw().map(str::to_owned)).unwrap_or_default())
+            .map(|p| {
+                p.display_name
+                    .clone()
+                    .or_else(|| p.communication_identifier.raw().map(str::to_owned))
+                    .unwrap_or_default()
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
     let text = match m.kind {
-        ChatMessageType::TopicUpdated => format!("topic changed to {:?}", c.topic.clone().unwrap_or_default()),
+        ChatMessageType::TopicUpdated => {
+            format!("topic changed to {:?}", c.topic.clone().unwrap_or_default())
+        }
         ChatMessageType::ParticipantAdded => format!("added {}", names(&c.participants)),
         ChatMessageType::ParticipantRemoved => format!("removed {}", names(&c.participants)),
         _ => c.message.clone().unwrap_or_default(),
     };
-    if m.edited_on.is_some() { format!("{text} (edited)") } else { text }
+    if m.edited_on.is_some() {
+        format!("{text} (edited)")
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -348,11 +435,28 @@ mod tests {
     #[test]
     fn since_accepts_rfc3339_and_ages() {
         let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
-        assert_eq!(parse_since("10m", now).expect("age").unix_timestamp(), 1_000_000 - 600);
-        assert_eq!(parse_since("2h", now).expect("age").unix_timestamp(), 1_000_000 - 7200);
-        assert_eq!(parse_since("1970-01-02T00:00:00Z", now).expect("rfc").unix_timestamp(), 86_400);
+        assert_eq!(
+            parse_since("10m", now).expect("age").unix_timestamp(),
+            1_000_000 - 600
+        );
+        assert_eq!(
+            parse_since("2h", now).expect("age").unix_timestamp(),
+            1_000_000 - 7200
+        );
+        assert_eq!(
+            parse_since("1970-01-02T00:00:00Z", now)
+                .expect("rfc")
+                .unix_timestamp(),
+            86_400
+        );
         for bad in ["", "10", "m", "10y", "-5m", "yesterday"] {
-            assert_eq!(parse_since(bad, now).map_err(|e| e.exit_status().code()).err(), Some(2), "{bad}");
+            assert_eq!(
+                parse_since(bad, now)
+                    .map_err(|e| e.exit_status().code())
+                    .err(),
+                Some(2),
+                "{bad}"
+            );
         }
     }
 }

@@ -67,7 +67,12 @@ pub struct Cli {
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// ACS connection string (`endpoint=https://...;accesskey=...`).
-    #[arg(long, global = true, env = "ACS_CONNECTION_STRING", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ACS_CONNECTION_STRING",
+        hide_env_values = true
+    )]
     pub connection_string: Option<String>,
 
     /// ACS endpoint URL, used with --token to run as a single identity.

@@ -37,7 +37,11 @@ pub const MAX_TEXT: usize = 72;
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Self {
-        Self { headers: headers.to_vec(), rows: Vec::new(), min_widths: Vec::new() }
+        Self {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+            min_widths: Vec::new(),
+        }
     }
 
     /// Sets minimum column widths (for tables printed row by row).
@@ -55,14 +59,21 @@ impl Table {
     pub fn pairs(pairs: &[(&'static str, String)]) -> Self {
         let mut t = Self::new(&[]);
         for (k, v) in pairs {
-            t.rows.push(vec![format!("{k}:"), truncate(&sanitize(v), 200)]);
+            t.rows
+                .push(vec![format!("{k}:"), truncate(&sanitize(v), 200)]);
         }
         t
     }
 
     /// The table as text, one line per row, columns separated by two spaces.
     pub fn render(&self) -> String {
-        let columns = self.rows.iter().map(Vec::len).chain([self.headers.len()]).max().unwrap_or(0);
+        let columns = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.headers.len()])
+            .max()
+            .unwrap_or(0);
         let mut widths = vec![0usize; columns];
         for (w, min) in widths.iter_mut().zip(&self.min_widths) {
             *w = *min;
@@ -120,14 +131,23 @@ impl Printer {
     /// Prints one item of a stream: a compact JSON object on its own line, or table rows
     /// without a header (the header is printed once with [`Printer::stream_header`]).
     /// Returns false once stdout is closed (`... --follow | head -3`), so the stream can stop.
-    pub fn stream_item<T: Serialize + ?Sized>(&self, value: &T, row: impl FnOnce() -> Table) -> bool {
+    pub fn stream_item<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        row: impl FnOnce() -> Table,
+    ) -> bool {
         if self.quiet {
             return true;
         }
         let text = match self.format {
-            OutputFormat::Json => serde_json::to_string(value).unwrap_or_else(|e| json_error(&e)) + "\n",
+            OutputFormat::Json => {
+                serde_json::to_string(value).unwrap_or_else(|e| json_error(&e)) + "\n"
+            }
             // Drop the header line: the stream has printed it once already.
-            OutputFormat::Table => row().render().split_once('\n').map_or(String::new(), |(_, rest)| rest.to_owned()),
+            OutputFormat::Table => row()
+                .render()
+                .split_once('\n')
+                .map_or(String::new(), |(_, rest)| rest.to_owned()),
         };
         write_stdout(&text)
     }
@@ -135,7 +155,15 @@ impl Printer {
     /// The header of a streamed table (nothing for JSON).
     pub fn stream_header(&self, table: &Table) {
         if !self.quiet && self.format == OutputFormat::Table {
-            write_stdout(table.render().lines().next().map(|l| format!("{l}\n")).as_deref().unwrap_or(""));
+            write_stdout(
+                table
+                    .render()
+                    .lines()
+                    .next()
+                    .map(|l| format!("{l}\n"))
+                    .as_deref()
+                    .unwrap_or(""),
+            );
         }
     }
 
@@ -159,7 +187,9 @@ fn json_error(e: &serde_json::Error) -> String {
 /// is not an error for a one-shot command but ends a stream.
 pub fn write_stdout(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_ok()
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
 }
 
 /// Makes service text safe for a terminal: line breaks become `⏎`, tabs a space, other
@@ -171,7 +201,9 @@ pub fn sanitize(text: &str) -> String {
             '\n' => out.push('⏎'),
             '\r' => {}
             '\t' => out.push(' '),
-            c if c.is_control() || is_bidi_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }

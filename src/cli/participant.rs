@@ -56,7 +56,10 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
             let client = session.chat.thread(&thread.thread);
             let meta = ThreadMeta::parse(client.properties().await?.metadata.as_ref());
             let mut participants: Vec<ChatParticipant> = Vec::new();
-            let mut stream = Box::pin(client.list_participants(SkipOptions { max_page_size: Some(200), skip: None }));
+            let mut stream = Box::pin(client.list_participants(SkipOptions {
+                max_page_size: Some(200),
+                skip: None,
+            }));
             while let Some(item) = stream.next().await {
                 participants.push(item?);
             }
@@ -65,32 +68,54 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
                 for member in &participants {
                     let id = member.communication_identifier.raw().unwrap_or("?");
                     let role = meta.role_of(id, member.metadata.as_ref());
-                    t.row(vec![id.to_owned(), member.display_name.clone().unwrap_or_default(), role.as_str().to_owned()]);
+                    t.row(vec![
+                        id.to_owned(),
+                        member.display_name.clone().unwrap_or_default(),
+                        role.as_str().to_owned(),
+                    ]);
                 }
                 t
             });
         }
-        ParticipantCommand::Add { thread, users, display_name } => {
+        ParticipantCommand::Add {
+            thread,
+            users,
+            display_name,
+        } => {
             refuse_if_sticky(&session, &thread.thread).await?;
             if display_name.is_some() && users.len() > 1 {
-                return Err(CliError::Usage("--display-name goes with a single --user".into()));
+                return Err(CliError::Usage(
+                    "--display-name goes with a single --user".into(),
+                ));
             }
             let mut members = Vec::new();
             for user in &users {
                 let (id, display) = resolve_user(&session, &ctx.config, user).await?;
                 members.push(participant(id, display_name.clone().or(display)));
             }
-            let result = session.chat.thread(&thread.thread).add_participants(members.clone()).await?;
+            let result = session
+                .chat
+                .thread(&thread.thread)
+                .add_participants(members.clone())
+                .await?;
             let invalid = result.invalid_participants.unwrap_or_default();
             if !invalid.is_empty() {
-                let reasons: Vec<String> =
-                    invalid.iter().map(|e| format!("{}: {}", e.target.as_deref().unwrap_or("?"), e.message)).collect();
-                return Err(CliError::Refused(format!("some participants were not added: {}", reasons.join("; "))));
+                let reasons: Vec<String> = invalid
+                    .iter()
+                    .map(|e| format!("{}: {}", e.target.as_deref().unwrap_or("?"), e.message))
+                    .collect();
+                return Err(CliError::Refused(format!(
+                    "some participants were not added: {}",
+                    reasons.join("; ")
+                )));
             }
             p.show(&members, || {
                 let mut t = Table::new(&["ADDED", "DISPLAY NAME"]);
                 for m in &members {
-                    t.row(vec![m.communication_identifier.raw().unwrap_or("?").to_owned(), m.display_name.clone().unwrap_or_default()]);
+                    t.row(vec![
+                        m.communication_identifier.raw().unwrap_or("?").to_owned(),
+                        m.display_name.clone().unwrap_or_default(),
+                    ]);
                 }
                 t
             });
@@ -99,8 +124,14 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
             refuse_if_sticky(&session, &args.thread.thread).await?;
             let (id, _) = resolve_user(&session, &ctx.config, &args.user).await?;
             let who = CommunicationIdentifierModel::user(id.clone());
-            session.chat.thread(&args.thread.thread).remove_participant(&who).await?;
-            p.show(&serde_json::json!({ "removed": id }), || Table::pairs(&[("removed", id.clone())]));
+            session
+                .chat
+                .thread(&args.thread.thread)
+                .remove_participant(&who)
+                .await?;
+            p.show(&serde_json::json!({ "removed": id }), || {
+                Table::pairs(&[("removed", id.clone())])
+            });
         }
     }
     Ok(())
@@ -110,7 +141,9 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
 async fn refuse_if_sticky(session: &Session, thread_id: &str) -> Result<(), CliError> {
     let props = session.chat.thread(thread_id).properties().await?;
     if ThreadMeta::parse(props.metadata.as_ref()).sticky {
-        return Err(CliError::Refused(format!("thread {thread_id} is sticky: its members cannot change")));
+        return Err(CliError::Refused(format!(
+            "thread {thread_id} is sticky: its members cannot change"
+        )));
     }
     Ok(())
 }

@@ -18,7 +18,10 @@ use clap::Args;
 use futures::StreamExt as _;
 use serde::Serialize;
 
-use crate::acs::{ChatClient, HttpExchange, HttpObserver, IdentityClient, ListOptions, TokenCredential, TokenScope};
+use crate::acs::{
+    ChatClient, HttpExchange, HttpObserver, IdentityClient, ListOptions, TokenCredential,
+    TokenScope,
+};
 use crate::message_meta;
 use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::{ChatMessageType, CreateChatThreadRequest};
@@ -72,13 +75,21 @@ struct Recorder(Mutex<Vec<HttpExchange>>);
 
 impl HttpObserver for Recorder {
     fn exchange(&self, e: &HttpExchange) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e.clone());
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(e.clone());
     }
 }
 
 impl Recorder {
     fn take(&self) -> Vec<HttpExchange> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 
@@ -122,20 +133,43 @@ impl Narrator {
 
     async fn begin(&self, number: usize) {
         if self.pause {
-            eprint!("Press Enter for step {number}/{}: {}… ", STEPS.len(), STEPS[number - 1]);
+            eprint!(
+                "Press Enter for step {number}/{}: {}… ",
+                STEPS.len(),
+                STEPS[number - 1]
+            );
             // EOF or an unreadable stdin just means "go on".
-            let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
+            let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new()))
+                .await;
         }
-        self.say(&format!("\nStep {number}/{}  {}", STEPS.len(), capitalise(STEPS[number - 1])));
+        self.say(&format!(
+            "\nStep {number}/{}  {}",
+            STEPS.len(),
+            capitalise(STEPS[number - 1])
+        ));
         self.say(&format!("  seed: {}", SEED_CALLS[number - 1]));
     }
 
     /// Prints the step's calls and its outcome lines.
-    fn end(&mut self, number: usize, started: Instant, lines: &[String], result: serde_json::Value) {
+    fn end(
+        &mut self,
+        number: usize,
+        started: Instant,
+        lines: &[String],
+        result: serde_json::Value,
+    ) {
         let calls = self.recorder.take();
         for e in &calls {
-            let status = e.status.map_or_else(|| "no response".to_owned(), |s| format!("{s} {}", reason(s)));
-            self.say(&format!("  {} {}  →  {status}  ({} ms)", e.method, short_url(&e.url), e.elapsed.as_millis()));
+            let status = e.status.map_or_else(
+                || "no response".to_owned(),
+                |s| format!("{s} {}", reason(s)),
+            );
+            self.say(&format!(
+                "  {} {}  →  {status}  ({} ms)",
+                e.method,
+                short_url(&e.url),
+                e.elapsed.as_millis()
+            ));
             if self.verbose && !self.json && !self.quiet {
                 let text = format_exchange(e, time::OffsetDateTime::now_utc(), true);
                 write_stdout(&indent(&text, "    "));
@@ -152,7 +186,12 @@ impl Narrator {
             elapsed_ms: elapsed.as_millis(),
             calls: calls
                 .iter()
-                .map(|e| CallSummary { method: e.method.clone(), url: e.url.clone(), status: e.status, elapsed_ms: e.elapsed.as_millis() })
+                .map(|e| CallSummary {
+                    method: e.method.clone(),
+                    url: e.url.clone(),
+                    status: e.status,
+                    elapsed_ms: e.elapsed.as_millis(),
+                })
                 .collect(),
             result,
         });
@@ -161,13 +200,28 @@ impl Narrator {
     /// On failure: the calls made so far (they explain the error), then the error.
     fn fail(&self, number: usize, error: CliError) -> CliError {
         for e in self.recorder.take() {
-            let status = e.status.map_or_else(|| "no response".to_owned(), |s| format!("{s} {}", reason(s)));
-            self.say(&format!("  {} {}  →  {status}  ({} ms)", e.method, short_url(&e.url), e.elapsed.as_millis()));
+            let status = e.status.map_or_else(
+                || "no response".to_owned(),
+                |s| format!("{s} {}", reason(s)),
+            );
+            self.say(&format!(
+                "  {} {}  →  {status}  ({} ms)",
+                e.method,
+                short_url(&e.url),
+                e.elapsed.as_millis()
+            ));
             if self.verbose && !self.json && !self.quiet {
-                write_stdout(&indent(&format_exchange(&e, time::OffsetDateTime::now_utc(), true), "    "));
+                write_stdout(&indent(
+                    &format_exchange(&e, time::OffsetDateTime::now_utc(), true),
+                    "    ",
+                ));
             }
         }
-        CliError::Step { number, name: STEPS[number - 1], source: Box::new(error) }
+        CliError::Step {
+            number,
+            name: STEPS[number - 1],
+            source: Box::new(error),
+        }
     }
 }
 
@@ -178,19 +232,33 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     observers.extend(ctx.observer.clone());
     let observer: Arc<dyn HttpObserver> = Arc::new(Tee(observers));
     let json = ctx.printer.format == OutputFormat::Json;
-    let mut n = Narrator { recorder, verbose: args.verbose, pause: args.pause, json, quiet: ctx.printer.quiet, steps: Vec::new() };
+    let mut n = Narrator {
+        recorder,
+        verbose: args.verbose,
+        pause: args.pause,
+        json,
+        quiet: ctx.printer.quiet,
+        steps: Vec::new(),
+    };
     let all = Instant::now();
 
     let (cs, transport) = ctx.identity_target(Some(observer)).await?;
-    n.say(&format!("Get Started With Chat — the quickstart's steps against {}", cs.endpoint));
+    n.say(&format!(
+        "Get Started With Chat — the quickstart's steps against {}",
+        cs.endpoint
+    ));
 
     // 1. Users and tokens, as the quickstart's server side makes them.
     n.begin(1).await;
     let started = Instant::now();
     let identity = IdentityClient::new(&cs, transport.clone());
     let (alice, alice_token, bob, bob_token) = async {
-        let (alice, alice_token) = identity.create_user_and_token(&[TokenScope::Chat], None).await?;
-        let (bob, bob_token) = identity.create_user_and_token(&[TokenScope::Chat], None).await?;
+        let (alice, alice_token) = identity
+            .create_user_and_token(&[TokenScope::Chat], None)
+            .await?;
+        let (bob, bob_token) = identity
+            .create_user_and_token(&[TokenScope::Chat], None)
+            .await?;
         Ok::<_, CliError>((alice, alice_token, bob, bob_token))
     }
     .await
@@ -199,7 +267,11 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     n.end(
         1,
         started,
-        &[format!("Alice  {alice}"), format!("Bob    {bob}"), format!("tokens: scope chat, expire {expires} (not shown)")],
+        &[
+            format!("Alice  {alice}"),
+            format!("Bob    {bob}"),
+            format!("tokens: scope chat, expire {expires} (not shown)"),
+        ],
         serde_json::json!({ "alice": alice, "bob": bob, "tokenExpiresOn": expires }),
     );
 
@@ -214,29 +286,49 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     n.end(
         2,
         started,
-        &[format!("new ChatClient({}, <Alice's token>) — and one for Bob; no request yet", cs.endpoint)],
+        &[format!(
+            "new ChatClient({}, <Alice's token>) — and one for Bob; no request yet",
+            cs.endpoint
+        )],
         serde_json::json!({ "endpoint": cs.endpoint.as_str() }),
     );
 
     // 3. The thread: Alice (Admin) and Bob (User), not sticky.
     n.begin(3).await;
     let started = Instant::now();
-    let meta = ThreadMeta { sticky: false, admins: [alice.clone()].into_iter().collect() };
+    let meta = ThreadMeta {
+        sticky: false,
+        admins: [alice.clone()].into_iter().collect(),
+    };
     let request = CreateChatThreadRequest {
         topic: args.topic.clone(),
-        participants: vec![participant(alice.clone(), Some("Alice".into())), participant(bob.clone(), Some("Bob".into()))],
+        participants: vec![
+            participant(alice.clone(), Some("Alice".into())),
+            participant(bob.clone(), Some("Bob".into())),
+        ],
         metadata: Some(meta.to_metadata()),
         retention_policy: None,
     };
-    let created = alice_chat.create_thread(&request, None).await.map_err(|e| n.fail(3, e.into()))?;
-    let thread_id = created
-        .chat_thread
-        .map(|t| t.id)
-        .ok_or_else(|| n.fail(3, CliError::Io("the service created no thread and gave no reason".into())))?;
+    let created = alice_chat
+        .create_thread(&request, None)
+        .await
+        .map_err(|e| n.fail(3, e.into()))?;
+    let thread_id = created.chat_thread.map(|t| t.id).ok_or_else(|| {
+        n.fail(
+            3,
+            CliError::Io("the service created no thread and gave no reason".into()),
+        )
+    })?;
     n.end(
         3,
         started,
-        &[format!("thread {thread_id}"), format!("topic {:?}, Alice (Admin) + Bob (User), isStickyThread false", args.topic)],
+        &[
+            format!("thread {thread_id}"),
+            format!(
+                "topic {:?}, Alice (Admin) + Bob (User), isStickyThread false",
+                args.topic
+            ),
+        ],
         serde_json::json!({ "threadId": thread_id, "topic": args.topic }),
     );
 
@@ -244,27 +336,48 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     n.begin(4).await;
     let started = Instant::now();
     let client_message_id = message_meta::new_client_message_id();
-    let send = message_meta::send_request(&args.message, "Alice", ChatMessageType::Text, &client_message_id, "Normal");
-    let message_id = alice_chat.thread(&thread_id).send_message(&send).await.map_err(|e| n.fail(4, e.into()))?;
+    let send = message_meta::send_request(
+        &args.message,
+        "Alice",
+        ChatMessageType::Text,
+        &client_message_id,
+        "Normal",
+    );
+    let message_id = alice_chat
+        .thread(&thread_id)
+        .send_message(&send)
+        .await
+        .map_err(|e| n.fail(4, e.into()))?;
     n.end(
         4,
         started,
-        &[format!("message {message_id}, clientMessageId {client_message_id}, priority Normal")],
+        &[format!(
+            "message {message_id}, clientMessageId {client_message_id}, priority Normal"
+        )],
         serde_json::json!({ "messageId": message_id, "clientMessageId": client_message_id }),
     );
 
     // 5. Bob polls getMessages until Alice's message is there.
     n.begin(5).await;
     let started = Instant::now();
-    let (polls, content) = receive(&bob_chat, &thread_id, &client_message_id).await.map_err(|e| n.fail(5, e))?;
+    let (polls, content) = receive(&bob_chat, &thread_id, &client_message_id)
+        .await
+        .map_err(|e| n.fail(5, e))?;
     n.end(
         5,
         started,
-        &[format!("Bob received {:?} from Alice after {polls} poll(s)", sanitize(&content))],
+        &[format!(
+            "Bob received {:?} from Alice after {polls} poll(s)",
+            sanitize(&content)
+        )],
         serde_json::json!({ "polls": polls, "content": content }),
     );
 
-    n.say(&format!("\nAll {} steps succeeded in {} ms.", STEPS.len(), all.elapsed().as_millis()));
+    n.say(&format!(
+        "\nAll {} steps succeeded in {} ms.",
+        STEPS.len(),
+        all.elapsed().as_millis()
+    ));
     if json && !ctx.printer.quiet {
         let summary = serde_json::json!({
             "endpoint": cs.endpoint.as_str(),
@@ -278,13 +391,20 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
 
 /// Polls as Bob until the message with `client_message_id` is listed; returns the
 /// number of polls and its text.
-async fn receive(bob: &ChatClient, thread_id: &str, client_message_id: &str) -> Result<(u32, String), CliError> {
+async fn receive(
+    bob: &ChatClient,
+    thread_id: &str,
+    client_message_id: &str,
+) -> Result<(u32, String), CliError> {
     let deadline = Instant::now() + RECEIVE_TIMEOUT;
     let thread = bob.thread(thread_id);
     let mut polls = 0;
     loop {
         polls += 1;
-        let mut stream = Box::pin(thread.list_messages(ListOptions { max_page_size: Some(20), start_time: None }));
+        let mut stream = Box::pin(thread.list_messages(ListOptions {
+            max_page_size: Some(20),
+            start_time: None,
+        }));
         while let Some(m) = stream.next().await {
             let m = m?;
             if message_meta::client_message_id(&m) == Some(client_message_id) {
@@ -303,16 +423,28 @@ async fn receive(bob: &ChatClient, thread_id: &str, client_message_id: &str) -> 
 
 /// The path and query of a URL, without scheme and host: shorter lines on stage.
 fn short_url(url: &str) -> &str {
-    url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..])).unwrap_or(url)
+    url.find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+        .unwrap_or(url)
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|l| if l.is_empty() { "\n".to_owned() } else { format!("{prefix}{l}\n") }).collect()
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("{prefix}{l}\n")
+            }
+        })
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -321,7 +453,10 @@ mod tests {
 
     #[test]
     fn short_url_keeps_path_and_query() {
-        assert_eq!(short_url("https://127.0.0.1:47443/chat/threads?api-version=2024-03-07"), "/chat/threads?api-version=2024-03-07");
+        assert_eq!(
+            short_url("https://127.0.0.1:47443/chat/threads?api-version=2024-03-07"),
+            "/chat/threads?api-version=2024-03-07"
+        );
         assert_eq!(short_url("not a url"), "not a url");
     }
 }

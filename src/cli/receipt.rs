@@ -28,14 +28,21 @@ pub async fn run(ctx: &Context, command: ReceiptCommand) -> Result<(), CliError>
     let p = ctx.printer;
     match command {
         ReceiptCommand::Send(args) => {
-            session.chat.thread(&args.thread.thread).send_read_receipt(&args.message).await?;
+            session
+                .chat
+                .thread(&args.thread.thread)
+                .send_read_receipt(&args.message)
+                .await?;
             let done = serde_json::json!({ "chatMessageId": args.message, "read": true });
             p.show(&done, || Table::pairs(&[("read", args.message.clone())]));
         }
         ReceiptCommand::List(thread) => {
             let client = session.chat.thread(&thread.thread);
             let mut receipts: Vec<ChatMessageReadReceipt> = Vec::new();
-            let mut stream = Box::pin(client.list_read_receipts(SkipOptions { max_page_size: Some(200), skip: None }));
+            let mut stream = Box::pin(client.list_read_receipts(SkipOptions {
+                max_page_size: Some(200),
+                skip: None,
+            }));
             while let Some(r) = stream.next().await {
                 receipts.push(r?);
             }
@@ -43,7 +50,10 @@ pub async fn run(ctx: &Context, command: ReceiptCommand) -> Result<(), CliError>
                 let mut t = Table::new(&["READER", "MESSAGE", "READ ON"]);
                 for r in &receipts {
                     t.row(vec![
-                        r.sender_communication_identifier.raw().unwrap_or("?").to_owned(),
+                        r.sender_communication_identifier
+                            .raw()
+                            .unwrap_or("?")
+                            .to_owned(),
                         r.chat_message_id.clone(),
                         format_whole_seconds(r.read_on),
                     ]);

@@ -44,7 +44,8 @@ fn run(connection: ConnectionArgs, global: &GlobalArgs, command: Command) -> Res
     }
     let ctx = Context::new(connection, global)?;
     let _log = crate::logging::to_file(&ctx.dirs.state, "cli.log");
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Io(format!("cannot start the async runtime: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         match command {
             Command::Identity(c) => super::identity::run(&ctx, c).await,
@@ -65,8 +66,14 @@ fn print_completions(shell: Shell) {
     let mut cmd = Cli::command();
     let mut out = std::io::stdout();
     match shell {
-        Shell::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "acs-chat", &mut out),
-        Shell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "acs-chat", &mut out),
-        Shell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "acs-chat", &mut out),
+        Shell::Bash => {
+            clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "acs-chat", &mut out)
+        }
+        Shell::Zsh => {
+            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "acs-chat", &mut out)
+        }
+        Shell::Fish => {
+            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "acs-chat", &mut out)
+        }
     }
 }

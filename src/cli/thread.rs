@@ -10,7 +10,9 @@ use futures::StreamExt as _;
 use crate::acs::ListOptions;
 use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::timestamp::format_whole_seconds;
-use crate::wire::{ChatThreadItem, ChatThreadProperties, CreateChatThreadRequest, UpdateChatThreadRequest};
+use crate::wire::{
+    ChatThreadItem, ChatThreadProperties, CreateChatThreadRequest, UpdateChatThreadRequest,
+};
 
 use super::context::{Context, participant, resolve_user};
 use super::exit::CliError;
@@ -64,31 +66,63 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
     let session = ctx.session().await?;
     let p = ctx.printer;
     match command {
-        ThreadCommand::Create { topic, participants, sticky } => {
-            let mut members = vec![participant(session.user_id.clone(), Some(session.display_name.clone()))];
+        ThreadCommand::Create {
+            topic,
+            participants,
+            sticky,
+        } => {
+            let mut members = vec![participant(
+                session.user_id.clone(),
+                Some(session.display_name.clone()),
+            )];
             for name in &participants {
                 let (id, display) = resolve_user(&session, &ctx.config, name).await?;
-                if members.iter().all(|m| m.communication_identifier.raw() != Some(id.as_str())) {
+                if members
+                    .iter()
+                    .all(|m| m.communication_identifier.raw() != Some(id.as_str()))
+                {
                     members.push(participant(id, display));
                 }
             }
-            let meta = ThreadMeta { sticky, admins: [session.user_id.clone()].into_iter().collect() };
-            let request =
-                CreateChatThreadRequest { topic, participants: members, metadata: Some(meta.to_metadata()), retention_policy: None };
+            let meta = ThreadMeta {
+                sticky,
+                admins: [session.user_id.clone()].into_iter().collect(),
+            };
+            let request = CreateChatThreadRequest {
+                topic,
+                participants: members,
+                metadata: Some(meta.to_metadata()),
+                retention_policy: None,
+            };
             let result = session.chat.create_thread(&request, None).await?;
-            if let Some(invalid) = result.invalid_participants.as_ref().filter(|i| !i.is_empty()) {
+            if let Some(invalid) = result
+                .invalid_participants
+                .as_ref()
+                .filter(|i| !i.is_empty())
+            {
                 for e in invalid {
-                    eprintln!("acs-chat: participant {} not added: {}", e.target.as_deref().unwrap_or("?"), e.message);
+                    eprintln!(
+                        "acs-chat: participant {} not added: {}",
+                        e.target.as_deref().unwrap_or("?"),
+                        e.message
+                    );
                 }
             }
             match &result.chat_thread {
                 Some(thread) => p.show(&result, || properties_table(thread)),
-                None => return Err(CliError::Io("the service created no thread and gave no reason".into())),
+                None => {
+                    return Err(CliError::Io(
+                        "the service created no thread and gave no reason".into(),
+                    ));
+                }
             }
         }
         ThreadCommand::List { limit } => {
             let mut threads: Vec<ChatThreadItem> = Vec::new();
-            let mut stream = Box::pin(session.chat.list_threads(ListOptions { max_page_size: Some(200), start_time: None }));
+            let mut stream = Box::pin(session.chat.list_threads(ListOptions {
+                max_page_size: Some(200),
+                start_time: None,
+            }));
             while let Some(item) = stream.next().await {
                 threads.push(item?);
                 if limit.is_some_and(|l| threads.len() >= l) {
@@ -101,7 +135,9 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
                     t.row(vec![
                         th.id.clone(),
                         text_cell(&th.topic),
-                        th.last_message_received_on.map(format_whole_seconds).unwrap_or_default(),
+                        th.last_message_received_on
+                            .map(format_whole_seconds)
+                            .unwrap_or_default(),
                         th.deleted_on.map(format_whole_seconds).unwrap_or_default(),
                     ]);
                 }
@@ -113,14 +149,21 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
             p.show(&props, || properties_table(&props));
         }
         ThreadCommand::UpdateTopic { thread, topic } => {
-            let request = UpdateChatThreadRequest { topic: Some(topic.clone()), ..UpdateChatThreadRequest::default() };
+            let request = UpdateChatThreadRequest {
+                topic: Some(topic.clone()),
+                ..UpdateChatThreadRequest::default()
+            };
             session.chat.thread(&thread.thread).update(&request).await?;
             let done = serde_json::json!({ "id": thread.thread, "topic": topic });
-            p.show(&done, || Table::pairs(&[("id", thread.thread.clone()), ("topic", topic.clone())]));
+            p.show(&done, || {
+                Table::pairs(&[("id", thread.thread.clone()), ("topic", topic.clone())])
+            });
         }
         ThreadCommand::Delete(thread) => {
             session.chat.delete_thread(&thread.thread).await?;
-            p.show(&serde_json::json!({ "deleted": thread.thread }), || Table::pairs(&[("deleted", thread.thread.clone())]));
+            p.show(&serde_json::json!({ "deleted": thread.thread }), || {
+                Table::pairs(&[("deleted", thread.thread.clone())])
+            });
         }
     }
     Ok(())
@@ -133,9 +176,18 @@ fn properties_table(t: &ChatThreadProperties) -> Table {
         ("id", t.id.clone()),
         ("topic", t.topic.clone()),
         ("createdOn", format_whole_seconds(t.created_on)),
-        ("createdBy", t.created_by_communication_identifier.raw().unwrap_or("?").to_owned()),
+        (
+            "createdBy",
+            t.created_by_communication_identifier
+                .raw()
+                .unwrap_or("?")
+                .to_owned(),
+        ),
         ("sticky", meta.sticky.to_string()),
-        ("admins", meta.admins.iter().cloned().collect::<Vec<_>>().join(", ")),
+        (
+            "admins",
+            meta.admins.iter().cloned().collect::<Vec<_>>().join(", "),
+        ),
     ];
     if let Some(deleted) = t.deleted_on {
         pairs.push(("deletedOn", format_whole_seconds(deleted)));

@@ -19,9 +19,15 @@ pub async fn run(ctx: &Context, command: TypingCommand) -> Result<(), CliError> 
     let session = ctx.session().await?;
     match command {
         TypingCommand::Send(thread) => {
-            session.chat.thread(&thread.thread).send_typing(Some(&session.display_name)).await?;
+            session
+                .chat
+                .thread(&thread.thread)
+                .send_typing(Some(&session.display_name))
+                .await?;
             let done = serde_json::json!({ "thread": thread.thread, "typing": true });
-            ctx.printer.show(&done, || Table::pairs(&[("typing sent", thread.thread.clone())]));
+            ctx.printer.show(&done, || {
+                Table::pairs(&[("typing sent", thread.thread.clone())])
+            });
         }
     }
     Ok(())

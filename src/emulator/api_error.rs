@@ -25,7 +25,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<Option<String>>) -> Self {
-        Self { status, code: code.to_owned(), message: message.into(), retry_after: None }
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -46,7 +51,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", Some("Request is not authorized.".to_owned()))
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            Some("Request is not authorized.".to_owned()),
+        )
     }
 
     pub fn not_participant() -> Self {
@@ -54,7 +63,9 @@ impl ApiError {
     }
 
     pub fn no_permission() -> Self {
-        Self::forbidden("The initiator doesn't have the permission to perform the requested operation.")
+        Self::forbidden(
+            "The initiator doesn't have the permission to perform the requested operation.",
+        )
     }
 
     pub fn forbidden(message: &str) -> Self {
@@ -74,7 +85,11 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after: u64) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", Some("Rate limit exceeded.".to_owned()));
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            Some("Rate limit exceeded.".to_owned()),
+        );
         e.retry_after = Some(retry_after.max(1));
         e
     }
@@ -89,14 +104,21 @@ impl ApiError {
 
     /// The store failed (disk full, closed during shutdown): not the caller's fault.
     pub fn unavailable() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", Some("The service is unavailable.".to_owned()))
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            Some("The service is unavailable.".to_owned()),
+        )
     }
 
     /// The response body for `family`; `None` means an empty body.
     pub fn body(&self, family: Family) -> Option<String> {
         match family {
             Family::Chat if self.status == StatusCode::UNAUTHORIZED => None,
-            Family::Chat => Some(crate::wire::ErrorBody::render_service_shape(&self.code, self.message.as_deref())),
+            Family::Chat => Some(crate::wire::ErrorBody::render_service_shape(
+                &self.code,
+                self.message.as_deref(),
+            )),
             Family::Identity | Family::Emulator => {
                 let body = serde_json::json!({
                     "error": { "code": self.code, "message": self.message.clone().unwrap_or_default() }
@@ -121,9 +143,16 @@ mod tests {
     #[test]
     fn chat_401_has_no_body_and_chat_errors_use_service_shape() {
         assert_eq!(ApiError::unauthorized().body(Family::Chat), None);
-        let body = ApiError::thread_not_found().body(Family::Chat).unwrap_or_default();
+        let body = ApiError::thread_not_found()
+            .body(Family::Chat)
+            .unwrap_or_default();
         assert!(body.starts_with("{\r\n  \"CommunicationError\""));
-        let id = ApiError::unauthorized().body(Family::Identity).unwrap_or_default();
-        assert_eq!(crate::wire::ErrorBody::parse(id.as_bytes()).code.as_deref(), Some("Unauthorized"));
+        let id = ApiError::unauthorized()
+            .body(Family::Identity)
+            .unwrap_or_default();
+        assert_eq!(
+            crate::wire::ErrorBody::parse(id.as_bytes()).code.as_deref(),
+            Some("Unauthorized")
+        );
     }
 }

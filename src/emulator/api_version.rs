@@ -6,7 +6,13 @@ use super::api_error::{ApiError, Family};
 use axum::http::StatusCode;
 
 /// Stable Chat API versions.
-pub const CHAT_VERSIONS: &[&str] = &["2021-03-07", "2021-09-07", "2023-11-07", "2024-03-07", "2025-03-15"];
+pub const CHAT_VERSIONS: &[&str] = &[
+    "2021-03-07",
+    "2021-09-07",
+    "2023-11-07",
+    "2024-03-07",
+    "2025-03-15",
+];
 
 /// Stable Identity API versions.
 pub const IDENTITY_VERSIONS: &[&str] = &[
@@ -41,13 +47,19 @@ pub fn check(family: Family, value: Option<&str>) -> Result<(), ApiError> {
         None | Some("") => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "MissingApiVersionParameter",
-            Some("The api-version query parameter (?api-version=) is required for all requests.".to_owned()),
+            Some(
+                "The api-version query parameter (?api-version=) is required for all requests."
+                    .to_owned(),
+            ),
         )),
         Some(v) if known.contains(&v) => Ok(()),
         Some(v) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "UnsupportedApiVersion",
-            Some(format!("The HTTP resource does not support the API version '{v}'. Supported versions: {}.", known.join(", "))),
+            Some(format!(
+                "The HTTP resource does not support the API version '{v}'. Supported versions: {}.",
+                known.join(", ")
+            )),
         )),
     }
 }
@@ -61,8 +73,14 @@ mod tests {
         assert!(check(Family::Chat, Some("2024-03-07")).is_ok());
         assert!(check(Family::Chat, Some("2025-03-15")).is_ok());
         assert!(check(Family::Identity, Some("2023-10-01")).is_ok());
-        assert_eq!(check(Family::Chat, None).map_err(|e| e.code), Err("MissingApiVersionParameter".to_owned()));
-        assert_eq!(check(Family::Chat, Some("2023-10-01")).map_err(|e| e.code), Err("UnsupportedApiVersion".to_owned()));
+        assert_eq!(
+            check(Family::Chat, None).map_err(|e| e.code),
+            Err("MissingApiVersionParameter".to_owned())
+        );
+        assert_eq!(
+            check(Family::Chat, Some("2023-10-01")).map_err(|e| e.code),
+            Err("UnsupportedApiVersion".to_owned())
+        );
         assert!(check(Family::Emulator, None).is_ok());
     }
 }

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::watch;
 
-use super::store::{Store, now_ms};
 use super::faults::Faults;
+use super::store::{Store, now_ms};
 use super::throttle::Throttle;
 
 /// Shared by all requests (behind an `Arc`).

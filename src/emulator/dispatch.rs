@@ -15,8 +15,8 @@ use rand::RngExt as _;
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
-use super::faults::{Fault, Faults};
 use super::auth::{hmac, jwt};
+use super::faults::{Fault, Faults};
 use super::handlers::{identity, messages, participants, threads};
 use super::request::{Reply, Req};
 use super::routes::{self, Endpoint, RouteError};
@@ -42,12 +42,30 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
             match fault {
                 None => (family, handle(&app, endpoint, request).await),
                 Some(Fault::TooManyRequests) => {
-                    let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", Some("Injected fault.".to_owned()));
+                    let mut e = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "TooManyRequests",
+                        Some("Injected fault.".to_owned()),
+                    );
                     e.retry_after = app.faults.as_ref().map(Faults::retry_after_secs);
                     (family, Err(e))
                 }
-                Some(Fault::Internal) => (family, Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", Some("Injected fault.".to_owned())))),
-                Some(Fault::Unavailable) => (family, Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", Some("Injected fault.".to_owned())))),
+                Some(Fault::Internal) => (
+                    family,
+                    Err(ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "InternalError",
+                        Some("Injected fault.".to_owned()),
+                    )),
+                ),
+                Some(Fault::Unavailable) => (
+                    family,
+                    Err(ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "ServiceUnavailable",
+                        Some("Injected fault.".to_owned()),
+                    )),
+                ),
                 Some(Fault::Drop) => return cut_connection(),
                 Some(Fault::Lost) => {
                     let _ = handle(&app, endpoint, request).await;
@@ -61,12 +79,24 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
             }
         }
         Ok(endpoint) => (endpoint.family(), handle(&app, endpoint, request).await),
-        Err(RouteError::NotFound(f)) => (f, Err(ApiError::not_found("The requested resource was not found."))),
+        Err(RouteError::NotFound(f)) => (
+            f,
+            Err(ApiError::not_found("The requested resource was not found.")),
+        ),
         Err(RouteError::MethodNotAllowed(f)) => (
             f,
-            Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", Some(format!("Method {method} is not allowed here.")))),
+            Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                Some(format!("Method {method} is not allowed here.")),
+            )),
         ),
-        Err(RouteError::BadEncoding(f)) => (f, Err(ApiError::bad_request("The request path is not validly percent-encoded."))),
+        Err(RouteError::BadEncoding(f)) => (
+            f,
+            Err(ApiError::bad_request(
+                "The request path is not validly percent-encoded.",
+            )),
+        ),
     };
     let result = match result {
         Ok(reply) if family == Family::Chat && with_kind => Ok(add_identifier_kinds(reply)),
@@ -74,7 +104,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     };
     let mut response = render(result, family);
     let headers = response.headers_mut();
-    if let Some(v) = api_version::supported_header(family).and_then(|v| HeaderValue::from_str(&v).ok()) {
+    if let Some(v) =
+        api_version::supported_header(family).and_then(|v| HeaderValue::from_str(&v).ok())
+    {
         headers.insert("api-supported-versions", v);
     }
     if let Ok(v) = HeaderValue::from_str(&ms_cv()) {
@@ -95,7 +127,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
 /// Chat api-versions from 2023-11-07 on write `"kind"` in identifier models.
 fn identifiers_carry_kind(query: Option<&str>) -> bool {
     let version = query.and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "api-version").map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.into_owned())
     });
     version.is_some_and(|v| v.as_str() >= "2023-11-07")
 }
@@ -105,8 +139,14 @@ fn add_identifier_kinds(mut reply: Reply) -> Reply {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
-                if map.contains_key("rawId") && map.contains_key("communicationUser") && !map.contains_key("kind") {
-                    map.insert("kind".to_owned(), serde_json::Value::String("communicationUser".to_owned()));
+                if map.contains_key("rawId")
+                    && map.contains_key("communicationUser")
+                    && !map.contains_key("kind")
+                {
+                    map.insert(
+                        "kind".to_owned(),
+                        serde_json::Value::String("communicationUser".to_owned()),
+                    );
                 }
                 map.values_mut().for_each(walk);
             }
@@ -127,13 +167,18 @@ fn add_identifier_kinds(mut reply: Reply) -> Reply {
 fn ms_cv() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill(&mut bytes[..]);
-    format!("{}.0", base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
+    format!(
+        "{}.0",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+    )
 }
 
 /// A response whose body fails at once: hyper aborts the connection, so the client
 /// sees it cut before a complete answer (the `drop` and `lost` faults).
 fn cut_connection() -> Response {
-    let failing = futures::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::other("injected fault: connection cut")) });
+    let failing = futures::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("injected fault: connection cut"))
+    });
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_LENGTH, "64")
@@ -143,8 +188,20 @@ fn cut_connection() -> Response {
 
 fn render(result: Result<Reply, ApiError>, family: Family) -> Response {
     let (status, body, content_type, location, retry_after) = match result {
-        Ok(r) => (r.status, r.body, "application/json; charset=utf-8", r.location, None),
-        Err(e) => (e.status, e.body(family), "application/json", None, e.retry_after),
+        Ok(r) => (
+            r.status,
+            r.body,
+            "application/json; charset=utf-8",
+            r.location,
+            None,
+        ),
+        Err(e) => (
+            e.status,
+            e.body(family),
+            "application/json",
+            None,
+            e.retry_after,
+        ),
     };
     let mut builder = Response::builder().status(status);
     if body.is_some() {
@@ -160,7 +217,9 @@ fn render(result: Result<Reply, ApiError>, family: Family) -> Response {
         Some(b) => Body::from(b),
         None => Body::empty(),
     };
-    builder.body(body).unwrap_or_else(|_| Response::new(Body::empty()))
+    builder
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 fn base_url(app: &App, request: &Request) -> String {
@@ -170,8 +229,17 @@ fn base_url(app: &App, request: &Request) -> String {
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|a| a.to_string()))
-        .filter(|h| !h.is_empty() && h.len() < 256 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)));
-    format!("{}://{}", app.scheme, host.unwrap_or_else(|| app.fallback_authority.clone()))
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() < 256
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
+        });
+    format!(
+        "{}://{}",
+        app.scheme,
+        host.unwrap_or_else(|| app.fallback_authority.clone())
+    )
 }
 
 async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply, ApiError> {
@@ -179,20 +247,38 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
     let raw_query = request.uri().query().map(str::to_owned);
     let query: Vec<(String, String)> = raw_query
         .as_deref()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
-    let api_version = query.iter().find(|(k, _)| k == "api-version").map(|(_, v)| v.as_str());
+    let api_version = query
+        .iter()
+        .find(|(k, _)| k == "api-version")
+        .map(|(_, v)| v.as_str());
     api_version::check(family, api_version)?;
     let base = base_url(app, &request);
     let (parts, body) = request.into_parts();
-    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limits::MAX_BODY_BYTES) {
         return Err(ApiError::payload_too_large(limits::MAX_BODY_BYTES));
     }
     let body = axum::body::to_bytes(body, limits::MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::payload_too_large(limits::MAX_BODY_BYTES))?;
-    let req = Req { method: parts.method, path: parts.uri.path().to_owned(), raw_query, query, headers: parts.headers, body, base };
+    let req = Req {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        raw_query,
+        query,
+        headers: parts.headers,
+        body,
+        base,
+    };
     match family {
         Family::Emulator => emulator_endpoint(app, &req, endpoint),
         Family::Identity => {
@@ -229,24 +315,37 @@ fn check_hmac(app: &App, req: &Req) -> Result<(), ApiError> {
 async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
     let token = req
         .header("authorization")
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
-    let claims = jwt::verify(token, &app.token_secret, &app.resource_id, now_ms() / 1000).map_err(|e| {
-        tracing::debug!(reason = %e, "token refused");
-        ApiError::unauthorized()
-    })?;
+    let claims =
+        jwt::verify(token, &app.token_secret, &app.resource_id, now_ms() / 1000).map_err(|e| {
+            tracing::debug!(reason = %e, "token refused");
+            ApiError::unauthorized()
+        })?;
     if !claims.allows_chat() {
         return Err(ApiError::unauthorized());
     }
     let user = claims.user();
     let u = user.clone();
-    let live = app.store.tx(move |tx| store::identities::token_is_live(tx, &u, claims.iat_ms)).await?;
-    if live { Ok(user) } else { Err(ApiError::unauthorized()) }
+    let live = app
+        .store
+        .tx(move |tx| store::identities::token_is_live(tx, &u, claims.iat_ms))
+        .await?;
+    if live {
+        Ok(user)
+    } else {
+        Err(ApiError::unauthorized())
+    }
 }
 
 fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError> {
-    let Some(t) = &app.throttle else { return Ok(()) };
+    let Some(t) = &app.throttle else {
+        return Ok(());
+    };
     use Endpoint::*;
     let (op, thread) = match endpoint {
         CreateThread => (Op::CreateThread, None),
@@ -268,7 +367,8 @@ fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError
         RevokeTokens(_) => (Op::RevokeTokens, None),
         _ => return Ok(()),
     };
-    t.check(op, caller, thread.map(String::as_str), Instant::now()).map_err(ApiError::too_many_requests)
+    t.check(op, caller, thread.map(String::as_str), Instant::now())
+        .map_err(ApiError::too_many_requests)
 }
 
 fn emulator_endpoint(app: &App, req: &Req, endpoint: Endpoint) -> Result<Reply, ApiError> {
@@ -298,7 +398,12 @@ async fn identity_endpoint(app: &App, req: &Req, endpoint: Endpoint) -> Result<R
     }
 }
 
-async fn chat_endpoint(app: &App, req: &Req, endpoint: Endpoint, caller: String) -> Result<Reply, ApiError> {
+async fn chat_endpoint(
+    app: &App,
+    req: &Req,
+    endpoint: Endpoint,
+    caller: String,
+) -> Result<Reply, ApiError> {
     use Endpoint::*;
     match endpoint {
         ListThreads => threads::list(app, req, caller).await,

@@ -45,26 +45,46 @@ const KINDS: [&str; 6] = ["429", "500", "503", "drop", "delay", "lost"];
 impl FaultSpec {
     /// Parses a spec; the error names the offending part.
     pub fn parse(spec: &str) -> Result<Self, String> {
-        let mut out = Self { rates: [0; 6], delay: Duration::from_millis(2000), retry_after_secs: 1, seed: 0x00fa_0175 };
+        let mut out = Self {
+            rates: [0; 6],
+            delay: Duration::from_millis(2000),
+            retry_after_secs: 1,
+            seed: 0x00fa_0175,
+        };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` is not KIND=VALUE"))?;
-            let number = |what: &str| value.trim().parse::<u64>().map_err(|_| format!("`{part}`: {what} must be a whole number"));
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not KIND=VALUE"))?;
+            let number = |what: &str| {
+                value
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("`{part}`: {what} must be a whole number"))
+            };
             match key.trim() {
                 "delay-ms" => out.delay = Duration::from_millis(number("the delay")?),
                 "seed" => out.seed = number("the seed")?,
                 "retry-after" => out.retry_after_secs = number("Retry-After")?,
                 k => {
                     let i = KINDS.iter().position(|x| *x == k).ok_or_else(|| {
-                        format!("unknown fault `{k}` (expected one of {}, delay-ms, retry-after, seed)", KINDS.join(", "))
+                        format!(
+                            "unknown fault `{k}` (expected one of {}, delay-ms, retry-after, seed)",
+                            KINDS.join(", ")
+                        )
                     })?;
                     let pct = number("the rate")?;
-                    out.rates[i] = u8::try_from(pct).ok().filter(|p| *p <= 100).ok_or_else(|| format!("`{part}`: a rate is a percentage, 0 to 100"))?;
+                    out.rates[i] = u8::try_from(pct)
+                        .ok()
+                        .filter(|p| *p <= 100)
+                        .ok_or_else(|| format!("`{part}`: a rate is a percentage, 0 to 100"))?;
                 }
             }
         }
         let total: u32 = out.rates.iter().map(|r| u32::from(*r)).sum();
         if total > 100 {
-            return Err(format!("the fault rates add up to {total} %, more than 100 %"));
+            return Err(format!(
+                "the fault rates add up to {total} %, more than 100 %"
+            ));
         }
         Ok(out)
     }
@@ -108,7 +128,10 @@ impl Faults {
 
     /// The fault for the next request, if any.
     pub fn next(&self) -> Option<Fault> {
-        let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = *s;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -124,7 +147,8 @@ mod tests {
 
     #[test]
     fn parses_rates_and_options() {
-        let s = FaultSpec::parse("429=5, 500=3,503=2,drop=4,delay=1,lost=5,delay-ms=900,seed=3").expect("valid");
+        let s = FaultSpec::parse("429=5, 500=3,503=2,drop=4,delay=1,lost=5,delay-ms=900,seed=3")
+            .expect("valid");
         assert_eq!(s.rates, [5, 3, 2, 4, 1, 5]);
         assert_eq!(s.delay, Duration::from_millis(900));
         assert_eq!(s.pick(0), Some(Fault::TooManyRequests));
@@ -142,8 +166,16 @@ mod tests {
         assert!(FaultSpec::parse("teapot=5").unwrap_err().contains("teapot"));
         assert!(FaultSpec::parse("500").unwrap_err().contains("`500`"));
         assert!(FaultSpec::parse("500=x").unwrap_err().contains("500=x"));
-        assert!(FaultSpec::parse("500=101").unwrap_err().contains("percentage"));
-        assert!(FaultSpec::parse("500=60,503=50").unwrap_err().contains("110"));
+        assert!(
+            FaultSpec::parse("500=101")
+                .unwrap_err()
+                .contains("percentage")
+        );
+        assert!(
+            FaultSpec::parse("500=60,503=50")
+                .unwrap_err()
+                .contains("110")
+        );
     }
 
     #[test]

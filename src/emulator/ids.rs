@@ -19,11 +19,17 @@ pub fn new_thread_id() -> String {
 
 /// Whether `id` has the shape of a thread id; anything else is a 400, not a 404.
 pub fn is_thread_id(id: &str) -> bool {
-    let Some(rest) = id.strip_prefix("19:") else { return false };
-    let Some((opaque, domain)) = rest.rsplit_once('@') else { return false };
+    let Some(rest) = id.strip_prefix("19:") else {
+        return false;
+    };
+    let Some((opaque, domain)) = rest.rsplit_once('@') else {
+        return false;
+    };
     !opaque.is_empty()
         && opaque.len() <= 200
-        && opaque.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && opaque
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         && (domain == "thread.v2" || domain == "thread.skype")
 }
 
@@ -79,18 +85,37 @@ pub fn classify(model: &CommunicationIdentifierModel) -> Result<Identifier, Stri
 /// [`classify`] for a bare raw id.
 pub fn classify_raw(raw: &str) -> Result<Identifier, String> {
     if let Some(rest) = ACS_USER_PREFIXES.iter().find_map(|p| raw.strip_prefix(p)) {
-        return if is_acs_user_suffix(rest) { Ok(Identifier::AcsUser(raw.to_owned())) } else { Err(raw.to_owned()) };
+        return if is_acs_user_suffix(rest) {
+            Ok(Identifier::AcsUser(raw.to_owned()))
+        } else {
+            Err(raw.to_owned())
+        };
     }
-    let other = ["4:+", "8:orgid:", "8:gcch:", "8:dod:", "8:teamsvisitor:", "28:"];
-    let ok = other.iter().any(|p| raw.len() > p.len() && raw.starts_with(p))
+    let other = [
+        "4:+",
+        "8:orgid:",
+        "8:gcch:",
+        "8:dod:",
+        "8:teamsvisitor:",
+        "28:",
+    ];
+    let ok = other
+        .iter()
+        .any(|p| raw.len() > p.len() && raw.starts_with(p))
         && raw.len() <= 256
         && !raw.chars().any(char::is_whitespace);
-    if ok { Ok(Identifier::Other(raw.to_owned())) } else { Err(raw.to_owned()) }
+    if ok {
+        Ok(Identifier::Other(raw.to_owned()))
+    } else {
+        Err(raw.to_owned())
+    }
 }
 
 /// `<guid>_<id>` where the id part is made of letters, digits and dashes.
 fn is_acs_user_suffix(rest: &str) -> bool {
-    let Some((resource, user)) = rest.split_once('_') else { return false };
+    let Some((resource, user)) = rest.split_once('_') else {
+        return false;
+    };
     uuid::Uuid::parse_str(resource).is_ok()
         && !user.is_empty()
         && user.len() <= 128
@@ -110,15 +135,29 @@ mod tests {
 
     #[test]
     fn recorded_ids() {
-        assert!(is_thread_id("19:ZFZyPgSr4MhkDfCnXSa6rKVR00T-pr_H_KFLgkMMCmE1@thread.v2"));
-        assert!(is_thread_id("19:00000000000000000000000000000000@thread.v2"));
+        assert!(is_thread_id(
+            "19:ZFZyPgSr4MhkDfCnXSa6rKVR00T-pr_H_KFLgkMMCmE1@thread.v2"
+        ));
+        assert!(is_thread_id(
+            "19:00000000000000000000000000000000@thread.v2"
+        ));
         assert!(!is_thread_id("invalid_chat_thread_id"));
         assert!(!is_thread_id("19:@thread.v2"));
-        assert_eq!(classify_raw("8:acs:invalidUserId"), Err("8:acs:invalidUserId".into()));
-        assert_eq!(classify_raw("8:acs:fakeid==="), Err("8:acs:fakeid===".into()));
-        let unknown = "8:acs:00000000-1111-2222-3333-444444444444_55555555-6666-7777-8888-999999999999";
+        assert_eq!(
+            classify_raw("8:acs:invalidUserId"),
+            Err("8:acs:invalidUserId".into())
+        );
+        assert_eq!(
+            classify_raw("8:acs:fakeid==="),
+            Err("8:acs:fakeid===".into())
+        );
+        let unknown =
+            "8:acs:00000000-1111-2222-3333-444444444444_55555555-6666-7777-8888-999999999999";
         assert!(matches!(classify_raw(unknown), Ok(Identifier::AcsUser(_))));
-        assert!(matches!(classify_raw("4:+14255550123"), Ok(Identifier::Other(_))));
+        assert!(matches!(
+            classify_raw("4:+14255550123"),
+            Ok(Identifier::Other(_))
+        ));
     }
 
     #[test]

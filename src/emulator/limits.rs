@@ -27,7 +27,9 @@ pub fn metadata_bytes(m: &Metadata) -> usize {
 /// 400 when `m` is over the 1 KB metadata cap.
 pub fn check_metadata(what: &str, m: &Metadata) -> Result<(), ApiError> {
     if metadata_bytes(m) > MAX_METADATA_BYTES {
-        return Err(ApiError::bad_request(format!("The {what} exceeds the maximum size of {MAX_METADATA_BYTES} bytes.")));
+        return Err(ApiError::bad_request(format!(
+            "The {what} exceeds the maximum size of {MAX_METADATA_BYTES} bytes."
+        )));
     }
     Ok(())
 }
@@ -37,21 +39,27 @@ pub fn check_topic(topic: &str) -> Result<(), ApiError> {
         return Err(ApiError::bad_request("The topic must not be empty."));
     }
     if topic.chars().count() > MAX_TOPIC_CHARS {
-        return Err(ApiError::bad_request(format!("The topic is longer than {MAX_TOPIC_CHARS} characters.")));
+        return Err(ApiError::bad_request(format!(
+            "The topic is longer than {MAX_TOPIC_CHARS} characters."
+        )));
     }
     Ok(())
 }
 
 pub fn check_display_name(name: Option<&str>) -> Result<(), ApiError> {
     if name.is_some_and(|n| n.chars().count() > MAX_DISPLAY_NAME_CHARS) {
-        return Err(ApiError::bad_request(format!("The display name is longer than {MAX_DISPLAY_NAME_CHARS} characters.")));
+        return Err(ApiError::bad_request(format!(
+            "The display name is longer than {MAX_DISPLAY_NAME_CHARS} characters."
+        )));
     }
     Ok(())
 }
 
 pub fn check_content(content: &str) -> Result<(), ApiError> {
     if content.len() > MAX_CONTENT_BYTES {
-        return Err(ApiError::bad_request(format!("The message content exceeds the maximum size of {MAX_CONTENT_BYTES} bytes.")));
+        return Err(ApiError::bad_request(format!(
+            "The message content exceeds the maximum size of {MAX_CONTENT_BYTES} bytes."
+        )));
     }
     Ok(())
 }

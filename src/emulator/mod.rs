@@ -125,7 +125,11 @@ impl EmulatorConfig {
         } else {
             match &args.data_dir {
                 Some(d) => Some(d.clone()),
-                None => Some(Dirs::discover().ok_or(EmulatorError::NoDataDir)?.emulator_data()),
+                None => Some(
+                    Dirs::discover()
+                        .ok_or(EmulatorError::NoDataDir)?
+                        .emulator_data(),
+                ),
             }
         };
         Ok(Self {
@@ -147,11 +151,17 @@ pub enum EmulatorError {
     #[error("the access key is not valid base64")]
     InvalidAccessKey,
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("no data directory could be determined; pass --data-dir or --in-memory")]
     NoDataDir,
     #[error("cannot use data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("another emulator is already using {0}")]
     Locked(PathBuf),
     #[error("TLS: {0}")]
@@ -174,7 +184,8 @@ pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .try_init();
     let config = EmulatorConfig::from_args(&args)?;

@@ -11,13 +11,16 @@ pub const MAX_PAGE_SIZE: i64 = 200;
 
 /// `maxPageSize` from the query: default when absent, clamped above, 400 when <= 0.
 pub fn page_size(raw: Option<&str>) -> Result<i64, ApiError> {
-    let Some(raw) = raw else { return Ok(DEFAULT_PAGE_SIZE) };
-    let n: i64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("Value for maxPageSize ({raw}) is not valid.")))?;
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_PAGE_SIZE);
+    };
+    let n: i64 = raw.trim().parse().map_err(|_| {
+        ApiError::bad_request(format!("Value for maxPageSize ({raw}) is not valid."))
+    })?;
     if n <= 0 {
-        return Err(ApiError::bad_request(format!("Value for maxPageSize ({raw}) must be greater than 0.")));
+        return Err(ApiError::bad_request(format!(
+            "Value for maxPageSize ({raw}) must be greater than 0."
+        )));
     }
     Ok(n.min(MAX_PAGE_SIZE))
 }
@@ -59,7 +62,10 @@ fn unhex(s: &str) -> Option<String> {
     if !s.len().is_multiple_of(2) || s.len() > 2048 {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
     String::from_utf8(bytes?).ok()
 }
 
@@ -69,36 +75,67 @@ fn invalid_token() -> ApiError {
 
 impl MessageCursor {
     pub fn encode(&self) -> String {
-        hex(&format!("m1.{}.{}.{}", self.high_water, self.before, self.low))
+        hex(&format!(
+            "m1.{}.{}.{}",
+            self.high_water, self.before, self.low
+        ))
     }
 
     pub fn decode(token: &str) -> Result<Self, ApiError> {
         let text = unhex(token).ok_or_else(invalid_token)?;
         let parts: Vec<&str> = text.split('.').collect();
-        let [tag, hw, before, low] = parts.as_slice() else { return Err(invalid_token()) };
-        let num = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(invalid_token);
+        let [tag, hw, before, low] = parts.as_slice() else {
+            return Err(invalid_token());
+        };
+        let num = |s: &str| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(invalid_token)
+        };
         if *tag != "m1" {
             return Err(invalid_token());
         }
-        Ok(Self { high_water: num(hw)?, before: num(before)?, low: num(low)? })
+        Ok(Self {
+            high_water: num(hw)?,
+            before: num(before)?,
+            low: num(low)?,
+        })
     }
 }
 
 impl ThreadCursor {
     pub fn encode(&self) -> String {
-        hex(&format!("t1.{}.{}.{}.{}", self.high_water, self.before_activity, self.start, self.before_id))
+        hex(&format!(
+            "t1.{}.{}.{}.{}",
+            self.high_water, self.before_activity, self.start, self.before_id
+        ))
     }
 
     pub fn decode(token: &str) -> Result<Self, ApiError> {
         let text = unhex(token).ok_or_else(invalid_token)?;
         let mut parts = text.splitn(5, '.');
-        let (Some("t1"), Some(hw), Some(act), Some(start), Some(id)) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("t1"), Some(hw), Some(act), Some(start), Some(id)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(invalid_token());
         };
-        let num = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(invalid_token);
-        Ok(Self { high_water: num(hw)?, before_activity: num(act)?, start: num(start)?, before_id: id.to_owned() })
+        let num = |s: &str| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(invalid_token)
+        };
+        Ok(Self {
+            high_water: num(hw)?,
+            before_activity: num(act)?,
+            start: num(start)?,
+            before_id: id.to_owned(),
+        })
     }
 }
 
@@ -128,9 +165,18 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let m = MessageCursor { high_water: 40, before: 31, low: 7 };
+        let m = MessageCursor {
+            high_water: 40,
+            before: 31,
+            low: 7,
+        };
         assert_eq!(MessageCursor::decode(&m.encode()), Ok(m));
-        let t = ThreadCursor { high_water: 9, before_activity: 8, before_id: "19:a.b@thread.v2".into(), start: 0 };
+        let t = ThreadCursor {
+            high_water: 9,
+            before_activity: 8,
+            before_id: "19:a.b@thread.v2".into(),
+            start: 0,
+        };
         assert_eq!(ThreadCursor::decode(&t.encode()), Ok(t.clone()));
         assert!(MessageCursor::decode(&t.encode()).is_err());
         assert!(MessageCursor::decode("zz").is_err());
@@ -140,7 +186,17 @@ mod tests {
 
     #[test]
     fn next_link_is_absolute_and_encoded() {
-        let l = next_link("https://h:1", "/chat/threads/19:a@thread.v2/messages", &[("syncState", "6d".into()), ("api-version", "2024-03-07".into())]);
-        assert_eq!(l, "https://h:1/chat/threads/19:a@thread.v2/messages?syncState=6d&api-version=2024-03-07");
+        let l = next_link(
+            "https://h:1",
+            "/chat/threads/19:a@thread.v2/messages",
+            &[
+                ("syncState", "6d".into()),
+                ("api-version", "2024-03-07".into()),
+            ],
+        );
+        assert_eq!(
+            l,
+            "https://h:1/chat/threads/19:a@thread.v2/messages?syncState=6d&api-version=2024-03-07"
+        );
     }
 }

@@ -24,7 +24,10 @@ pub struct Req {
 impl Req {
     /// The first value of query parameter `name`.
     pub fn q(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -40,21 +43,32 @@ impl Req {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("The request body is required."));
         }
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad_request(format!("The request body is invalid: {e}.")))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ApiError::bad_request(format!("The request body is invalid: {e}.")))
     }
 
     /// Like [`Req::json`], but an empty body means `T::default()`.
     pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
-        if self.body.iter().all(u8::is_ascii_whitespace) { Ok(T::default()) } else { self.json() }
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            Ok(T::default())
+        } else {
+            self.json()
+        }
     }
 
     /// A timestamp query parameter (`startTime`) in epoch ms; 0 when absent.
     pub fn time_param(&self, name: &str) -> Result<i64, ApiError> {
-        let Some(raw) = self.q(name) else { return Ok(0) };
+        let Some(raw) = self.q(name) else {
+            return Ok(0);
+        };
         // A literal `+` in the offset arrives as a space after form decoding.
         let t = crate::wire::timestamp::parse(raw)
             .or_else(|| crate::wire::timestamp::parse(&raw.replace(' ', "+")))
-            .ok_or_else(|| ApiError::bad_request(format!("Value for {name} ({raw}) is not a valid RFC 3339 timestamp.")))?;
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Value for {name} ({raw}) is not a valid RFC 3339 timestamp."
+                ))
+            })?;
         Ok(((t.unix_timestamp_nanos() / 1_000_000) as i64).max(0))
     }
 }
@@ -70,15 +84,27 @@ pub struct Reply {
 impl Reply {
     pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Result<Self, ApiError> {
         let body = serde_json::to_string(value).map_err(|_| ApiError::unavailable())?;
-        Ok(Self { status, body: Some(body), location: None })
+        Ok(Self {
+            status,
+            body: Some(body),
+            location: None,
+        })
     }
 
     pub fn raw_json(status: StatusCode, body: String) -> Self {
-        Self { status, body: Some(body), location: None }
+        Self {
+            status,
+            body: Some(body),
+            location: None,
+        }
     }
 
     pub fn empty(status: StatusCode) -> Self {
-        Self { status, body: None, location: None }
+        Self {
+            status,
+            body: None,
+            location: None,
+        }
     }
 
     pub fn with_location(mut self, location: String) -> Self {

@@ -75,7 +75,10 @@ pub fn decode_segment(s: &str) -> Option<String> {
             i += 1;
         }
     }
-    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 fn family_of(first: Option<&str>) -> Family {
@@ -94,11 +97,19 @@ pub fn resolve(method: &Method, raw_path: &str) -> Result<Endpoint, RouteError> 
         _ => raw,
     };
     let family = family_of(raw.first().copied());
-    let segs: Vec<String> =
-        raw.iter().map(|s| decode_segment(s)).collect::<Option<_>>().ok_or(RouteError::BadEncoding(family))?;
+    let segs: Vec<String> = raw
+        .iter()
+        .map(|s| decode_segment(s))
+        .collect::<Option<_>>()
+        .ok_or(RouteError::BadEncoding(family))?;
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let m = method.clone();
-    let (get, post, patch, delete) = (m == Method::GET, m == Method::POST, m == Method::PATCH, m == Method::DELETE);
+    let (get, post, patch, delete) = (
+        m == Method::GET,
+        m == Method::POST,
+        m == Method::PATCH,
+        m == Method::DELETE,
+    );
     let own = |x: &str| x.to_owned();
     let found = match s.as_slice() {
         ["emulator", "health"] => get.then_some(Endpoint::Health),
@@ -134,8 +145,12 @@ pub fn resolve(method: &Method, raw_path: &str) -> Result<Endpoint, RouteError> 
             _ => None,
         },
         ["chat", "threads", t, "participants"] => get.then(|| Endpoint::ListParticipants(own(t))),
-        ["chat", "threads", t, "participants", ":add"] => post.then(|| Endpoint::AddParticipants(own(t))),
-        ["chat", "threads", t, "participants", ":remove"] => post.then(|| Endpoint::RemoveParticipant(own(t))),
+        ["chat", "threads", t, "participants", ":add"] => {
+            post.then(|| Endpoint::AddParticipants(own(t)))
+        }
+        ["chat", "threads", t, "participants", ":remove"] => {
+            post.then(|| Endpoint::RemoveParticipant(own(t)))
+        }
         ["chat", "threads", t, "typing"] => post.then(|| Endpoint::Typing(own(t))),
         ["chat", "threads", t, "readReceipts"] => match () {
             _ if get => Some(Endpoint::ListReadReceipts(own(t))),
@@ -162,11 +177,17 @@ mod tests {
     #[test]
     fn literal_colon_actions() {
         assert_eq!(
-            resolve(&Method::POST, "/chat/threads/19:a@thread.v2/participants/:add"),
+            resolve(
+                &Method::POST,
+                "/chat/threads/19:a@thread.v2/participants/:add"
+            ),
             Ok(Endpoint::AddParticipants("19:a@thread.v2".into()))
         );
         assert_eq!(
-            resolve(&Method::POST, "/chat/threads/19:a@thread.v2/participants/%3Aremove"),
+            resolve(
+                &Method::POST,
+                "/chat/threads/19:a@thread.v2/participants/%3Aremove"
+            ),
             Ok(Endpoint::RemoveParticipant("19:a@thread.v2".into()))
         );
         assert_eq!(
@@ -177,11 +198,29 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(resolve(&Method::PUT, "/chat/threads"), Err(RouteError::MethodNotAllowed(Family::Chat)));
-        assert_eq!(resolve(&Method::GET, "/chat/nothing"), Err(RouteError::NotFound(Family::Chat)));
-        assert_eq!(resolve(&Method::GET, "/chat/threads/19%zz"), Err(RouteError::BadEncoding(Family::Chat)));
-        assert_eq!(resolve(&Method::GET, "/chat/threads/%FF"), Err(RouteError::BadEncoding(Family::Chat)));
-        assert_eq!(resolve(&Method::GET, "/"), Err(RouteError::NotFound(Family::Emulator)));
-        assert_eq!(resolve(&Method::GET, "/emulator/health"), Ok(Endpoint::Health));
+        assert_eq!(
+            resolve(&Method::PUT, "/chat/threads"),
+            Err(RouteError::MethodNotAllowed(Family::Chat))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/chat/nothing"),
+            Err(RouteError::NotFound(Family::Chat))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/chat/threads/19%zz"),
+            Err(RouteError::BadEncoding(Family::Chat))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/chat/threads/%FF"),
+            Err(RouteError::BadEncoding(Family::Chat))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/"),
+            Err(RouteError::NotFound(Family::Emulator))
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/emulator/health"),
+            Ok(Endpoint::Health)
+        );
     }
 }

@@ -91,7 +91,10 @@ impl RunningEmulator {
 }
 
 fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
-    let err = |source| EmulatorError::DataDir { path: dir.to_owned(), source };
+    let err = |source| EmulatorError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
     if !dir.exists() {
         std::fs::create_dir_all(dir).map_err(err)?;
         // The database holds the token-signing secret: keep a directory we made private.
@@ -102,7 +105,12 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
         }
     }
     let path = dir.join("emulator.lock");
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::Locked(dir.to_owned())),
@@ -111,7 +119,11 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
 }
 
 fn authority(addr: SocketAddr) -> String {
-    let ip = if addr.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+    let ip = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
     SocketAddr::new(ip, addr.port()).to_string()
 }
 
@@ -123,11 +135,17 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .filter(|k| !k.is_empty())
         .ok_or(EmulatorError::InvalidAccessKey)?;
     let wanted = SocketAddr::new(config.host, config.port);
-    let listener = std::net::TcpListener::bind(wanted).map_err(|source| EmulatorError::Bind { addr: wanted, source })?;
+    let listener = std::net::TcpListener::bind(wanted).map_err(|source| EmulatorError::Bind {
+        addr: wanted,
+        source,
+    })?;
     let addr = listener.local_addr().map_err(EmulatorError::Server)?;
     let lock = config.data_dir.as_deref().map(lock_data_dir).transpose()?;
     let cert = if config.tls {
-        Some(tls::load_or_create(config.data_dir.as_deref()).map_err(|e| EmulatorError::Tls(e.to_string()))?)
+        Some(
+            tls::load_or_create(config.data_dir.as_deref())
+                .map_err(|e| EmulatorError::Tls(e.to_string()))?,
+        )
     } else {
         None
     };
@@ -149,13 +167,18 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         last_request_ms: AtomicI64::new(now_ms()),
         shutdown: shutdown_tx,
     });
-    let router = Router::new().fallback(dispatch::dispatch).with_state(app.clone());
+    let router = Router::new()
+        .fallback(dispatch::dispatch)
+        .with_state(app.clone());
     let handle = Handle::<SocketAddr>::new();
     let server = match &cert {
         Some(c) => {
-            let tls = RustlsConfig::from_pem(c.cert_pem.clone().into_bytes(), c.key_pem.clone().into_bytes())
-                .await
-                .map_err(|e| EmulatorError::Tls(e.to_string()))?;
+            let tls = RustlsConfig::from_pem(
+                c.cert_pem.clone().into_bytes(),
+                c.key_pem.clone().into_bytes(),
+            )
+            .await
+            .map_err(|e| EmulatorError::Tls(e.to_string()))?;
             let s = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(EmulatorError::Server)?
                 .map(|tls| tls.acceptor(NoDelayAcceptor))
@@ -167,7 +190,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             })
         }
         None => {
-            let s = axum_server::from_tcp(listener).map_err(EmulatorError::Server)?.acceptor(NoDelayAcceptor).handle(handle.clone());
+            let s = axum_server::from_tcp(listener)
+                .map_err(EmulatorError::Server)?
+                .acceptor(NoDelayAcceptor)
+                .handle(handle.clone());
             tokio::spawn(async move {
                 if let Err(e) = s.serve(router.into_make_service()).await {
                     tracing::error!(error = %e, "server stopped with an error");

@@ -18,19 +18,29 @@ pub enum TlsError {
     #[error("cannot generate the certificate: {0}")]
     Generate(#[from] rcgen::Error),
     #[error("cannot read or write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0} is not a PEM certificate/key; delete cert.pem and key.pem to make new ones")]
     Invalid(PathBuf),
 }
 
 fn generate() -> Result<(String, String), TlsError> {
-    let names = vec!["127.0.0.1".to_owned(), "::1".to_owned(), "localhost".to_owned()];
+    let names = vec![
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+        "localhost".to_owned(),
+    ];
     let ck = rcgen::generate_simple_self_signed(names)?;
     Ok((ck.cert.pem(), ck.signing_key.serialize_pem()))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
-    move |source| TlsError::Io { path: path.to_owned(), source }
+    move |source| TlsError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), TlsError> {
@@ -49,7 +59,11 @@ fn write_private(path: &Path, text: &str) -> Result<(), TlsError> {
 pub fn load_or_create(dir: Option<&Path>) -> Result<CertPair, TlsError> {
     let Some(dir) = dir else {
         let (cert_pem, key_pem) = generate()?;
-        return Ok(CertPair { cert_pem, key_pem, cert_path: None });
+        return Ok(CertPair {
+            cert_pem,
+            key_pem,
+            cert_path: None,
+        });
     };
     let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
     if cert_path.exists() && key_path.exists() {
@@ -61,12 +75,20 @@ pub fn load_or_create(dir: Option<&Path>) -> Result<CertPair, TlsError> {
         if !key_pem.contains("PRIVATE KEY") {
             return Err(TlsError::Invalid(key_path));
         }
-        return Ok(CertPair { cert_pem, key_pem, cert_path: Some(cert_path) });
+        return Ok(CertPair {
+            cert_pem,
+            key_pem,
+            cert_path: Some(cert_path),
+        });
     }
     let (cert_pem, key_pem) = generate()?;
     write_private(&key_path, &key_pem)?;
     std::fs::write(&cert_path, &cert_pem).map_err(io(&cert_path))?;
-    Ok(CertPair { cert_pem, key_pem, cert_path: Some(cert_path) })
+    Ok(CertPair {
+        cert_pem,
+        key_pem,
+        cert_path: Some(cert_path),
+    })
 }
 
 #[cfg(test)]
@@ -82,10 +104,16 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(dir.path().join("key.pem")).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("key.pem"))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.path().join("cert.pem"), "garbage").expect("write");
-        assert!(matches!(load_or_create(Some(dir.path())), Err(TlsError::Invalid(_))));
+        assert!(matches!(
+            load_or_create(Some(dir.path())),
+            Err(TlsError::Invalid(_))
+        ));
     }
 }

@@ -39,7 +39,9 @@ use crate::wire::{
 
 /// Metadata keys of the seed's `clientMessageId` and `priority` (one definition, shared
 /// with the scripting commands).
-pub use crate::message_meta::{CLIENT_MESSAGE_ID as META_CLIENT_MESSAGE_ID, PRIORITY as META_PRIORITY};
+pub use crate::message_meta::{
+    CLIENT_MESSAGE_ID as META_CLIENT_MESSAGE_ID, PRIORITY as META_PRIORITY,
+};
 
 /// Message priority, the seed's `priority`; travels in message metadata.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

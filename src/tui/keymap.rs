@@ -239,14 +239,14 @@ impl KeyBindings {
 /// Maps a key to an action in `mode` with the user's extra bindings; `None` means
 /// "give it to the text input".
 pub fn action_with(mode: Mode, key: KeyEvent, bindings: &KeyBindings) -> Option<Action> {
-    if mode == Mode::Compose && key.kind != KeyEventKind::Release {
-        if let Some((_, action, _)) = bindings
+    if mode == Mode::Compose
+        && key.kind != KeyEventKind::Release
+        && let Some((_, action, _)) = bindings
             .extra
             .iter()
             .find(|(spec, _, _)| spec.matches(&key))
-        {
-            return Some(*action);
-        }
+    {
+        return Some(*action);
     }
     action_for(mode, key)
 }

@@ -182,7 +182,9 @@ impl Poller {
         if self.cycle % list_every == 1 || list_every == 1 || self.open.is_none() {
             news |= self.poll_thread_list().await?;
             if let Some(open) = self.open.clone()
-                && self.last_receipts.is_none_or(|t| t.elapsed() >= RECEIPTS_EVERY)
+                && self
+                    .last_receipts
+                    .is_none_or(|t| t.elapsed() >= RECEIPTS_EVERY)
             {
                 self.last_receipts = Some(Instant::now());
                 self.read_receipts(&open).await?;

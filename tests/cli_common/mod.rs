@@ -43,7 +43,9 @@ impl Emulator {
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut cmd = Command::new(bin());
-        cmd.args(["serve", "--port", "0", "--data-dir"]).arg(dir.path().join("data")).args(extra);
+        cmd.args(["serve", "--port", "0", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .args(extra);
         for var in CLEARED_ENV {
             cmd.env_remove(var);
         }
@@ -73,7 +75,12 @@ impl Emulator {
         }
         // Keep draining stdout so the emulator never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Self { child, dir, connection_string: cs.unwrap_or_default(), ca_cert: ca.unwrap_or_default() }
+        Self {
+            child,
+            dir,
+            connection_string: cs.unwrap_or_default(),
+            ca_cert: ca.unwrap_or_default(),
+        }
     }
 
     pub fn start() -> Self {
@@ -119,15 +126,24 @@ impl Emulator {
 
     /// Runs a command that must succeed with `--output json` and parses its stdout.
     pub fn json(&self, profile: &str, args: &[&str]) -> serde_json::Value {
-        let out = self.cmd(profile).args(["--output", "json"]).args(args).output().expect("run acs-chat");
+        let out = self
+            .cmd(profile)
+            .args(["--output", "json"])
+            .args(args)
+            .output()
+            .expect("run acs-chat");
         assert!(
             out.status.success(),
             "acs-chat {args:?} failed ({:?}): {}",
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout of {args:?} is not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
     }
 
     /// Creates a thread as `profile` with `others` and returns its id.
@@ -137,7 +153,10 @@ impl Emulator {
             args.extend(["--participant", o]);
         }
         let v = self.json(profile, &args);
-        v["chatThread"]["id"].as_str().expect("thread id").to_owned()
+        v["chatThread"]["id"]
+            .as_str()
+            .expect("thread id")
+            .to_owned()
     }
 }
 
@@ -152,7 +171,12 @@ impl Drop for Emulator {
 /// the client as a bearer token but by no real service.
 pub fn fake_token() -> String {
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!("{}.{}.{}", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(r#"{"skypeid":"acs:x_y","exp":4102444800}"#), b64("sig"))
+    format!(
+        "{}.{}.{}",
+        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(r#"{"skypeid":"acs:x_y","exp":4102444800}"#),
+        b64("sig")
+    )
 }
 
 /// One request as a [`scripted_server`] saw it.
@@ -177,7 +201,9 @@ where
             let Ok(mut stream) = stream else { continue };
             let handler = handler.clone();
             std::thread::spawn(move || {
-                let Some(request) = read_request(&mut stream) else { return };
+                let Some(request) = read_request(&mut stream) else {
+                    return;
+                };
                 let (status, body) = handler(&request);
                 let response = format!(
                     "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\nretry-after: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -205,7 +231,11 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<SeenRequest> {
     let head = String::from_utf8_lossy(&seen[..header_end]).into_owned();
     let length: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
         .unwrap_or(0);
     while seen.len() < header_end + length {
         match stream.read(&mut buf) {
@@ -224,13 +254,19 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<SeenRequest> {
 /// A [`scripted_server`] answering every request with `status` and an ACS-shaped
 /// error body, for error classes the emulator does not produce on demand.
 pub fn canned_server(status: u16, code: &str) -> String {
-    let body = format!(r#"{{"CommunicationError":{{"Code":"{code}","Message":"canned {status}","Details":[]}}}}"#);
+    let body = format!(
+        r#"{{"CommunicationError":{{"Code":"{code}","Message":"canned {status}","Details":[]}}}}"#
+    );
     scripted_server(move |_| (status, body.clone()))
 }
 
 /// A loopback port with nothing listening (bound, then released).
 pub fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// The text of a file, or "" when missing.
@@ -248,13 +284,25 @@ pub struct Ran {
 impl Ran {
     /// Asserts success and returns stdout.
     pub fn ok(self) -> String {
-        assert_eq!(self.code, Some(0), "expected success; stderr: {}\nstdout: {}", self.stderr, self.stdout);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "expected success; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
         self.stdout
     }
 
     /// Asserts the exit code and returns stderr.
     pub fn fails_with(self, code: i32) -> String {
-        assert_eq!(self.code, Some(code), "expected exit {code}; stderr: {}\nstdout: {}", self.stderr, self.stdout);
+        assert_eq!(
+            self.code,
+            Some(code),
+            "expected exit {code}; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
         self.stderr
     }
 }

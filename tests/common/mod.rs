@@ -2,8 +2,8 @@
 //! certificate, HMAC-signed Identity calls and bearer-token Chat calls.
 #![allow(dead_code)]
 
-use acs_chat::emulator::{self, EmulatorConfig, RunningEmulator};
 use acs_chat::emulator::auth::hmac::format_rfc1123;
+use acs_chat::emulator::{self, EmulatorConfig, RunningEmulator};
 use acs_chat::local;
 use acs_chat::wire::signing;
 use base64::Engine as _;
@@ -41,11 +41,18 @@ impl Env {
     }
 
     pub async fn start_with(config: EmulatorConfig) -> Self {
-        let key = base64::engine::general_purpose::STANDARD.decode(&config.access_key).expect("key is base64");
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(&config.access_key)
+            .expect("key is base64");
         let emu = emulator::start(config).await.expect("emulator starts");
         let client = client_for(&emu);
         let base = emu.endpoint.trim_end_matches('/').to_owned();
-        Self { emu, client, base, key }
+        Self {
+            emu,
+            client,
+            base,
+            key,
+        }
     }
 
     /// Host header value the client sends (authority of the endpoint).
@@ -78,28 +85,54 @@ impl Env {
             .expect("request sent")
     }
 
-    pub async fn signed(&self, method: Method, path_and_query: &str, body: Option<Value>) -> Response {
+    pub async fn signed(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> Response {
         let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         let date = format_rfc1123(time::OffsetDateTime::now_utc());
-        self.signed_with(method, path_and_query, &body, &self.key.clone(), &date, None).await
+        self.signed_with(
+            method,
+            path_and_query,
+            &body,
+            &self.key.clone(),
+            &date,
+            None,
+        )
+        .await
     }
 
     /// A new user with a chat token.
     pub async fn user(&self) -> User {
         let r = self
-            .signed(Method::POST, &format!("/identities?{IDENTITY}"), Some(json!({"createTokenWithScopes": ["chat"]})))
+            .signed(
+                Method::POST,
+                &format!("/identities?{IDENTITY}"),
+                Some(json!({"createTokenWithScopes": ["chat"]})),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let v: Value = r.json().await.expect("json");
         User {
             id: v["identity"]["id"].as_str().expect("id").to_owned(),
-            token: v["accessToken"]["token"].as_str().expect("token").to_owned(),
+            token: v["accessToken"]["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
         }
     }
 
     /// A chat request as `token`; `path_and_query` gets the chat api-version appended
     /// unless it already has one.
-    pub async fn chat(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
+    pub async fn chat(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Response {
         let url = if path.contains("api-version=") {
             format!("{}{path}", self.base)
         } else if path.contains('?') {
@@ -110,10 +143,18 @@ impl Env {
         self.raw_chat(method, &url, token, body).await
     }
 
-    pub async fn raw_chat(&self, method: Method, url: &str, token: &str, body: Option<Value>) -> Response {
+    pub async fn raw_chat(
+        &self,
+        method: Method,
+        url: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Response {
         let mut r = self.client.request(method, url).bearer_auth(token);
         if let Some(b) = body {
-            r = r.header("content-type", "application/json").body(b.to_string());
+            r = r
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         r.send().await.expect("request sent")
     }
@@ -125,16 +166,29 @@ impl Env {
             .map(|u| json!({"communicationIdentifier": ident(&u.id), "displayName": u.id.chars().rev().take(4).collect::<String>()}))
             .collect();
         let r = self
-            .chat(Method::POST, "/chat/threads", &owner.token, Some(json!({"topic": topic, "participants": participants})))
+            .chat(
+                Method::POST,
+                "/chat/threads",
+                &owner.token,
+                Some(json!({"topic": topic, "participants": participants})),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let v: Value = r.json().await.expect("json");
-        v["chatThread"]["id"].as_str().expect("thread id").to_owned()
+        v["chatThread"]["id"]
+            .as_str()
+            .expect("thread id")
+            .to_owned()
     }
 
     pub async fn send(&self, user: &User, thread: &str, text: &str) -> String {
         let r = self
-            .chat(Method::POST, &format!("/chat/threads/{}/messages", enc(thread)), &user.token, Some(json!({"content": text})))
+            .chat(
+                Method::POST,
+                &format!("/chat/threads/{}/messages", enc(thread)),
+                &user.token,
+                Some(json!({"content": text})),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let v: Value = r.json().await.expect("json");
@@ -144,7 +198,11 @@ impl Env {
     /// Every message of a thread, following nextLinks.
     pub async fn all_messages(&self, user: &User, thread: &str, page: usize) -> Vec<Value> {
         let mut out = Vec::new();
-        let mut url = format!("{}/chat/threads/{}/messages?maxPageSize={page}&{CHAT}", self.base, enc(thread));
+        let mut url = format!(
+            "{}/chat/threads/{}/messages?maxPageSize={page}&{CHAT}",
+            self.base,
+            enc(thread)
+        );
         loop {
             let r = self.raw_chat(Method::GET, &url, &user.token, None).await;
             assert_eq!(r.status(), StatusCode::OK);
@@ -180,10 +238,19 @@ pub fn local_key() -> &'static str {
 /// The parsed `CommunicationError` code and message of a chat error body.
 pub async fn chat_error(r: Response) -> (StatusCode, String, Option<String>) {
     let status = r.status();
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let text = r.text().await.unwrap_or_default();
     assert_eq!(ct, "application/json", "error content type for {text}");
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let e = &v["CommunicationError"];
-    (status, e["Code"].as_str().unwrap_or_default().to_owned(), e["Message"].as_str().map(str::to_owned))
+    (
+        status,
+        e["Code"].as_str().unwrap_or_default().to_owned(),
+        e["Message"].as_str().map(str::to_owned),
+    )
 }

@@ -64,13 +64,26 @@ impl ServeProcess {
         // previous process's lock is released only once the kernel reaped it.
         for attempt in 0..100 {
             let mut child = Command::new(env!("CARGO_BIN_EXE_acs-chat"))
-                .args(["serve", "--http", "--host", "127.0.0.1", "--port", &self.port.to_string(), "--data-dir"])
+                .args([
+                    "serve",
+                    "--http",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    &self.port.to_string(),
+                    "--data-dir",
+                ])
                 .arg(&self.data_dir)
                 .args(&self.extra)
                 .stdout(Stdio::piped())
                 .stderr(match std::env::var_os("ACS_CHAT_SERVE_LOG") {
                     // Debugging aid: append the emulator's log to this file.
-                    Some(f) => std::fs::OpenOptions::new().create(true).append(true).open(f).map(Stdio::from).unwrap_or_else(|_| Stdio::null()),
+                    Some(f) => std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(f)
+                        .map(Stdio::from)
+                        .unwrap_or_else(|_| Stdio::null()),
                     None => Stdio::null(),
                 })
                 .spawn()
@@ -78,11 +91,22 @@ impl ServeProcess {
             let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
             let first = lines.next().and_then(Result::ok).unwrap_or_default();
             if let Some(conn) = first.strip_prefix("ACS_CONNECTION_STRING=") {
-                let endpoint = conn.strip_prefix("endpoint=").and_then(|r| r.split(';').next()).expect("endpoint");
+                let endpoint = conn
+                    .strip_prefix("endpoint=")
+                    .and_then(|r| r.split(';').next())
+                    .expect("endpoint");
                 self.base = endpoint.trim_end_matches('/').to_owned();
                 self.connection_string = conn.to_owned();
-                let port = self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
-                assert!(self.port == 0 || self.port == port, "restarted on another port");
+                let port = self
+                    .base
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("port");
+                assert!(
+                    self.port == 0 || self.port == port,
+                    "restarted on another port"
+                );
                 self.port = port;
                 // Keep draining stdout so the child never blocks on a full pipe.
                 std::thread::spawn(move || for _ in lines {});
@@ -150,23 +174,38 @@ impl Api {
             .pool_max_idle_per_host(0)
             .build()
             .expect("client");
-        let key = base64::engine::general_purpose::STANDARD.decode(local::DEV_ACCESS_KEY).expect("key");
-        Self { client, base: base.to_owned(), key }
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(local::DEV_ACCESS_KEY)
+            .expect("key");
+        Self {
+            client,
+            base: base.to_owned(),
+            key,
+        }
     }
 
     fn host(&self) -> String {
         self.base.split("://").nth(1).unwrap_or_default().to_owned()
     }
 
-    pub async fn signed(&self, method: Method, path_and_query: &str, body: &[u8]) -> reqwest::Result<reqwest::Response> {
+    pub async fn signed(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> reqwest::Result<reqwest::Response> {
         let date = format_rfc1123(time::OffsetDateTime::now_utc());
         let hash = signing::content_hash(body);
-        let s = signing::string_to_sign(method.as_str(), path_and_query, &date, &self.host(), &hash);
+        let s =
+            signing::string_to_sign(method.as_str(), path_and_query, &date, &self.host(), &hash);
         self.client
             .request(method, format!("{}{path_and_query}", self.base))
             .header("x-ms-date", date)
             .header("x-ms-content-sha256", hash)
-            .header("authorization", signing::authorization_header(&signing::signature(&self.key, &s)))
+            .header(
+                "authorization",
+                signing::authorization_header(&signing::signature(&self.key, &s)),
+            )
             .header("content-type", "application/json")
             .body(body.to_vec())
             .send()
@@ -174,11 +213,22 @@ impl Api {
     }
 
     /// A chat request; the api-version is appended.
-    pub async fn chat(&self, method: Method, path: &str, token: &str, body: Option<&Value>) -> reqwest::Result<reqwest::Response> {
+    pub async fn chat(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Result<reqwest::Response> {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let mut r = self.client.request(method, format!("{}{path}{sep}{CHAT}", self.base)).bearer_auth(token);
+        let mut r = self
+            .client
+            .request(method, format!("{}{path}{sep}{CHAT}", self.base))
+            .bearer_auth(token);
         if let Some(b) = body {
-            r = r.header("content-type", "application/json").body(b.to_string());
+            r = r
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         r.send().await
     }
@@ -187,13 +237,22 @@ impl Api {
     pub async fn user(&self) -> User {
         for _ in 0..200 {
             let body = json!({"createTokenWithScopes": ["chat"]}).to_string();
-            if let Ok(r) = self.signed(Method::POST, &format!("/identities?{IDENTITY}"), body.as_bytes()).await
+            if let Ok(r) = self
+                .signed(
+                    Method::POST,
+                    &format!("/identities?{IDENTITY}"),
+                    body.as_bytes(),
+                )
+                .await
                 && r.status() == 201
                 && let Ok(v) = r.json::<Value>().await
             {
                 return User {
                     id: v["identity"]["id"].as_str().expect("id").to_owned(),
-                    token: v["accessToken"]["token"].as_str().expect("token").to_owned(),
+                    token: v["accessToken"]["token"]
+                        .as_str()
+                        .expect("token")
+                        .to_owned(),
                 };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -224,7 +283,10 @@ impl Api {
                 && r.status() == 201
                 && let Ok(v) = r.json::<Value>().await
             {
-                return v["chatThread"]["id"].as_str().expect("thread id").to_owned();
+                return v["chatThread"]["id"]
+                    .as_str()
+                    .expect("thread id")
+                    .to_owned();
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -234,7 +296,11 @@ impl Api {
     /// Every message of a thread, following nextLinks.
     pub async fn all_messages(&self, user: &User, thread: &str) -> Vec<Value> {
         let mut out = Vec::new();
-        let mut url = format!("{}/chat/threads/{}/messages?maxPageSize=200&{CHAT}", self.base, enc(thread));
+        let mut url = format!(
+            "{}/chat/threads/{}/messages?maxPageSize=200&{CHAT}",
+            self.base,
+            enc(thread)
+        );
         loop {
             let mut tries = 0;
             let v: Value = loop {
@@ -263,7 +329,10 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn from_env(default: u64) -> (Self, u64) {
-        let seed = std::env::var("ACS_CHAT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+        let seed = std::env::var("ACS_CHAT_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default);
         (Self(seed), seed)
     }
     pub fn next_u64(&mut self) -> u64 {

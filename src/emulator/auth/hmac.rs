@@ -54,17 +54,24 @@ pub fn verify(req: &SignedRequest<'_>, key: &[u8], now: OffsetDateTime) -> Resul
     if (now - when).unsigned_abs() > MAX_SKEW {
         return Err(HmacError::StaleDate);
     }
-    let hash = req.content_sha256.ok_or(HmacError::Header("x-ms-content-sha256"))?;
+    let hash = req
+        .content_sha256
+        .ok_or(HmacError::Header("x-ms-content-sha256"))?;
     if hash != signing::content_hash(req.body) {
         return Err(HmacError::BodyHash);
     }
-    let signature = parse_authorization(req.authorization.ok_or(HmacError::Header("authorization"))?)
-        .ok_or(HmacError::Header("authorization"))?;
+    let signature = parse_authorization(
+        req.authorization
+            .ok_or(HmacError::Header("authorization"))?,
+    )
+    .ok_or(HmacError::Header("authorization"))?;
     let host = req.host.ok_or(HmacError::Header("host"))?;
     for path_and_query in path_candidates(req.path, req.query) {
         for host in host_candidates(host) {
             let s = signing::string_to_sign(req.method, &path_and_query, date, host, hash);
-            let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else { return Err(HmacError::Signature) };
+            let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+                return Err(HmacError::Signature);
+            };
             mac.update(s.as_bytes());
             if mac.verify_slice(&signature).is_ok() {
                 return Ok(());
@@ -77,13 +84,17 @@ pub fn verify(req: &SignedRequest<'_>, key: &[u8], now: OffsetDateTime) -> Resul
 /// `HMAC-SHA256 SignedHeaders=...&Signature=<b64>` -> the decoded signature bytes.
 fn parse_authorization(value: &str) -> Option<Vec<u8>> {
     let rest = value.trim().strip_prefix("HMAC-SHA256")?.trim_start();
-    let signature = rest.split('&').find_map(|part| part.trim().strip_prefix("Signature="))?;
+    let signature = rest
+        .split('&')
+        .find_map(|part| part.trim().strip_prefix("Signature="))?;
     STANDARD.decode(signature.trim()).ok()
 }
 
 /// The query as sent, then re-encoded the way `URLSearchParams.toString()` writes it.
 fn path_candidates(path: &str, query: Option<&str>) -> Vec<String> {
-    let Some(query) = query.filter(|q| !q.is_empty()) else { return vec![path.to_owned()] };
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        return vec![path.to_owned()];
+    };
     let mut out = vec![format!("{path}?{query}")];
     let reencoded: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(url::form_urlencoded::parse(query.as_bytes()))
@@ -112,7 +123,9 @@ pub fn parse_rfc1123(s: &str) -> Option<OffsetDateTime> {
     let fmt = format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
-    time::PrimitiveDateTime::parse(s.trim(), &fmt).ok().map(|t| t.assume_utc())
+    time::PrimitiveDateTime::parse(s.trim(), &fmt)
+        .ok()
+        .map(|t| t.assume_utc())
 }
 
 /// Formats `t` as RFC 1123 (for clients and tests that sign requests).
@@ -120,7 +133,9 @@ pub fn format_rfc1123(t: OffsetDateTime) -> String {
     let fmt = format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
-    t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -134,7 +149,15 @@ mod tests {
         signing::authorization_header(&signing::signature(KEY, &s))
     }
 
-    fn check(auth: &str, path: &str, query: Option<&str>, host: &str, date: &str, body: &[u8], hash: &str) -> Result<(), HmacError> {
+    fn check(
+        auth: &str,
+        path: &str,
+        query: Option<&str>,
+        host: &str,
+        date: &str,
+        body: &[u8],
+        hash: &str,
+    ) -> Result<(), HmacError> {
         let req = SignedRequest {
             method: "POST",
             path,
@@ -145,7 +168,11 @@ mod tests {
             authorization: Some(auth),
             body,
         };
-        verify(&req, KEY, parse_rfc1123(date).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+        verify(
+            &req,
+            KEY,
+            parse_rfc1123(date).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        )
     }
 
     #[test]
@@ -162,14 +189,65 @@ mod tests {
         let hash = signing::content_hash(body);
         let path = "/identities/8%3Aacs%3Ax_y/:issueAccessToken";
         // As sent, with port.
-        let a = signed("POST", &format!("{path}?api-version=2023-10-01"), "127.0.0.1:4", date, body);
-        assert_eq!(check(&a, path, Some("api-version=2023-10-01"), "127.0.0.1:4", date, body, &hash), Ok(()));
+        let a = signed(
+            "POST",
+            &format!("{path}?api-version=2023-10-01"),
+            "127.0.0.1:4",
+            date,
+            body,
+        );
+        assert_eq!(
+            check(
+                &a,
+                path,
+                Some("api-version=2023-10-01"),
+                "127.0.0.1:4",
+                date,
+                body,
+                &hash
+            ),
+            Ok(())
+        );
         // Host signed without port.
-        let b = signed("POST", &format!("{path}?api-version=2023-10-01"), "127.0.0.1", date, body);
-        assert_eq!(check(&b, path, Some("api-version=2023-10-01"), "127.0.0.1:4", date, body, &hash), Ok(()));
+        let b = signed(
+            "POST",
+            &format!("{path}?api-version=2023-10-01"),
+            "127.0.0.1",
+            date,
+            body,
+        );
+        assert_eq!(
+            check(
+                &b,
+                path,
+                Some("api-version=2023-10-01"),
+                "127.0.0.1:4",
+                date,
+                body,
+                &hash
+            ),
+            Ok(())
+        );
         // JS re-encodes the query.
-        let c = signed("POST", &format!("{path}?a=x%3Ay&api-version=1"), "h:1", date, body);
-        assert_eq!(check(&c, path, Some("a=x:y&api-version=1"), "h:1", date, body, &hash), Ok(()));
+        let c = signed(
+            "POST",
+            &format!("{path}?a=x%3Ay&api-version=1"),
+            "h:1",
+            date,
+            body,
+        );
+        assert_eq!(
+            check(
+                &c,
+                path,
+                Some("a=x:y&api-version=1"),
+                "h:1",
+                date,
+                body,
+                &hash
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -177,15 +255,62 @@ mod tests {
         let date = "Thu, 26 May 2022 07:59:25 GMT";
         let hash = signing::content_hash(b"");
         let good = signed("POST", "/identities?api-version=1", "h", date, b"");
-        assert_eq!(check(&good, "/identities", Some("api-version=1"), "h", date, b"", &hash), Ok(()));
-        assert_eq!(check(&good, "/other", Some("api-version=1"), "h", date, b"", &hash), Err(HmacError::Signature));
-        assert_eq!(check(&good, "/identities", Some("api-version=1"), "h", date, b"x", &hash), Err(HmacError::BodyHash));
+        assert_eq!(
+            check(
+                &good,
+                "/identities",
+                Some("api-version=1"),
+                "h",
+                date,
+                b"",
+                &hash
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                &good,
+                "/other",
+                Some("api-version=1"),
+                "h",
+                date,
+                b"",
+                &hash
+            ),
+            Err(HmacError::Signature)
+        );
+        assert_eq!(
+            check(
+                &good,
+                "/identities",
+                Some("api-version=1"),
+                "h",
+                date,
+                b"x",
+                &hash
+            ),
+            Err(HmacError::BodyHash)
+        );
         let bad_key = {
             let s = signing::string_to_sign("POST", "/identities?api-version=1", date, "h", &hash);
             signing::authorization_header(&signing::signature(b"other", &s))
         };
-        assert_eq!(check(&bad_key, "/identities", Some("api-version=1"), "h", date, b"", &hash), Err(HmacError::Signature));
-        assert_eq!(check("Bearer x", "/identities", None, "h", date, b"", &hash), Err(HmacError::Header("authorization")));
+        assert_eq!(
+            check(
+                &bad_key,
+                "/identities",
+                Some("api-version=1"),
+                "h",
+                date,
+                b"",
+                &hash
+            ),
+            Err(HmacError::Signature)
+        );
+        assert_eq!(
+            check("Bearer x", "/identities", None, "h", date, b"", &hash),
+            Err(HmacError::Header("authorization"))
+        );
         let req = SignedRequest {
             method: "POST",
             path: "/identities",
@@ -196,7 +321,9 @@ mod tests {
             authorization: Some(&good),
             body: b"",
         };
-        let later = parse_rfc1123(date).map(|t| t + Duration::from_secs(16 * 60)).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let later = parse_rfc1123(date)
+            .map(|t| t + Duration::from_secs(16 * 60))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         assert_eq!(verify(&req, KEY, later), Err(HmacError::StaleDate));
     }
 }

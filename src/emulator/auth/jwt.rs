@@ -35,7 +35,13 @@ pub struct Claims {
 
 impl Claims {
     /// Claims for `user` (a raw id `8:acs:...`) with `scopes`, issued at `iat_ms`.
-    pub fn new(user: &str, scopes: &[String], resource_id: &str, iat_ms: i64, lifetime_s: i64) -> Self {
+    pub fn new(
+        user: &str,
+        scopes: &[String],
+        resource_id: &str,
+        iat_ms: i64,
+        lifetime_s: i64,
+    ) -> Self {
         let iat = iat_ms.div_euclid(1000);
         Self {
             skypeid: user.strip_prefix("8:").unwrap_or(user).to_owned(),
@@ -56,7 +62,9 @@ impl Claims {
 
     /// Whether the token may be used with the Chat API.
     pub fn allows_chat(&self) -> bool {
-        self.acs_scope.split(',').any(|s| s.trim() == "chat" || s.trim().starts_with("chat."))
+        self.acs_scope
+            .split(',')
+            .any(|s| s.trim() == "chat" || s.trim().starts_with("chat."))
     }
 }
 
@@ -82,7 +90,11 @@ struct Header {
 
 /// The `kid` of a signing secret (a hash prefix, not the secret).
 fn key_id(secret: &[u8]) -> String {
-    Sha256::digest(secret).iter().take(12).map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret)
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Signs `claims` into a compact JWT.
@@ -100,7 +112,10 @@ pub fn mint(claims: &Claims, secret: &[u8]) -> String {
         payload = URL_SAFE_NO_PAD.encode(format!("{}{}", " ".repeat(pad), json));
     }
     let signing_input = format!("{}.{payload}", URL_SAFE_NO_PAD.encode(header));
-    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac(secret, &signing_input)))
+    format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(mac(secret, &signing_input))
+    )
 }
 
 fn mac(secret: &[u8], input: &str) -> Vec<u8> {
@@ -114,19 +129,31 @@ fn mac(secret: &[u8], input: &str) -> Vec<u8> {
 }
 
 /// Verifies signature, algorithm, expiry (against `now_s`) and resource.
-pub fn verify(token: &str, secret: &[u8], resource_id: &str, now_s: i64) -> Result<Claims, TokenError> {
+pub fn verify(
+    token: &str,
+    secret: &[u8],
+    resource_id: &str,
+    now_s: i64,
+) -> Result<Claims, TokenError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(TokenError::Malformed);
     };
     let header: Header = decode_json(h)?;
     if header.alg != "HS256" {
         return Err(TokenError::Algorithm);
     }
-    let signature = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| TokenError::Malformed)?;
-    let Ok(mut m) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret) else { return Err(TokenError::Signature) };
+    let signature = URL_SAFE_NO_PAD
+        .decode(s.trim_end_matches('='))
+        .map_err(|_| TokenError::Malformed)?;
+    let Ok(mut m) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret) else {
+        return Err(TokenError::Signature);
+    };
     m.update(&token.as_bytes()[..h.len() + 1 + p.len()]);
-    m.verify_slice(&signature).map_err(|_| TokenError::Signature)?;
+    m.verify_slice(&signature)
+        .map_err(|_| TokenError::Signature)?;
     let claims: Claims = decode_json(p)?;
     if claims.exp <= now_s {
         return Err(TokenError::Expired);
@@ -138,7 +165,9 @@ pub fn verify(token: &str, secret: &[u8], resource_id: &str, now_s: i64) -> Resu
 }
 
 fn decode_json<T: for<'de> Deserialize<'de>>(segment: &str) -> Result<T, TokenError> {
-    let bytes = URL_SAFE_NO_PAD.decode(segment.trim_end_matches('=')).map_err(|_| TokenError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment.trim_end_matches('='))
+        .map_err(|_| TokenError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
 }
 
@@ -161,9 +190,18 @@ mod tests {
         assert_eq!(verify(&t, SECRET, RES, 1_700_000_001), Ok(c.clone()));
         assert_eq!(c.user(), "8:acs:r_u");
         assert_eq!(c.csi, "1700000000");
-        assert_eq!(verify(&t, SECRET, RES, 1_700_003_600), Err(TokenError::Expired));
-        assert_eq!(verify(&t, b"other secret", RES, 1_700_000_001), Err(TokenError::Signature));
-        assert_eq!(verify(&t, SECRET, "other", 1_700_000_001), Err(TokenError::OtherResource));
+        assert_eq!(
+            verify(&t, SECRET, RES, 1_700_003_600),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            verify(&t, b"other secret", RES, 1_700_000_001),
+            Err(TokenError::Signature)
+        );
+        assert_eq!(
+            verify(&t, SECRET, "other", 1_700_000_001),
+            Err(TokenError::OtherResource)
+        );
     }
 
     #[test]
@@ -186,19 +224,49 @@ mod tests {
         let t = mint(&claims("8:acs:r_u", 1_700_000_000_000), SECRET);
         let parts: Vec<&str> = t.split('.').collect();
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert_eq!(verify(&format!("{none_header}.{}.", parts[1]), SECRET, RES, 0), Err(TokenError::Algorithm));
-        let forged = Claims { skypeid: "acs:r_other".into(), ..claims("8:acs:r_u", 1_700_000_000_000) };
-        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_string(&forged).unwrap_or_default());
-        assert_eq!(verify(&format!("{}.{forged_payload}.{}", parts[0], parts[2]), SECRET, RES, 0), Err(TokenError::Signature));
+        assert_eq!(
+            verify(&format!("{none_header}.{}.", parts[1]), SECRET, RES, 0),
+            Err(TokenError::Algorithm)
+        );
+        let forged = Claims {
+            skypeid: "acs:r_other".into(),
+            ..claims("8:acs:r_u", 1_700_000_000_000)
+        };
+        let forged_payload =
+            URL_SAFE_NO_PAD.encode(serde_json::to_string(&forged).unwrap_or_default());
+        assert_eq!(
+            verify(
+                &format!("{}.{forged_payload}.{}", parts[0], parts[2]),
+                SECRET,
+                RES,
+                0
+            ),
+            Err(TokenError::Signature)
+        );
         assert_eq!(verify("abc", SECRET, RES, 0), Err(TokenError::Malformed));
-        assert_eq!(verify("a.b.c.d", SECRET, RES, 0), Err(TokenError::Malformed));
-        assert_eq!(verify("!!.!!.!!", SECRET, RES, 0), Err(TokenError::Malformed));
+        assert_eq!(
+            verify("a.b.c.d", SECRET, RES, 0),
+            Err(TokenError::Malformed)
+        );
+        assert_eq!(
+            verify("!!.!!.!!", SECRET, RES, 0),
+            Err(TokenError::Malformed)
+        );
     }
 
     #[test]
     fn scopes() {
         assert!(claims("8:acs:r_u", 0).allows_chat());
         assert!(!Claims::new("8:acs:r_u", &["voip".to_owned()], RES, 0, 60).allows_chat());
-        assert!(Claims::new("8:acs:r_u", &["voip".to_owned(), "chat".to_owned()], RES, 0, 60).allows_chat());
+        assert!(
+            Claims::new(
+                "8:acs:r_u",
+                &["voip".to_owned(), "chat".to_owned()],
+                RES,
+                0,
+                60
+            )
+            .allows_chat()
+        );
     }
 }

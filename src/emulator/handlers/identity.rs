@@ -10,17 +10,34 @@ use crate::emulator::auth::jwt;
 use crate::emulator::ids;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::{self, now_ms};
-use crate::wire::{AccessToken, CommunicationIdentity, CreateIdentityRequest, CreateIdentityResult, IssueAccessTokenRequest};
+use crate::wire::{
+    AccessToken, CommunicationIdentity, CreateIdentityRequest, CreateIdentityResult,
+    IssueAccessTokenRequest,
+};
 
-const SCOPES: [&str; 5] = ["chat", "voip", "chat.join", "chat.join.limited", "voip.join"];
+const SCOPES: [&str; 5] = [
+    "chat",
+    "voip",
+    "chat.join",
+    "chat.join.limited",
+    "voip.join",
+];
 const DEFAULT_MINUTES: i64 = 1440;
 
 fn check_scopes(scopes: &[String]) -> Result<(), ApiError> {
     if scopes.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "ValidationError", Some("At least one scope is required.".to_owned())));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            Some("At least one scope is required.".to_owned()),
+        ));
     }
     match scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
-        Some(bad) => Err(ApiError::new(StatusCode::BAD_REQUEST, "ValidationError", Some(format!("Scope '{bad}' is not valid.")))),
+        Some(bad) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            Some(format!("Scope '{bad}' is not valid.")),
+        )),
         None => Ok(()),
     }
 }
@@ -39,14 +56,22 @@ fn check_minutes(m: Option<i64>) -> Result<i64, ApiError> {
 
 /// `expiresOn` as Identity writes it: 7 fractional digits and `+00:00`.
 fn identity_time(ms: i64) -> String {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let whole = crate::wire::timestamp::format_whole_seconds(t);
-    format!("{}.{:07}+00:00", whole.trim_end_matches('Z'), t.nanosecond() / 100)
+    format!(
+        "{}.{:07}+00:00",
+        whole.trim_end_matches('Z'),
+        t.nanosecond() / 100
+    )
 }
 
 fn token(app: &App, user: &str, scopes: &[String], issued_ms: i64, minutes: i64) -> AccessToken {
     let claims = jwt::Claims::new(user, scopes, &app.resource_id, issued_ms, minutes * 60);
-    AccessToken { token: jwt::mint(&claims, &app.token_secret), expires_on: identity_time(claims.exp * 1000) }
+    AccessToken {
+        token: jwt::mint(&claims, &app.token_secret),
+        expires_on: identity_time(claims.exp * 1000),
+    }
 }
 
 pub async fn create(app: &App, req: &Req) -> Result<Reply, ApiError> {
@@ -63,7 +88,11 @@ pub async fn create(app: &App, req: &Req) -> Result<Reply, ApiError> {
         .store
         .tx(move |tx| {
             store::identities::create(tx, &user, now)?;
-            if with_token { store::identities::issue(tx, &user, now).map(Some) } else { Ok(None) }
+            if with_token {
+                store::identities::issue(tx, &user, now).map(Some)
+            } else {
+                Ok(None)
+            }
         })
         .await?;
     let access_token = match (scopes, issued) {
@@ -71,7 +100,10 @@ pub async fn create(app: &App, req: &Req) -> Result<Reply, ApiError> {
         _ => None,
     };
     let location = format!("{}/identities/{}", req.base, path_id(&id));
-    let result = CreateIdentityResult { identity: CommunicationIdentity { id }, access_token };
+    let result = CreateIdentityResult {
+        identity: CommunicationIdentity { id },
+        access_token,
+    };
     Ok(Reply::json(StatusCode::CREATED, &result)?.with_location(location))
 }
 
@@ -80,25 +112,38 @@ pub async fn issue(app: &App, req: &Req, user: &str) -> Result<Reply, ApiError> 
     check_scopes(&body.scopes)?;
     let minutes = check_minutes(body.expires_in_minutes)?;
     let (u, now) = (user.to_owned(), now_ms());
-    let issued = app.store.tx(move |tx| store::identities::issue(tx, &u, now)).await?;
-    Reply::json(StatusCode::OK, &token(app, user, &body.scopes, issued, minutes))
+    let issued = app
+        .store
+        .tx(move |tx| store::identities::issue(tx, &u, now))
+        .await?;
+    Reply::json(
+        StatusCode::OK,
+        &token(app, user, &body.scopes, issued, minutes),
+    )
 }
 
 pub async fn revoke(app: &App, user: &str) -> Result<Reply, ApiError> {
     let (u, now) = (user.to_owned(), now_ms());
-    app.store.tx(move |tx| store::identities::revoke(tx, &u, now)).await?;
+    app.store
+        .tx(move |tx| store::identities::revoke(tx, &u, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn delete(app: &App, user: &str) -> Result<Reply, ApiError> {
     let (u, now) = (user.to_owned(), now_ms());
-    app.store.tx(move |tx| store::identities::delete(tx, &u, now)).await?;
+    app.store
+        .tx(move |tx| store::identities::delete(tx, &u, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn get(app: &App, user: &str) -> Result<Reply, ApiError> {
     let u = user.to_owned();
-    let body = app.store.tx(move |tx| store::identities::get(tx, &u)).await?;
+    let body = app
+        .store
+        .tx(move |tx| store::identities::get(tx, &u))
+        .await?;
     Reply::json(StatusCode::OK, &body)
 }
 
@@ -108,7 +153,10 @@ mod tests {
 
     #[test]
     fn identity_time_format() {
-        assert_eq!(identity_time(1_653_638_365_959), "2022-05-27T07:59:25.9590000+00:00");
+        assert_eq!(
+            identity_time(1_653_638_365_959),
+            "2022-05-27T07:59:25.9590000+00:00"
+        );
     }
 
     #[test]

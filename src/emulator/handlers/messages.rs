@@ -10,34 +10,60 @@ use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::messages::{self, NewMessage};
 use crate::emulator::store::now_ms;
 use crate::emulator::{limits, paging};
-use crate::wire::{ChatMessageType, Page, SendChatMessageRequest, SendChatMessageResult, UpdateChatMessageRequest};
+use crate::wire::{
+    ChatMessageType, Page, SendChatMessageRequest, SendChatMessageResult, UpdateChatMessageRequest,
+};
 
 pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let body: SendChatMessageRequest = req.json()?;
     let kind = body.kind.unwrap_or(ChatMessageType::Text);
     if !matches!(kind, ChatMessageType::Text | ChatMessageType::Html) {
-        return Err(ApiError::bad_request(format!("Message type '{kind}' is not valid; use 'text' or 'html'.")));
+        return Err(ApiError::bad_request(format!(
+            "Message type '{kind}' is not valid; use 'text' or 'html'."
+        )));
     }
     limits::check_content(&body.content)?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
     let metadata = body.metadata.unwrap_or_default();
     limits::check_message_metadata(&metadata)?;
-    let msg = NewMessage { content: body.content, display_name: body.sender_display_name, kind, metadata };
+    let msg = NewMessage {
+        content: body.content,
+        display_name: body.sender_display_name,
+        kind,
+        metadata,
+    };
     let now = now_ms();
     let t = thread.clone();
-    let id = app.store.tx(move |tx| messages::send(tx, &t, &caller, &msg, now)).await?;
-    let location = format!("{}/chat/threads/{}/messages/{id}", req.base, path_id(&thread));
-    Ok(Reply::json(StatusCode::CREATED, &SendChatMessageResult { id: id.to_string() })?.with_location(location))
+    let id = app
+        .store
+        .tx(move |tx| messages::send(tx, &t, &caller, &msg, now))
+        .await?;
+    let location = format!(
+        "{}/chat/threads/{}/messages/{id}",
+        req.base,
+        path_id(&thread)
+    );
+    Ok(Reply::json(
+        StatusCode::CREATED,
+        &SendChatMessageResult { id: id.to_string() },
+    )?
+    .with_location(location))
 }
 
 pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let size = paging::page_size(req.q("maxPageSize"))?;
-    let cursor = req.q("syncState").map(paging::MessageCursor::decode).transpose()?;
+    let cursor = req
+        .q("syncState")
+        .map(paging::MessageCursor::decode)
+        .transpose()?;
     let start = req.time_param("startTime")?;
     let t = thread.clone();
-    let (value, next) = app.store.tx(move |tx| messages::list(tx, &t, &caller, cursor, start, size)).await?;
+    let (value, next) = app
+        .store
+        .tx(move |tx| messages::list(tx, &t, &caller, cursor, start, size))
+        .await?;
     let next_link = next.map(|c| {
         let mut pairs = vec![("syncState", c.encode())];
         if let Some(s) = req.q("startTime") {
@@ -45,7 +71,11 @@ pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<
         }
         pairs.push(("maxPageSize", size.to_string()));
         pairs.push(("api-version", req.api_version()));
-        paging::next_link(&req.base, &format!("/chat/threads/{thread}/messages"), &pairs)
+        paging::next_link(
+            &req.base,
+            &format!("/chat/threads/{thread}/messages"),
+            &pairs,
+        )
     });
     Reply::json(StatusCode::OK, &Page { value, next_link })
 }
@@ -53,11 +83,20 @@ pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<
 pub async fn get(app: &App, caller: String, thread: &str, id: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let id = message_id(id)?;
-    let msg = app.store.tx(move |tx| messages::get(tx, &thread, &caller, id)).await?;
+    let msg = app
+        .store
+        .tx(move |tx| messages::get(tx, &thread, &caller, id))
+        .await?;
     Reply::json(StatusCode::OK, &msg)
 }
 
-pub async fn update(app: &App, req: &Req, caller: String, thread: &str, id: &str) -> Result<Reply, ApiError> {
+pub async fn update(
+    app: &App,
+    req: &Req,
+    caller: String,
+    thread: &str,
+    id: &str,
+) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let id = message_id(id)?;
     let body: UpdateChatMessageRequest = req.json()?;
@@ -69,7 +108,17 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str, id: &str
     }
     let now = now_ms();
     app.store
-        .tx(move |tx| messages::update(tx, &thread, &caller, id, body.content.as_deref(), body.metadata.as_ref(), now))
+        .tx(move |tx| {
+            messages::update(
+                tx,
+                &thread,
+                &caller,
+                id,
+                body.content.as_deref(),
+                body.metadata.as_ref(),
+                now,
+            )
+        })
         .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -78,6 +127,8 @@ pub async fn delete(app: &App, caller: String, thread: &str, id: &str) -> Result
     let thread = thread_id(thread)?;
     let id = message_id(id)?;
     let now = now_ms();
-    app.store.tx(move |tx| messages::delete(tx, &thread, &caller, id, now)).await?;
+    app.store
+        .tx(move |tx| messages::delete(tx, &thread, &caller, id, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

@@ -14,7 +14,11 @@ use crate::wire::ChatParticipant;
 
 /// A thread id from the path: malformed is a bare 400, as the service answers.
 pub fn thread_id(raw: &str) -> Result<String, ApiError> {
-    if ids::is_thread_id(raw) { Ok(raw.to_owned()) } else { Err(ApiError::bad_request_bare()) }
+    if ids::is_thread_id(raw) {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::bad_request_bare())
+    }
 }
 
 /// A message id from the path or a body.
@@ -32,12 +36,16 @@ pub fn candidates(list: &[ChatParticipant]) -> Result<Vec<Candidate>, ApiError> 
     }
     list.iter()
         .map(|p| {
-            let kind = ids::classify(&p.communication_identifier).map_err(|raw| ApiError::invalid_identifier(&raw))?;
+            let kind = ids::classify(&p.communication_identifier)
+                .map_err(|raw| ApiError::invalid_identifier(&raw))?;
             limits::check_display_name(p.display_name.as_deref())?;
             let metadata = p.metadata.clone().unwrap_or_default();
             limits::check_metadata("participant metadata", &metadata)?;
-            let share_history_ms =
-                p.share_history_time.map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64).unwrap_or(0).max(0);
+            let share_history_ms = p
+                .share_history_time
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+                .unwrap_or(0)
+                .max(0);
             Ok(Candidate {
                 raw: kind.raw().to_owned(),
                 kind,
@@ -50,7 +58,9 @@ pub fn candidates(list: &[ChatParticipant]) -> Result<Vec<Candidate>, ApiError> 
 }
 
 /// An identifier that must be an ACS user (remove participant).
-pub fn user_identifier(model: &crate::wire::CommunicationIdentifierModel) -> Result<String, ApiError> {
+pub fn user_identifier(
+    model: &crate::wire::CommunicationIdentifierModel,
+) -> Result<String, ApiError> {
     match ids::classify(model) {
         Ok(Identifier::AcsUser(raw)) | Ok(Identifier::Other(raw)) => Ok(raw),
         Err(raw) => Err(ApiError::invalid_identifier(&raw)),

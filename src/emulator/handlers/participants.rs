@@ -10,8 +10,8 @@ use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::{self, now_ms};
 use crate::emulator::{limits, paging};
 use crate::wire::{
-    AddChatParticipantsRequest, AddChatParticipantsResult, CommunicationIdentifierModel, Page, SendReadReceiptRequest,
-    SendTypingNotificationRequest,
+    AddChatParticipantsRequest, AddChatParticipantsResult, CommunicationIdentifierModel, Page,
+    SendReadReceiptRequest, SendTypingNotificationRequest,
 };
 
 /// The skip-based nextLink of participants and read receipts.
@@ -19,15 +19,25 @@ fn skip_link(req: &Req, what: &str, thread: &str, skip: i64, size: i64) -> Strin
     paging::next_link(
         &req.base,
         &format!("/chat/threads/{thread}/{what}"),
-        &[("skip", (skip + size).to_string()), ("maxPageSize", size.to_string()), ("api-version", req.api_version())],
+        &[
+            ("skip", (skip + size).to_string()),
+            ("maxPageSize", size.to_string()),
+            ("api-version", req.api_version()),
+        ],
     )
 }
 
 pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
-    let (skip, size) = (paging::skip(req.q("skip"))?, paging::page_size(req.q("maxPageSize"))?);
+    let (skip, size) = (
+        paging::skip(req.q("skip"))?,
+        paging::page_size(req.q("maxPageSize"))?,
+    );
     let t = thread.clone();
-    let (value, more) = app.store.tx(move |tx| store::participants::list(tx, &t, &caller, skip, size)).await?;
+    let (value, more) = app
+        .store
+        .tx(move |tx| store::participants::list(tx, &t, &caller, skip, size))
+        .await?;
     let next_link = more.then(|| skip_link(req, "participants", &thread, skip, size));
     Reply::json(StatusCode::OK, &Page { value, next_link })
 }
@@ -38,9 +48,22 @@ pub async fn add(app: &App, req: &Req, caller: String, thread: &str) -> Result<R
     let list = candidates(&body.participants)?;
     let now = now_ms();
     let t = thread.clone();
-    let invalid = app.store.tx(move |tx| store::participants::add(tx, &t, &caller, list, now)).await?;
-    let result = AddChatParticipantsResult { invalid_participants: if invalid.is_empty() { None } else { Some(invalid) } };
-    let location = format!("{}/chat/threads/{}/participants", req.base, path_id(&thread));
+    let invalid = app
+        .store
+        .tx(move |tx| store::participants::add(tx, &t, &caller, list, now))
+        .await?;
+    let result = AddChatParticipantsResult {
+        invalid_participants: if invalid.is_empty() {
+            None
+        } else {
+            Some(invalid)
+        },
+    };
+    let location = format!(
+        "{}/chat/threads/{}/participants",
+        req.base,
+        path_id(&thread)
+    );
     Ok(Reply::json(StatusCode::CREATED, &result)?.with_location(location))
 }
 
@@ -49,7 +72,9 @@ pub async fn remove(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let body: CommunicationIdentifierModel = req.json()?;
     let target = user_identifier(&body)?;
     let now = now_ms();
-    app.store.tx(move |tx| store::participants::remove(tx, &thread, &caller, &target, now)).await?;
+    app.store
+        .tx(move |tx| store::participants::remove(tx, &thread, &caller, &target, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
@@ -59,24 +84,44 @@ pub async fn typing(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let thread = thread_id(thread)?;
     let body: SendTypingNotificationRequest = req.json_or_default()?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
-    app.store.tx(move |tx| store::require_member(tx, &thread, &caller)).await?;
+    app.store
+        .tx(move |tx| store::require_member(tx, &thread, &caller))
+        .await?;
     Ok(Reply::empty(StatusCode::OK))
 }
 
-pub async fn send_receipt(app: &App, req: &Req, caller: String, thread: &str) -> Result<Reply, ApiError> {
+pub async fn send_receipt(
+    app: &App,
+    req: &Req,
+    caller: String,
+    thread: &str,
+) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let body: SendReadReceiptRequest = req.json()?;
     let id = message_id(&body.chat_message_id)?;
     let now = now_ms();
-    app.store.tx(move |tx| store::receipts::send(tx, &thread, &caller, id, now)).await?;
+    app.store
+        .tx(move |tx| store::receipts::send(tx, &thread, &caller, id, now))
+        .await?;
     Ok(Reply::empty(StatusCode::OK))
 }
 
-pub async fn list_receipts(app: &App, req: &Req, caller: String, thread: &str) -> Result<Reply, ApiError> {
+pub async fn list_receipts(
+    app: &App,
+    req: &Req,
+    caller: String,
+    thread: &str,
+) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
-    let (skip, size) = (paging::skip(req.q("skip"))?, paging::page_size(req.q("maxPageSize"))?);
+    let (skip, size) = (
+        paging::skip(req.q("skip"))?,
+        paging::page_size(req.q("maxPageSize"))?,
+    );
     let t = thread.clone();
-    let (value, more) = app.store.tx(move |tx| store::receipts::list(tx, &t, &caller, skip, size)).await?;
+    let (value, more) = app
+        .store
+        .tx(move |tx| store::receipts::list(tx, &t, &caller, skip, size))
+        .await?;
     let next_link = more.then(|| skip_link(req, "readReceipts", &thread, skip, size));
     Reply::json(StatusCode::OK, &Page { value, next_link })
 }

@@ -7,8 +7,8 @@ use super::{candidates, thread_id};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
 use crate::emulator::request::{Reply, Req, path_id};
-use crate::emulator::store::threads::{self, NewThread, ThreadPatch};
 use crate::emulator::store::now_ms;
+use crate::emulator::store::threads::{self, NewThread, ThreadPatch};
 use crate::emulator::{ids, limits, paging};
 use crate::wire::{CreateChatThreadRequest, Page, RetentionPolicy, UpdateChatThreadRequest};
 
@@ -31,9 +31,14 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
         check_retention(r)?;
     }
     let participants = candidates(&body.participants)?;
-    let repeat_id = req.header("repeatability-request-id").map(str::trim).filter(|s| !s.is_empty());
+    let repeat_id = req
+        .header("repeatability-request-id")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if repeat_id.is_some_and(|r| r.len() > 256) {
-        return Err(ApiError::bad_request("The repeatability-request-id header is too long."));
+        return Err(ApiError::bad_request(
+            "The repeatability-request-id header is too long.",
+        ));
     }
     let new = NewThread {
         topic: body.topic,
@@ -43,21 +48,34 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
         repeat_id: repeat_id.map(str::to_owned),
     };
     let (id, now) = (ids::new_thread_id(), now_ms());
-    let created = app.store.tx(move |tx| threads::create(tx, &caller, new, id, now)).await?;
+    let created = app
+        .store
+        .tx(move |tx| threads::create(tx, &caller, new, id, now))
+        .await?;
     let location = format!("{}/chat/threads/{}", req.base, path_id(&created.thread_id));
     Ok(Reply::raw_json(StatusCode::CREATED, created.body).with_location(location))
 }
 
 pub async fn list(app: &App, req: &Req, caller: String) -> Result<Reply, ApiError> {
     let size = paging::page_size(req.q("maxPageSize"))?;
-    let cursor = req.q("syncState").map(paging::ThreadCursor::decode).transpose()?;
+    let cursor = req
+        .q("syncState")
+        .map(paging::ThreadCursor::decode)
+        .transpose()?;
     let start = req.time_param("startTime")?;
-    let (value, next) = app.store.tx(move |tx| threads::list(tx, &caller, cursor, start, size)).await?;
+    let (value, next) = app
+        .store
+        .tx(move |tx| threads::list(tx, &caller, cursor, start, size))
+        .await?;
     let next_link = next.map(|c| {
         paging::next_link(
             &req.base,
             "/chat/threads",
-            &[("syncState", c.encode()), ("maxPageSize", size.to_string()), ("api-version", req.api_version())],
+            &[
+                ("syncState", c.encode()),
+                ("maxPageSize", size.to_string()),
+                ("api-version", req.api_version()),
+            ],
         )
     });
     Reply::json(StatusCode::OK, &Page { value, next_link })
@@ -65,7 +83,10 @@ pub async fn list(app: &App, req: &Req, caller: String) -> Result<Reply, ApiErro
 
 pub async fn get(app: &App, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
-    let props = app.store.tx(move |tx| threads::get(tx, &thread, &caller)).await?;
+    let props = app
+        .store
+        .tx(move |tx| threads::get(tx, &thread, &caller))
+        .await?;
     Reply::json(StatusCode::OK, &props)
 }
 
@@ -78,15 +99,23 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     if let Some(r) = &body.retention_policy {
         check_retention(r)?;
     }
-    let patch = ThreadPatch { topic: body.topic, metadata: body.metadata, retention: body.retention_policy };
+    let patch = ThreadPatch {
+        topic: body.topic,
+        metadata: body.metadata,
+        retention: body.retention_policy,
+    };
     let now = now_ms();
-    app.store.tx(move |tx| threads::update(tx, &thread, &caller, patch, now)).await?;
+    app.store
+        .tx(move |tx| threads::update(tx, &thread, &caller, patch, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn delete(app: &App, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let now = now_ms();
-    app.store.tx(move |tx| threads::delete(tx, &thread, &caller, now)).await?;
+    app.store
+        .tx(move |tx| threads::delete(tx, &thread, &caller, now))
+        .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

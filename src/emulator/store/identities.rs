@@ -10,11 +10,18 @@ use super::rows::at;
 use crate::emulator::api_error::ApiError;
 
 fn identity_not_found() -> ApiError {
-    ApiError::new(axum::http::StatusCode::NOT_FOUND, "IdentityNotFound", Some("The identity was not found.".to_owned()))
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "IdentityNotFound",
+        Some("The identity was not found.".to_owned()),
+    )
 }
 
 pub fn create(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> {
-    tx.execute("INSERT INTO identities (id, created_ms) VALUES (?1, ?2)", params![id, now])?;
+    tx.execute(
+        "INSERT INTO identities (id, created_ms) VALUES (?1, ?2)",
+        params![id, now],
+    )?;
     Ok(())
 }
 
@@ -33,14 +40,20 @@ fn live(tx: &Transaction<'_>, id: &str) -> Result<(i64, Option<i64>), ApiError> 
 pub fn issue(tx: &Transaction<'_>, id: &str, now: i64) -> Result<i64, ApiError> {
     let (revoked_before, _) = live(tx, id)?;
     let issued = now.max(revoked_before);
-    tx.execute("UPDATE identities SET last_token_ms = MAX(COALESCE(last_token_ms, 0), ?2) WHERE id = ?1", params![id, issued])?;
+    tx.execute(
+        "UPDATE identities SET last_token_ms = MAX(COALESCE(last_token_ms, 0), ?2) WHERE id = ?1",
+        params![id, issued],
+    )?;
     Ok(issued)
 }
 
 pub fn revoke(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> {
     let (_, last) = live(tx, id)?;
     let before = now.max(last.map_or(0, |l| l + 1));
-    tx.execute("UPDATE identities SET revoked_before_ms = MAX(revoked_before_ms, ?2) WHERE id = ?1", params![id, before])?;
+    tx.execute(
+        "UPDATE identities SET revoked_before_ms = MAX(revoked_before_ms, ?2) WHERE id = ?1",
+        params![id, before],
+    )?;
     Ok(())
 }
 
@@ -51,7 +64,11 @@ pub fn delete(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> 
         "UPDATE identities SET deleted_ms = COALESCE(deleted_ms, ?2) WHERE id = ?1",
         params![id, now],
     )?;
-    if changed == 0 { Err(identity_not_found()) } else { Ok(()) }
+    if changed == 0 {
+        Err(identity_not_found())
+    } else {
+        Ok(())
+    }
 }
 
 /// GetIdentity (2025-06-30): `{id, lastTokenIssuedAt?}`.
@@ -59,7 +76,8 @@ pub fn get(tx: &Transaction<'_>, id: &str) -> Result<serde_json::Value, ApiError
     let (_, last) = live(tx, id)?;
     let mut body = serde_json::json!({ "id": id });
     if let Some(l) = last {
-        body["lastTokenIssuedAt"] = serde_json::Value::String(crate::wire::timestamp::format_whole_seconds(at(l)));
+        body["lastTokenIssuedAt"] =
+            serde_json::Value::String(crate::wire::timestamp::format_whole_seconds(at(l)));
     }
     Ok(body)
 }
@@ -67,7 +85,11 @@ pub fn get(tx: &Transaction<'_>, id: &str) -> Result<serde_json::Value, ApiError
 /// Whether a token of `id` issued at `issued_ms` is still good.
 pub fn token_is_live(tx: &Transaction<'_>, id: &str, issued_ms: i64) -> Result<bool, ApiError> {
     let row: Option<i64> = tx
-        .query_row("SELECT revoked_before_ms FROM identities WHERE id = ?1 AND deleted_ms IS NULL", params![id], |r| r.get(0))
+        .query_row(
+            "SELECT revoked_before_ms FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
+            params![id],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(row.is_some_and(|before| issued_ms >= before))
 }

@@ -30,14 +30,19 @@ fn render(r: &Row<'_>) -> rusqlite::Result<ChatMessage> {
         let participants: Option<String> = r.get(9)?;
         ChatMessageContent {
             topic: r.get(8)?,
-            participants: participants.and_then(|p| serde_json::from_str::<Vec<ChatParticipant>>(&p).ok()),
+            participants: participants
+                .and_then(|p| serde_json::from_str::<Vec<ChatParticipant>>(&p).ok()),
             initiator_communication_identifier: r.get::<_, Option<String>>(10)?.map(|i| ident(&i)),
             ..ChatMessageContent::default()
         }
     } else {
         let text: Option<String> = r.get(7)?;
         ChatMessageContent {
-            message: Some(if deleted_ms.is_some() { String::new() } else { text.unwrap_or_default() }),
+            message: Some(if deleted_ms.is_some() {
+                String::new()
+            } else {
+                text.unwrap_or_default()
+            }),
             ..ChatMessageContent::default()
         }
     };
@@ -48,17 +53,30 @@ fn render(r: &Row<'_>) -> rusqlite::Result<ChatMessage> {
         sequence_id: r.get::<_, i64>(2)?.to_string(),
         version: r.get::<_, i64>(3)?.to_string(),
         content: Some(content),
-        sender_display_name: if is_system { None } else { Some(r.get::<_, Option<String>>(6)?.unwrap_or_default()) },
+        sender_display_name: if is_system {
+            None
+        } else {
+            Some(r.get::<_, Option<String>>(6)?.unwrap_or_default())
+        },
         created_on: at(r.get(4)?),
         sender_communication_identifier: sender.map(|s| ident(&s)),
         deleted_on: deleted_ms.map(at),
-        edited_on: if deleted_ms.is_some() { None } else { r.get::<_, Option<i64>>(12)?.map(at) },
-        metadata: if deleted_ms.is_some() { None } else { metadata_from_json(r.get(11)?) },
+        edited_on: if deleted_ms.is_some() {
+            None
+        } else {
+            r.get::<_, Option<i64>>(12)?.map(at)
+        },
+        metadata: if deleted_ms.is_some() {
+            None
+        } else {
+            metadata_from_json(r.get(11)?)
+        },
     })
 }
 
 /// The lowest sequence id whose version is at/after `startTime`.
-const LOW_SEQ_SQL: &str = "SELECT seq FROM message_seq WHERE thread_id = ?1 AND version >= ?2 ORDER BY version LIMIT 1";
+const LOW_SEQ_SQL: &str =
+    "SELECT seq FROM message_seq WHERE thread_id = ?1 AND version >= ?2 ORDER BY version LIMIT 1";
 
 /// One page of the history rows current at the high-water mark, newest first.
 fn list_sql() -> String {
@@ -71,7 +89,13 @@ fn list_sql() -> String {
 }
 
 /// Stores a user message; returns its id.
-pub fn send(tx: &Transaction<'_>, thread: &str, caller: &str, msg: &NewMessage, now: i64) -> Result<i64, ApiError> {
+pub fn send(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    msg: &NewMessage,
+    now: i64,
+) -> Result<i64, ApiError> {
     rows::require_member(tx, thread, caller)?;
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
@@ -106,7 +130,8 @@ pub fn add_system(
 ) -> Result<(), ApiError> {
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
-    let participants = participants.map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".to_owned()));
+    let participants =
+        participants.map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".to_owned()));
     tx.execute(
         "INSERT INTO messages (thread_id, id, type, seq, version, created_ms, topic, participants, initiator)
          VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8)",
@@ -117,11 +142,20 @@ pub fn add_system(
 }
 
 fn load(tx: &Transaction<'_>, thread: &str, id: i64) -> rusqlite::Result<Option<ChatMessage>> {
-    tx.query_row(&format!("SELECT {COLUMNS} FROM messages m WHERE m.thread_id = ?1 AND m.id = ?2"), params![thread, id], render)
-        .optional()
+    tx.query_row(
+        &format!("SELECT {COLUMNS} FROM messages m WHERE m.thread_id = ?1 AND m.id = ?2"),
+        params![thread, id],
+        render,
+    )
+    .optional()
 }
 
-pub fn get(tx: &Transaction<'_>, thread: &str, caller: &str, id: i64) -> Result<ChatMessage, ApiError> {
+pub fn get(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    id: i64,
+) -> Result<ChatMessage, ApiError> {
     rows::require_member(tx, thread, caller)?;
     load(tx, thread, id)?.ok_or_else(ApiError::message_not_found)
 }
@@ -140,23 +174,34 @@ pub fn list(
     let cursor = match cursor {
         Some(c) => c,
         None => {
-            let high_water: i64 = tx.query_row("SELECT last_seq FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
+            let high_water: i64 = tx.query_row(
+                "SELECT last_seq FROM threads WHERE id = ?1",
+                params![thread],
+                |r| r.get(0),
+            )?;
             // Versions grow with sequence ids, so the first version at/after startTime
             // gives the lowest sequence id to list (an index seek, not a scan).
             let low: Option<i64> = tx
-                .query_row(
-                    LOW_SEQ_SQL,
-                    params![thread, start_ms],
-                    |r| r.get(0),
-                )
+                .query_row(LOW_SEQ_SQL, params![thread, start_ms], |r| r.get(0))
                 .optional()?;
-            MessageCursor { high_water, before: high_water + 1, low: low.unwrap_or(high_water + 1) }
+            MessageCursor {
+                high_water,
+                before: high_water + 1,
+                low: low.unwrap_or(high_water + 1),
+            }
         }
     };
     let mut stmt = tx.prepare_cached(&list_sql())?;
-    let rows = stmt.query_map(params![thread, cursor.high_water, cursor.before, cursor.low, size + 1], |r| {
-        Ok((render(r)?, r.get::<_, i64>(14)?))
-    })?;
+    let rows = stmt.query_map(
+        params![
+            thread,
+            cursor.high_water,
+            cursor.before,
+            cursor.low,
+            size + 1
+        ],
+        |r| Ok((render(r)?, r.get::<_, i64>(14)?)),
+    )?;
     let mut page = Vec::new();
     let mut last_seq = None;
     let mut more = false;
@@ -177,7 +222,12 @@ pub fn list(
 }
 
 /// The stored state a change must check: sender, type, deletion and sequence id.
-fn editable(tx: &Transaction<'_>, thread: &str, caller: &str, id: i64) -> Result<Option<i64>, ApiError> {
+fn editable(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    id: i64,
+) -> Result<Option<i64>, ApiError> {
     rows::require_member(tx, thread, caller)?;
     let row: Option<(Option<String>, String, Option<i64>, i64)> = tx
         .query_row(
@@ -204,8 +254,11 @@ pub fn update(
     now: i64,
 ) -> Result<(), ApiError> {
     let old_seq = editable(tx, thread, caller, id)?.ok_or_else(ApiError::message_not_found)?;
-    let current: Option<String> =
-        tx.query_row("SELECT metadata FROM messages WHERE thread_id = ?1 AND id = ?2", params![thread, id], |r| r.get(0))?;
+    let current: Option<String> = tx.query_row(
+        "SELECT metadata FROM messages WHERE thread_id = ?1 AND id = ?2",
+        params![thread, id],
+        |r| r.get(0),
+    )?;
     let merged = match metadata {
         Some(patch) => rows::merge_metadata(metadata_from_json(current).unwrap_or_default(), patch),
         None => metadata_from_json(current).unwrap_or_default(),
@@ -222,8 +275,16 @@ pub fn update(
 }
 
 /// Deletes (tombstones) a message; deleting a tombstone again changes nothing.
-pub fn delete(tx: &Transaction<'_>, thread: &str, caller: &str, id: i64, now: i64) -> Result<(), ApiError> {
-    let Some(old_seq) = editable(tx, thread, caller, id)? else { return Ok(()) };
+pub fn delete(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    id: i64,
+    now: i64,
+) -> Result<(), ApiError> {
+    let Some(old_seq) = editable(tx, thread, caller, id)? else {
+        return Ok(());
+    };
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
     tx.execute(
@@ -238,7 +299,11 @@ pub fn delete(tx: &Transaction<'_>, thread: &str, caller: &str, id: i64, now: i6
 /// Whether message `id` exists in `thread` (read receipts must point at one).
 pub fn exists(tx: &Transaction<'_>, thread: &str, id: i64) -> rusqlite::Result<bool> {
     Ok(tx
-        .query_row("SELECT 1 FROM messages WHERE thread_id = ?1 AND id = ?2", params![thread, id], |r| r.get::<_, i64>(0))
+        .query_row(
+            "SELECT 1 FROM messages WHERE thread_id = ?1 AND id = ?2",
+            params![thread, id],
+            |r| r.get::<_, i64>(0),
+        )
         .optional()?
         .is_some())
 }
@@ -254,14 +319,25 @@ mod tests {
         let mut conn = rusqlite::Connection::open_in_memory().expect("db");
         super::super::schema::prepare(&mut conn).expect("schema");
         for sql in [list_sql(), LOW_SEQ_SQL.to_owned()] {
-            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("plan");
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan");
             let plan: Vec<String> = stmt
-                .query_map(params!["t", 1, 1, 1, 1][..stmt.parameter_count().min(5)].as_ref(), |r| r.get::<_, String>(3))
+                .query_map(
+                    params!["t", 1, 1, 1, 1][..stmt.parameter_count().min(5)].as_ref(),
+                    |r| r.get::<_, String>(3),
+                )
                 .expect("rows")
                 .collect::<rusqlite::Result<_>>()
                 .expect("plan rows");
-            assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{sql}: {plan:?}");
-            assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "no sort step: {plan:?}");
+            assert!(
+                plan.iter().all(|step| !step.starts_with("SCAN")),
+                "{sql}: {plan:?}"
+            );
+            assert!(
+                plan.iter().all(|step| !step.contains("TEMP B-TREE")),
+                "no sort step: {plan:?}"
+            );
         }
     }
 }

@@ -92,26 +92,37 @@ impl Store {
         schema::prepare(&mut conn)?;
         let secret = schema::jwt_secret(&conn)?;
         let (tx, rx) = mpsc::channel::<Msg>();
-        let handle = std::thread::Builder::new().name("emulator-store".into()).spawn(move || {
-            let mut closing = false;
-            while !closing {
-                let Ok(Msg::Run(first)) = rx.recv() else { break };
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(Msg::Run(job)) => batch.push(job),
-                        Ok(Msg::Close) => {
-                            closing = true;
-                            break;
+        let handle = std::thread::Builder::new()
+            .name("emulator-store".into())
+            .spawn(move || {
+                let mut closing = false;
+                while !closing {
+                    let Ok(Msg::Run(first)) = rx.recv() else {
+                        break;
+                    };
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(Msg::Run(job)) => batch.push(job),
+                            Ok(Msg::Close) => {
+                                closing = true;
+                                break;
+                            }
+                            Err(_) => break,
                         }
-                        Err(_) => break,
                     }
+                    run_batch(&mut conn, batch);
                 }
-                run_batch(&mut conn, batch);
-            }
-            drop(conn);
-        })?;
-        Ok((Self { tx: tx.clone() }, StoreThread { tx, handle: Some(handle) }, secret))
+                drop(conn);
+            })?;
+        Ok((
+            Self { tx: tx.clone() },
+            StoreThread {
+                tx,
+                handle: Some(handle),
+            },
+            secret,
+        ))
     }
 
     /// Runs `f` in one transaction; commits when it returns `Ok`.
@@ -125,11 +136,17 @@ impl Store {
             let result = in_savepoint(tx, f);
             Box::new(move |committed: bool| {
                 // A refused request wrote nothing: its own error stands either way.
-                let answer = if committed || result.is_err() { result } else { Err(ApiError::unavailable()) };
+                let answer = if committed || result.is_err() {
+                    result
+                } else {
+                    Err(ApiError::unavailable())
+                };
                 let _ = reply.send(answer);
             })
         });
-        self.tx.send(Msg::Run(job)).map_err(|_| ApiError::unavailable())?;
+        self.tx
+            .send(Msg::Run(job))
+            .map_err(|_| ApiError::unavailable())?;
         rx.await.map_err(|_| ApiError::unavailable())?
     }
 }
@@ -138,7 +155,9 @@ impl Store {
 /// that cannot begin, and the jobs after one that ended the transaction (SQLite rolls
 /// back by itself on some errors), are dropped: those requests answer "unavailable".
 fn run_batch(conn: &mut Connection, batch: Vec<Job>) {
-    let Ok(tx) = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) else { return };
+    let Ok(tx) = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) else {
+        return;
+    };
     let mut answers = Vec::with_capacity(batch.len());
     for job in batch {
         if tx.is_autocommit() {
@@ -154,7 +173,10 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>) {
 
 /// `f` in a savepoint of the batch's transaction: kept when it returns `Ok`, undone
 /// when it returns an error.
-fn in_savepoint<R>(tx: &Transaction<'_>, f: impl FnOnce(&Transaction<'_>) -> Result<R, ApiError>) -> Result<R, ApiError> {
+fn in_savepoint<R>(
+    tx: &Transaction<'_>,
+    f: impl FnOnce(&Transaction<'_>) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
     tx.execute_batch("SAVEPOINT job")?;
     let result = f(tx);
     let closed = match &result {
@@ -178,11 +200,19 @@ pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Resul
 mod batch_tests {
     use super::*;
 
-    fn job(key: &'static str, fail: bool, answers: std::sync::mpsc::Sender<(&'static str, bool, bool)>) -> Job {
+    fn job(
+        key: &'static str,
+        fail: bool,
+        answers: std::sync::mpsc::Sender<(&'static str, bool, bool)>,
+    ) -> Job {
         Box::new(move |tx: &Transaction<'_>| {
             let result = in_savepoint(tx, |tx| {
                 tx.execute("INSERT INTO meta (key, value) VALUES (?1, x'00')", [key])?;
-                if fail { Err(ApiError::unavailable()) } else { Ok(()) }
+                if fail {
+                    Err(ApiError::unavailable())
+                } else {
+                    Ok(())
+                }
             });
             Box::new(move |committed: bool| {
                 let _ = answers.send((key, result.is_ok(), committed));
@@ -195,9 +225,19 @@ mod batch_tests {
         let mut conn = Connection::open_in_memory().expect("db");
         schema::prepare(&mut conn).expect("schema");
         let (tx, rx) = std::sync::mpsc::channel();
-        run_batch(&mut conn, vec![job("a", false, tx.clone()), job("b", true, tx.clone()), job("c", false, tx)]);
+        run_batch(
+            &mut conn,
+            vec![
+                job("a", false, tx.clone()),
+                job("b", true, tx.clone()),
+                job("c", false, tx),
+            ],
+        );
         let answers: Vec<_> = rx.iter().collect();
-        assert_eq!(answers, vec![("a", true, true), ("b", false, true), ("c", true, true)]);
+        assert_eq!(
+            answers,
+            vec![("a", true, true), ("b", false, true), ("c", true, true)]
+        );
         let keys: Vec<String> = conn
             .prepare("SELECT key FROM meta WHERE key IN ('a', 'b', 'c') ORDER BY key")
             .expect("prepare")

@@ -37,7 +37,11 @@ impl Candidate {
             communication_identifier: ident(&self.raw),
             display_name: self.display_name.clone(),
             share_history_time: Some(at(self.share_history_ms)),
-            metadata: if self.metadata.is_empty() { None } else { Some(self.metadata.clone()) },
+            metadata: if self.metadata.is_empty() {
+                None
+            } else {
+                Some(self.metadata.clone())
+            },
         }
     }
 }
@@ -53,7 +57,11 @@ fn permission_failed(raw: &str) -> CommunicationError {
 
 fn user_exists(tx: &Transaction<'_>, raw: &str) -> rusqlite::Result<bool> {
     Ok(tx
-        .query_row("SELECT 1 FROM identities WHERE id = ?1 AND deleted_ms IS NULL", params![raw], |r| r.get::<_, i64>(0))
+        .query_row(
+            "SELECT 1 FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
+            params![raw],
+            |r| r.get::<_, i64>(0),
+        )
         .optional()?
         .is_some())
 }
@@ -80,10 +88,11 @@ pub fn admit(
         if rows::is_member(tx, thread, &c.raw)? {
             continue;
         }
-        let ord: i64 =
-            tx.query_row("SELECT COALESCE(MAX(ord), 0) + 1 FROM participants WHERE thread_id = ?1", params![thread], |r| {
-                r.get(0)
-            })?;
+        let ord: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(ord), 0) + 1 FROM participants WHERE thread_id = ?1",
+            params![thread],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "INSERT INTO participants (thread_id, user_id, display_name, share_history_ms, metadata, active, ord)
              VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
@@ -105,8 +114,11 @@ pub fn add(
     now: i64,
 ) -> Result<Vec<CommunicationError>, ApiError> {
     rows::require_member(tx, thread, caller)?;
-    let current: i64 =
-        tx.query_row("SELECT COUNT(*) FROM participants WHERE thread_id = ?1 AND active = 1", params![thread], |r| r.get(0))?;
+    let current: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM participants WHERE thread_id = ?1 AND active = 1",
+        params![thread],
+        |r| r.get(0),
+    )?;
     let mut newcomers = 0;
     for c in &candidates {
         if !rows::is_member(tx, thread, &c.raw)? {
@@ -114,11 +126,21 @@ pub fn add(
         }
     }
     if current + newcomers > MAX_PARTICIPANTS {
-        return Err(ApiError::bad_request(format!("A thread can have at most {MAX_PARTICIPANTS} participants.")));
+        return Err(ApiError::bad_request(format!(
+            "A thread can have at most {MAX_PARTICIPANTS} participants."
+        )));
     }
     let (added, invalid) = admit(tx, thread, candidates, now)?;
     if !added.is_empty() {
-        super::messages::add_system(tx, thread, ChatMessageType::ParticipantAdded, None, Some(&added), caller, now)?;
+        super::messages::add_system(
+            tx,
+            thread,
+            ChatMessageType::ParticipantAdded,
+            None,
+            Some(&added),
+            caller,
+            now,
+        )?;
     }
     Ok(invalid)
 }
@@ -134,8 +156,16 @@ fn participant(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChatParticipant> {
 
 /// RemoveChatParticipant. A member may remove anyone, including themselves;
 /// removing a non-member changes nothing.
-pub fn remove(tx: &Transaction<'_>, thread: &str, caller: &str, target: &str, now: i64) -> Result<(), ApiError> {
-    rows::load_thread(tx, thread)?.filter(|t| t.deleted_ms.is_none()).ok_or_else(ApiError::thread_not_found)?;
+pub fn remove(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    target: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    rows::load_thread(tx, thread)?
+        .filter(|t| t.deleted_ms.is_none())
+        .ok_or_else(ApiError::thread_not_found)?;
     if !rows::is_member(tx, thread, caller)? {
         return Err(ApiError::no_permission());
     }
@@ -147,9 +177,22 @@ pub fn remove(tx: &Transaction<'_>, thread: &str, caller: &str, target: &str, no
             participant,
         )
         .optional()?;
-    let Some(removed) = removed else { return Ok(()) };
-    tx.execute("UPDATE participants SET active = 0 WHERE thread_id = ?1 AND user_id = ?2", params![thread, target])?;
-    super::messages::add_system(tx, thread, ChatMessageType::ParticipantRemoved, None, Some(&[removed]), caller, now)?;
+    let Some(removed) = removed else {
+        return Ok(());
+    };
+    tx.execute(
+        "UPDATE participants SET active = 0 WHERE thread_id = ?1 AND user_id = ?2",
+        params![thread, target],
+    )?;
+    super::messages::add_system(
+        tx,
+        thread,
+        ChatMessageType::ParticipantRemoved,
+        None,
+        Some(&[removed]),
+        caller,
+        now,
+    )?;
     Ok(())
 }
 
@@ -166,7 +209,9 @@ pub fn list(
         "SELECT user_id, display_name, share_history_ms, metadata FROM participants
          WHERE thread_id = ?1 AND active = 1 ORDER BY ord LIMIT ?2 OFFSET ?3",
     )?;
-    let mut page = stmt.query_map(params![thread, size + 1, skip], participant)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut page = stmt
+        .query_map(params![thread, size + 1, skip], participant)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let more = page.len() as i64 > size;
     page.truncate(size as usize);
     Ok((page, more))

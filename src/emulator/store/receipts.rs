@@ -6,7 +6,13 @@ use super::rows::{self, at, ident};
 use crate::emulator::api_error::ApiError;
 use crate::wire::ChatMessageReadReceipt;
 
-pub fn send(tx: &Transaction<'_>, thread: &str, caller: &str, message: i64, now: i64) -> Result<(), ApiError> {
+pub fn send(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    message: i64,
+    now: i64,
+) -> Result<(), ApiError> {
     rows::require_member(tx, thread, caller)?;
     if !super::messages::exists(tx, thread, message)? {
         return Err(ApiError::message_not_found());

@@ -16,7 +16,8 @@ pub fn now_ms() -> i64 {
 
 /// Epoch milliseconds to a timestamp (clamped to the epoch on nonsense).
 pub fn at(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The wire identifier of a stored user id.
@@ -25,11 +26,16 @@ pub fn ident(raw: &str) -> CommunicationIdentifierModel {
 }
 
 pub fn metadata_to_json(m: &Metadata) -> Option<String> {
-    if m.is_empty() { None } else { serde_json::to_string(m).ok() }
+    if m.is_empty() {
+        None
+    } else {
+        serde_json::to_string(m).ok()
+    }
 }
 
 pub fn metadata_from_json(s: Option<String>) -> Option<Metadata> {
-    s.and_then(|s| serde_json::from_str::<Metadata>(&s).ok()).filter(|m| !m.is_empty())
+    s.and_then(|s| serde_json::from_str::<Metadata>(&s).ok())
+        .filter(|m| !m.is_empty())
 }
 
 /// Merge-patch of a metadata map: sent keys replace, an empty value removes the key.
@@ -78,16 +84,24 @@ pub fn load_thread(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Th
 /// Whether `user` is a current participant of `thread`.
 pub fn is_member(tx: &Transaction<'_>, thread: &str, user: &str) -> rusqlite::Result<bool> {
     let active: Option<i64> = tx
-        .query_row("SELECT active FROM participants WHERE thread_id = ?1 AND user_id = ?2", params![thread, user], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT active FROM participants WHERE thread_id = ?1 AND user_id = ?2",
+            params![thread, user],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(active == Some(1))
 }
 
 /// The thread, if it exists, is not deleted and `caller` is in it: 404 / 403 otherwise.
-pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<ThreadRow, ApiError> {
-    let row = load_thread(tx, thread)?.filter(|t| t.deleted_ms.is_none()).ok_or_else(ApiError::thread_not_found)?;
+pub fn require_member(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+) -> Result<ThreadRow, ApiError> {
+    let row = load_thread(tx, thread)?
+        .filter(|t| t.deleted_ms.is_none())
+        .ok_or_else(ApiError::thread_not_found)?;
     if !is_member(tx, thread, caller)? {
         return Err(ApiError::not_participant());
     }
@@ -97,9 +111,16 @@ pub fn require_member(tx: &Transaction<'_>, thread: &str, caller: &str) -> Resul
 /// Takes the next version (unique, increasing per thread, close to `now`) and
 /// records the change as the thread's latest activity.
 pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<i64> {
-    let last: i64 = tx.query_row("SELECT last_version FROM threads WHERE id = ?1", params![thread], |r| r.get(0))?;
+    let last: i64 = tx.query_row(
+        "SELECT last_version FROM threads WHERE id = ?1",
+        params![thread],
+        |r| r.get(0),
+    )?;
     let version = now.max(last + 1);
-    tx.execute("UPDATE threads SET last_version = ?2 WHERE id = ?1", params![thread, version])?;
+    tx.execute(
+        "UPDATE threads SET last_version = ?2 WHERE id = ?1",
+        params![thread, version],
+    )?;
     touch_activity(tx, thread, now)?;
     Ok(version)
 }
@@ -108,22 +129,40 @@ pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::R
 /// (not only within one), so the thread list orders changes exactly as they happened
 /// even within one millisecond.
 fn touch_activity(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<()> {
-    let last: Option<i64> = tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0))?;
+    let last: Option<i64> =
+        tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
+            r.get(0)
+        })?;
     let activity = now.max(last.map_or(0, |l| l + 1));
-    tx.execute("UPDATE threads SET activity_ms = ?2 WHERE id = ?1", params![thread, activity])?;
-    tx.execute("INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)", params![thread, activity])?;
+    tx.execute(
+        "UPDATE threads SET activity_ms = ?2 WHERE id = ?1",
+        params![thread, activity],
+    )?;
+    tx.execute(
+        "INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)",
+        params![thread, activity],
+    )?;
     Ok(())
 }
 
 /// Takes the next sequence id of `thread`.
 pub fn next_seq(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<i64> {
-    tx.query_row("UPDATE threads SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq", params![thread], |r| {
-        r.get(0)
-    })
+    tx.query_row(
+        "UPDATE threads SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
+        params![thread],
+        |r| r.get(0),
+    )
 }
 
 /// Gives message `id` the sequence id `seq` at `version`, superseding `old_seq`.
-pub fn assign_seq(tx: &Transaction<'_>, thread: &str, id: i64, old_seq: Option<i64>, seq: i64, version: i64) -> rusqlite::Result<()> {
+pub fn assign_seq(
+    tx: &Transaction<'_>,
+    thread: &str,
+    id: i64,
+    old_seq: Option<i64>,
+    seq: i64,
+    version: i64,
+) -> rusqlite::Result<()> {
     if let Some(old) = old_seq {
         tx.execute(
             "UPDATE message_seq SET superseded_by = ?3 WHERE thread_id = ?1 AND seq = ?2",

@@ -103,17 +103,25 @@ pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
-    let has_secret: Option<i64> =
-        conn.query_row("SELECT 1 FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0)).optional()?;
+    let has_secret: Option<i64> = conn
+        .query_row("SELECT 1 FROM meta WHERE key = 'jwt_secret'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
     if has_secret.is_none() {
         let mut secret = [0u8; 32];
         rand::rng().fill(&mut secret[..]);
-        conn.execute("INSERT INTO meta (key, value) VALUES ('jwt_secret', ?1)", params![secret.to_vec()])?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('jwt_secret', ?1)",
+            params![secret.to_vec()],
+        )?;
     }
     Ok(())
 }
 
 /// The token-signing secret of this database.
 pub fn jwt_secret(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
-    conn.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0))
+    conn.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| {
+        r.get(0)
+    })
 }

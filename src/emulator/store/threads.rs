@@ -8,7 +8,8 @@ use super::rows::{self, ThreadRow, at, ident, metadata_from_json, metadata_to_js
 use crate::emulator::api_error::ApiError;
 use crate::emulator::paging::ThreadCursor;
 use crate::wire::{
-    ChatMessageType, ChatThreadItem, ChatThreadProperties, CreateChatThreadResult, Metadata, RetentionPolicy,
+    ChatMessageType, ChatThreadItem, ChatThreadProperties, CreateChatThreadResult, Metadata,
+    RetentionPolicy,
 };
 
 /// How long a `repeatability-request-id` replays its first result.
@@ -39,11 +40,20 @@ pub fn properties(row: &ThreadRow) -> ChatThreadProperties {
         created_by_communication_identifier: ident(&row.created_by),
         deleted_on: row.deleted_ms.map(at),
         metadata: metadata_from_json(row.metadata.clone()),
-        retention_policy: row.retention.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+        retention_policy: row
+            .retention
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok()),
     }
 }
 
-pub fn create(tx: &Transaction<'_>, caller: &str, new: NewThread, id: String, now: i64) -> Result<Created, ApiError> {
+pub fn create(
+    tx: &Transaction<'_>,
+    caller: &str,
+    new: NewThread,
+    id: String,
+    now: i64,
+) -> Result<Created, ApiError> {
     if let Some(rid) = &new.repeat_id {
         let earlier: Option<(String, String)> = tx
             .query_row(
@@ -56,23 +66,53 @@ pub fn create(tx: &Transaction<'_>, caller: &str, new: NewThread, id: String, no
             return Ok(Created { thread_id, body });
         }
     }
-    let retention = new.retention.as_ref().and_then(|r| serde_json::to_string(r).ok());
+    let retention = new
+        .retention
+        .as_ref()
+        .and_then(|r| serde_json::to_string(r).ok());
     tx.execute(
         "INSERT INTO threads (id, topic, created_ms, created_by, metadata, retention, activity_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3)",
-        params![id, new.topic, now, caller, metadata_to_json(&new.metadata), retention],
+        params![
+            id,
+            new.topic,
+            now,
+            caller,
+            metadata_to_json(&new.metadata),
+            retention
+        ],
     )?;
     let mut candidates = new.participants;
     if !candidates.iter().any(|c| c.raw == caller) {
         candidates.push(Candidate::bare(caller));
     }
     let (added, invalid) = participants::admit(tx, &id, candidates, now)?;
-    super::messages::add_system(tx, &id, ChatMessageType::ParticipantAdded, None, Some(&added), caller, now)?;
-    super::messages::add_system(tx, &id, ChatMessageType::TopicUpdated, Some(&new.topic), None, caller, now)?;
+    super::messages::add_system(
+        tx,
+        &id,
+        ChatMessageType::ParticipantAdded,
+        None,
+        Some(&added),
+        caller,
+        now,
+    )?;
+    super::messages::add_system(
+        tx,
+        &id,
+        ChatMessageType::TopicUpdated,
+        Some(&new.topic),
+        None,
+        caller,
+        now,
+    )?;
     let row = rows::load_thread(tx, &id)?.ok_or_else(ApiError::unavailable)?;
     let result = CreateChatThreadResult {
         chat_thread: Some(properties(&row)),
-        invalid_participants: if invalid.is_empty() { None } else { Some(invalid) },
+        invalid_participants: if invalid.is_empty() {
+            None
+        } else {
+            Some(invalid)
+        },
     };
     let body = serde_json::to_string(&result).map_err(|_| ApiError::unavailable())?;
     if let Some(rid) = &new.repeat_id {
@@ -81,10 +121,17 @@ pub fn create(tx: &Transaction<'_>, caller: &str, new: NewThread, id: String, no
             params![caller, rid, id, now, body],
         )?;
     }
-    Ok(Created { thread_id: id, body })
+    Ok(Created {
+        thread_id: id,
+        body,
+    })
 }
 
-pub fn get(tx: &Transaction<'_>, thread: &str, caller: &str) -> Result<ChatThreadProperties, ApiError> {
+pub fn get(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+) -> Result<ChatThreadProperties, ApiError> {
     Ok(properties(&rows::require_member(tx, thread, caller)?))
 }
 
@@ -96,19 +143,45 @@ pub struct ThreadPatch {
     pub retention: Option<RetentionPolicy>,
 }
 
-pub fn update(tx: &Transaction<'_>, thread: &str, caller: &str, patch: ThreadPatch, now: i64) -> Result<(), ApiError> {
+pub fn update(
+    tx: &Transaction<'_>,
+    thread: &str,
+    caller: &str,
+    patch: ThreadPatch,
+    now: i64,
+) -> Result<(), ApiError> {
     let row = rows::require_member(tx, thread, caller)?;
     if let Some(m) = &patch.metadata {
-        let merged = rows::merge_metadata(metadata_from_json(row.metadata.clone()).unwrap_or_default(), m);
+        let merged = rows::merge_metadata(
+            metadata_from_json(row.metadata.clone()).unwrap_or_default(),
+            m,
+        );
         crate::emulator::limits::check_metadata("thread metadata", &merged)?;
-        tx.execute("UPDATE threads SET metadata = ?2 WHERE id = ?1", params![thread, metadata_to_json(&merged)])?;
+        tx.execute(
+            "UPDATE threads SET metadata = ?2 WHERE id = ?1",
+            params![thread, metadata_to_json(&merged)],
+        )?;
     }
     if let Some(r) = &patch.retention {
-        tx.execute("UPDATE threads SET retention = ?2 WHERE id = ?1", params![thread, serde_json::to_string(r).ok()])?;
+        tx.execute(
+            "UPDATE threads SET retention = ?2 WHERE id = ?1",
+            params![thread, serde_json::to_string(r).ok()],
+        )?;
     }
     if let Some(topic) = &patch.topic {
-        tx.execute("UPDATE threads SET topic = ?2 WHERE id = ?1", params![thread, topic])?;
-        super::messages::add_system(tx, thread, ChatMessageType::TopicUpdated, Some(topic), None, caller, now)?;
+        tx.execute(
+            "UPDATE threads SET topic = ?2 WHERE id = ?1",
+            params![thread, topic],
+        )?;
+        super::messages::add_system(
+            tx,
+            thread,
+            ChatMessageType::TopicUpdated,
+            Some(topic),
+            None,
+            caller,
+            now,
+        )?;
     }
     Ok(())
 }
@@ -122,7 +195,10 @@ pub fn delete(tx: &Transaction<'_>, thread: &str, caller: &str, now: i64) -> Res
     if !rows::is_member(tx, thread, caller)? {
         return Err(ApiError::not_participant());
     }
-    tx.execute("UPDATE threads SET deleted_ms = ?2 WHERE id = ?1", params![thread, now])?;
+    tx.execute(
+        "UPDATE threads SET deleted_ms = ?2 WHERE id = ?1",
+        params![thread, now],
+    )?;
     rows::bump_version(tx, thread, now)?;
     Ok(())
 }
@@ -139,9 +215,17 @@ pub fn list(
     let cursor = match cursor {
         Some(c) => c,
         None => {
-            let hw: Option<i64> = tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| r.get(0))?;
+            let hw: Option<i64> =
+                tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
+                    r.get(0)
+                })?;
             let hw = hw.unwrap_or(0);
-            ThreadCursor { high_water: hw, before_activity: hw + 1, before_id: String::new(), start: start_ms }
+            ThreadCursor {
+                high_water: hw,
+                before_activity: hw + 1,
+                before_id: String::new(),
+                start: start_ms,
+            }
         }
     };
     // Each of the caller's threads at its activity as of the high-water mark (the
@@ -157,19 +241,35 @@ pub fn list(
          ORDER BY x.act DESC, t.id DESC LIMIT ?6",
     )?;
     let rows = stmt.query_map(
-        params![caller, cursor.high_water, cursor.start, cursor.before_activity, cursor.before_id, size + 1],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, i64>(3)?)),
+        params![
+            caller,
+            cursor.high_water,
+            cursor.start,
+            cursor.before_activity,
+            cursor.before_id,
+            size + 1
+        ],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        },
     )?;
     let mut page = Vec::new();
     let mut next = None;
     for row in rows {
         let (id, topic, deleted_ms, activity) = row?;
         if page.len() as i64 == size {
-            next = page.last().map(|(item, act): &(ChatThreadItem, i64)| ThreadCursor {
-                before_activity: *act,
-                before_id: item.id.clone(),
-                ..cursor.clone()
-            });
+            next = page
+                .last()
+                .map(|(item, act): &(ChatThreadItem, i64)| ThreadCursor {
+                    before_activity: *act,
+                    before_id: item.id.clone(),
+                    ..cursor.clone()
+                });
             break;
         }
         let item = ChatThreadItem {
