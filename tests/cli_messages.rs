@@ -279,3 +279,43 @@ fn list_follows_paging() {
         "expected at least 3 pages of 5, saw {pages}:\n{text}"
     );
 }
+
+#[test]
+fn each_line_sends_one_message_per_line_in_order() {
+    let emu = Emulator::start();
+    let id = emu.thread("alice", "Batch", &["bob"]);
+    let out = run(emu
+        .cmd("alice")
+        .args([
+            "--output",
+            "json",
+            "message",
+            "send",
+            "--thread",
+            &id,
+            "--each-line",
+        ])
+        .write_stdin("one\n\ntwo\nthree\n"))
+    .ok();
+    // JSON lines: one object per message sent, each with its own client message id.
+    let sent: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(sent.len(), 3, "{out}");
+    let cmids: std::collections::HashSet<&str> = sent
+        .iter()
+        .filter_map(|s| s["clientMessageId"].as_str())
+        .collect();
+    assert_eq!(cmids.len(), 3, "{out}");
+
+    let list = emu.json("bob", &["message", "list", "--thread", &id]);
+    let texts: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|m| m["type"] == "text")
+        .filter_map(|m| m["content"]["message"].as_str())
+        .collect();
+    assert_eq!(texts, ["one", "two", "three"]);
+}

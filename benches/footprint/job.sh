@@ -9,9 +9,9 @@ bin="${ACS_CHAT_BIN:?}"
 messages="${FOOTPRINT_MESSAGES:-100}"
 thread=$("$bin" --as amy -o json thread create --topic footprint --participant ben | grep -o '"19:[^"]*"' | head -n 1 | tr -d '"')
 [[ -n "$thread" ]] || { echo "footprint: no thread id" >&2; exit 1; }
-for ((i = 1; i <= messages; i++)); do
-  "$bin" --as amy -q message send --thread "$thread" --content "message $i"
-done
+# One process sends them all, one message per line, as a script piping lines would.
+for ((i = 1; i <= messages; i++)); do echo "message $i"; done |
+  "$bin" --as amy -q message send --thread "$thread" --each-line
 listed=$("$bin" --as ben -o json message list --thread "$thread" | grep -o '"type": *"text"' | wc -l)
 echo "listed $listed"
 [[ "$listed" -eq "$messages" ]]

@@ -123,4 +123,4 @@ for job in acs-chat node python; do
   printf '%-10s %12s %14s %12s %12s\n' "$job" "${wall[$job]}" "$(awk -v k="${rss[$job]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
     "$(ratio "${wall[$job]}" "${wall[acs-chat]}")" "$(ratio "${rss[$job]}" "${rss[acs-chat]}")"
 done
-echo "(ratios: the job's figure over acs-chat's; acs-chat runs one process per step, $((messages + 2)) in all)"
+echo "(ratios: the job's figure over acs-chat's; acs-chat runs 3 processes: create the thread, send every line, list)"

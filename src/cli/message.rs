@@ -39,6 +39,10 @@ pub enum MessageCommand {
         /// The message type.
         #[arg(long = "type", value_enum, default_value_t = Kind::Text)]
         kind: Kind,
+        /// Send each non-empty line of the text as its own message, in order, over one
+        /// connection (e.g. `seq 100 | acs-chat message send --thread T --each-line`).
+        #[arg(long)]
+        each_line: bool,
     },
     /// Lists a thread's messages, oldest first; --follow keeps printing new ones.
     List {
@@ -123,9 +127,14 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             content,
             priority,
             kind,
+            each_line,
         } => {
             let text = read_content(content)?;
-            let client_message_id = message_meta::new_client_message_id();
+            let texts: Vec<&str> = if each_line {
+                text.lines().filter(|l| !l.trim().is_empty()).collect()
+            } else {
+                vec![text.as_str()]
+            };
             let priority = match priority {
                 Priority::Normal => "Normal",
                 Priority::High => "High",
@@ -134,23 +143,41 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
                 Kind::Text => ChatMessageType::Text,
                 Kind::Html => ChatMessageType::Html,
             };
-            let request = message_meta::send_request(
-                &text,
-                &session.display_name,
-                kind,
-                &client_message_id,
-                priority,
-            );
             let client = session.chat.thread(&thread.thread);
-            let id = send_safely(&client, &request, &client_message_id).await?;
-            // The seed's messageResponse: {id, clientMessageId}.
-            let result = serde_json::json!({ "id": id, "clientMessageId": client_message_id });
-            p.show(&result, || {
-                Table::pairs(&[
-                    ("id", id.clone()),
-                    ("clientMessageId", client_message_id.clone()),
-                ])
-            });
+            // One line per message when there may be many: JSON lines, or table rows.
+            let columns = ["ID", "CLIENT MESSAGE ID"];
+            if each_line {
+                p.stream_header(&Table::new(&columns));
+            }
+            for text in texts {
+                let client_message_id = message_meta::new_client_message_id();
+                let request = message_meta::send_request(
+                    text,
+                    &session.display_name,
+                    kind.clone(),
+                    &client_message_id,
+                    priority,
+                );
+                let id = send_safely(&client, &request, &client_message_id).await?;
+                // The seed's messageResponse: {id, clientMessageId}.
+                let result = serde_json::json!({ "id": id, "clientMessageId": client_message_id });
+                if each_line {
+                    let row = || {
+                        let mut t = Table::new(&columns);
+                        t.row(vec![id.clone(), client_message_id.clone()]);
+                        t
+                    };
+                    // Keep sending even when stdout is gone: the lines are the point.
+                    let _ = p.stream_item(&result, row);
+                } else {
+                    p.show(&result, || {
+                        Table::pairs(&[
+                            ("id", id.clone()),
+                            ("clientMessageId", client_message_id.clone()),
+                        ])
+                    });
+                }
+            }
         }
         MessageCommand::List {
             thread,
