@@ -38,5 +38,5 @@ pub use http_log::JsonLinesLog;
 pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
 pub use message_cursor::{MessageCursor, version_ms};
 pub use paging::{ListOptions, SkipOptions};
-pub use token::{AccessToken, TokenCredential, jwt_expiry};
+pub use token::{AccessToken, TokenCredential, jwt_claims, jwt_expiry};
 pub use transport::Transport;

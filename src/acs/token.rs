@@ -40,10 +40,9 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// Reads `exp` from a JWT without verifying it. The payload may use the url-safe or
-/// the standard base64 alphabet, with or without `=` padding, and `exp` may be
-/// fractional (the SDK test tokens are all of these).
-pub fn jwt_expiry(token: &str) -> Result<OffsetDateTime> {
+/// The claims of a JWT, read without verifying it. The payload may use the url-safe or
+/// the standard base64 alphabet, with or without `=` padding.
+pub fn jwt_claims(token: &str) -> Result<serde_json::Value> {
     let parts: Vec<&str> = token.trim().split('.').collect();
     if parts.len() != 3 {
         return Err(Error::credential(format!(
@@ -63,8 +62,15 @@ pub fn jwt_expiry(token: &str) -> Result<OffsetDateTime> {
     let bytes = STANDARD_NO_PAD
         .decode(payload.as_bytes())
         .map_err(|_| Error::credential("the access token's payload is not base64"))?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|_| Error::credential("the access token's payload is not JSON"))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| Error::credential("the access token's payload is not JSON"))
+}
+
+/// Reads `exp` from a JWT without verifying it. The payload may use the url-safe or
+/// the standard base64 alphabet, with or without `=` padding, and `exp` may be
+/// fractional (the SDK test tokens are all of these).
+pub fn jwt_expiry(token: &str) -> Result<OffsetDateTime> {
+    let claims = jwt_claims(token)?;
     let exp = match claims.get("exp") {
         Some(serde_json::Value::Number(n)) => n.as_f64(),
         Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),

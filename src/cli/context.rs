@@ -4,11 +4,10 @@
 //! default, `--as NAME`), through [`crate::connect`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::acs::{ConnectionString, HttpConfig, HttpObserver, IdentityClient, Transport};
-use crate::config::{self, ConfigFile, Resolved, Target};
-use crate::connect::{self, ConnectOptions, Session};
+use crate::acs::{ConnectionString, HttpObserver, IdentityClient, Transport};
+use crate::config::{self, ConfigFile, Resolved};
+use crate::connect::{self, ConnectOptions, Reachable, Session};
 use crate::paths::Dirs;
 use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
 
@@ -93,39 +92,16 @@ impl Context {
         observer: Option<Arc<dyn HttpObserver>>,
     ) -> Result<(ConnectionString, Transport), CliError> {
         let resolved = self.resolved()?;
-        let mut http = HttpConfig {
-            observer,
-            ..HttpConfig::default()
-        };
-        if let Some(path) = &resolved.ca_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                CliError::Usage(format!(
-                    "cannot read CA certificate {}: {e}",
-                    path.display()
-                ))
-            })?;
-            http.extra_ca_pem.push(pem);
+        match connect::reach(&resolved, &self.dirs, observer).await? {
+            (transport, Reachable::ConnectionString { connection_string, .. }) => {
+                Ok((connection_string, transport))
+            }
+            (_, Reachable::EndpointToken { .. }) => Err(CliError::Usage(
+                "identity commands need a connection string (--connection-string or ACS_CONNECTION_STRING), \
+                 not --endpoint with --token"
+                    .into(),
+            )),
         }
-        let cs = match &resolved.target {
-            Target::LocalDefault => {
-                let emulator = connect::local::ensure_running(&self.dirs, Duration::from_secs(15))
-                    .await
-                    .map_err(connect::ConnectError::from)?;
-                http.extra_ca_pem.push(emulator.cert_pem);
-                crate::local::default_connection_string()
-            }
-            Target::ConnectionString(cs) => cs.clone(),
-            Target::EndpointToken { .. } => {
-                return Err(CliError::Usage(
-                    "identity commands need a connection string (--connection-string or ACS_CONNECTION_STRING), \
-                     not --endpoint with --token"
-                        .into(),
-                ));
-            }
-        };
-        let cs = ConnectionString::parse(&cs)?;
-        let transport = Transport::new(http)?;
-        Ok((cs, transport))
     }
 
     /// An Identity client for [`Context::identity_target`].

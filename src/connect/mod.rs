@@ -92,33 +92,15 @@ pub async fn connect(
     config: &ConfigFile,
     options: ConnectOptions,
 ) -> Result<Session, ConnectError> {
-    let mut http = HttpConfig {
-        observer: options.http_observer.clone(),
-        ..HttpConfig::default()
-    };
-    if let Some(path) = &resolved.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            ConnectError::Config(format!(
-                "cannot read CA certificate {}: {e}",
-                path.display()
-            ))
-        })?;
-        http.extra_ca_pem.push(pem);
-    }
-    let (connection_string, is_local_default) = match &resolved.target {
-        Target::LocalDefault => {
-            let emulator = local::ensure_running(dirs, Duration::from_secs(15)).await?;
-            // The local default trusts the emulator's own certificate, and only it.
-            http.extra_ca_pem.push(emulator.cert_pem.clone());
-            http.trust_only_extra_ca = true;
-            (crate::local::default_connection_string(), true)
-        }
-        Target::ConnectionString(cs) => (cs.clone(), false),
-        Target::EndpointToken { endpoint, token } => {
-            let endpoint = parse_endpoint(endpoint)?;
-            let transport = Transport::new(http)?;
+    let (transport, reachable) = reach(resolved, dirs, options.http_observer.clone()).await?;
+    let (cs, is_local_default) = match reachable {
+        Reachable::ConnectionString {
+            connection_string,
+            is_local_default,
+        } => (connection_string, is_local_default),
+        Reachable::EndpointToken { endpoint, token } => {
             let credential = TokenCredential::from_token(token.clone())?;
-            let user_id = user_id_from_token(token).unwrap_or_else(|| "unknown".to_owned());
+            let user_id = user_id_from_token(&token).unwrap_or_else(|| "unknown".to_owned());
             return Ok(Session {
                 chat: ChatClient::new(endpoint.clone(), credential.clone(), transport.clone()),
                 credential,
@@ -136,8 +118,6 @@ pub async fn connect(
             });
         }
     };
-    let cs = ConnectionString::parse(&connection_string)?;
-    let transport = Transport::new(http)?;
     let identity = IdentityClient::new(&cs, transport.clone());
     let cache = IdentityCache::new(&dirs.state, &cs.endpoint);
     let profile = resolved.profile.clone();
@@ -185,6 +165,63 @@ pub async fn connect(
         minter: Some(minter),
         warnings: cache.take_warnings(),
     })
+}
+
+/// Where a resolved configuration leads, once the endpoint is reachable.
+pub enum Reachable {
+    /// A resource key: identities can be minted through Identity.
+    ConnectionString {
+        connection_string: ConnectionString,
+        is_local_default: bool,
+    },
+    /// One identity: endpoint + user access token.
+    EndpointToken { endpoint: url::Url, token: String },
+}
+
+/// The HTTP transport for `resolved` (trusting `--ca-cert`, and for the local default
+/// only the emulator's own certificate, starting the emulator when needed) and the
+/// target it reaches. Shared by sessions and the scripting `identity` commands.
+pub async fn reach(
+    resolved: &Resolved,
+    dirs: &Dirs,
+    observer: Option<std::sync::Arc<dyn acs::HttpObserver>>,
+) -> Result<(Transport, Reachable), ConnectError> {
+    let mut http = HttpConfig {
+        observer,
+        ..HttpConfig::default()
+    };
+    if let Some(path) = &resolved.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            ConnectError::Config(format!(
+                "cannot read CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        http.extra_ca_pem.push(pem);
+    }
+    let reachable = match &resolved.target {
+        Target::LocalDefault => {
+            let emulator = local::ensure_running(dirs, Duration::from_secs(15)).await?;
+            // The local default trusts the emulator's own certificate, and only it.
+            http.extra_ca_pem.push(emulator.cert_pem);
+            http.trust_only_extra_ca = true;
+            Reachable::ConnectionString {
+                connection_string: ConnectionString::parse(
+                    &crate::local::default_connection_string(),
+                )?,
+                is_local_default: true,
+            }
+        }
+        Target::ConnectionString(cs) => Reachable::ConnectionString {
+            connection_string: ConnectionString::parse(cs)?,
+            is_local_default: false,
+        },
+        Target::EndpointToken { endpoint, token } => Reachable::EndpointToken {
+            endpoint: parse_endpoint(endpoint)?,
+            token: token.clone(),
+        },
+    };
+    Ok((Transport::new(http)?, reachable))
 }
 
 /// The cached identity of `profile`, validated by issuing a fresh token (which also
@@ -320,18 +357,40 @@ pub fn is_loopback(url: &url::Url) -> bool {
 /// The ACS user id a token belongs to (`skypeid` claim, prefixed `8:`), read without
 /// verifying, to recognise one's own messages when running as endpoint + token.
 pub fn user_id_from_token(token: &str) -> Option<String> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let trimmed = payload.trim_end_matches('=');
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(trimmed)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
-        .ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let skype = v.get("skypeid")?.as_str()?;
+    let claims = acs::jwt_claims(token).ok()?;
+    let skype = claims.get("skypeid")?.as_str()?;
     Some(if skype.starts_with("8:") {
         skype.to_owned()
     } else {
         format!("8:{skype}")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_id_comes_from_the_skypeid_claim() {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"skypeid":"acs:r_u","exp":1}"#);
+        assert_eq!(
+            user_id_from_token(&format!("h.{payload}.s")).as_deref(),
+            Some("8:acs:r_u")
+        );
+        assert_eq!(user_id_from_token("not a jwt"), None);
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for (u, want) in [
+            ("https://127.0.0.2:1/", true),
+            ("https://[::1]/", true),
+            ("https://LOCALHOST/", true),
+            ("https://example.com/", false),
+        ] {
+            assert_eq!(is_loopback(&url::Url::parse(u).expect("url")), want, "{u}");
+        }
+    }
 }
