@@ -333,7 +333,7 @@ async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
     let u = user.clone();
     let live = app
         .store
-        .tx(move |tx| store::identities::token_is_live(tx, &u, claims.iat_ms))
+        .read(move |tx| store::identities::token_is_live(tx, &u, claims.iat_ms))
         .await?;
     if live {
         Ok(user)

@@ -142,7 +142,7 @@ pub async fn get(app: &App, user: &str) -> Result<Reply, ApiError> {
     let u = user.to_owned();
     let body = app
         .store
-        .tx(move |tx| store::identities::get(tx, &u))
+        .read(move |tx| store::identities::get(tx, &u))
         .await?;
     Reply::json(StatusCode::OK, &body)
 }

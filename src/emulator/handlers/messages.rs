@@ -62,7 +62,7 @@ pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     let t = thread.clone();
     let (value, next) = app
         .store
-        .tx(move |tx| messages::list(tx, &t, &caller, cursor, start, size))
+        .read(move |tx| messages::list(tx, &t, &caller, cursor, start, size))
         .await?;
     let next_link = next.map(|c| {
         let mut pairs = vec![("syncState", c.encode())];
@@ -85,7 +85,7 @@ pub async fn get(app: &App, caller: String, thread: &str, id: &str) -> Result<Re
     let id = message_id(id)?;
     let msg = app
         .store
-        .tx(move |tx| messages::get(tx, &thread, &caller, id))
+        .read(move |tx| messages::get(tx, &thread, &caller, id))
         .await?;
     Reply::json(StatusCode::OK, &msg)
 }

@@ -36,7 +36,7 @@ pub async fn list(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     let t = thread.clone();
     let (value, more) = app
         .store
-        .tx(move |tx| store::participants::list(tx, &t, &caller, skip, size))
+        .read(move |tx| store::participants::list(tx, &t, &caller, skip, size))
         .await?;
     let next_link = more.then(|| skip_link(req, "participants", &thread, skip, size));
     Reply::json(StatusCode::OK, &Page { value, next_link })
@@ -85,7 +85,7 @@ pub async fn typing(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let body: SendTypingNotificationRequest = req.json_or_default()?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
     app.store
-        .tx(move |tx| store::require_member(tx, &thread, &caller))
+        .read(move |tx| store::require_member(tx, &thread, &caller))
         .await?;
     Ok(Reply::empty(StatusCode::OK))
 }
@@ -120,7 +120,7 @@ pub async fn list_receipts(
     let t = thread.clone();
     let (value, more) = app
         .store
-        .tx(move |tx| store::receipts::list(tx, &t, &caller, skip, size))
+        .read(move |tx| store::receipts::list(tx, &t, &caller, skip, size))
         .await?;
     let next_link = more.then(|| skip_link(req, "readReceipts", &thread, skip, size));
     Reply::json(StatusCode::OK, &Page { value, next_link })

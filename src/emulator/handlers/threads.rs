@@ -65,7 +65,7 @@ pub async fn list(app: &App, req: &Req, caller: String) -> Result<Reply, ApiErro
     let start = req.time_param("startTime")?;
     let (value, next) = app
         .store
-        .tx(move |tx| threads::list(tx, &caller, cursor, start, size))
+        .read(move |tx| threads::list(tx, &caller, cursor, start, size))
         .await?;
     let next_link = next.map(|c| {
         paging::next_link(
@@ -85,7 +85,7 @@ pub async fn get(app: &App, caller: String, thread: &str) -> Result<Reply, ApiEr
     let thread = thread_id(thread)?;
     let props = app
         .store
-        .tx(move |tx| threads::get(tx, &thread, &caller))
+        .read(move |tx| threads::get(tx, &thread, &caller))
         .await?;
     Reply::json(StatusCode::OK, &props)
 }

@@ -4,6 +4,7 @@
 //! Revoking sets that past every token issued so far; issuing never goes below it,
 //! so "revoke, then issue" works even within one millisecond.
 
+use super::cached::CachedStatements as _;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use super::rows::at;
@@ -18,7 +19,7 @@ fn identity_not_found() -> ApiError {
 }
 
 pub fn create(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> {
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO identities (id, created_ms) VALUES (?1, ?2)",
         params![id, now],
     )?;
@@ -27,7 +28,7 @@ pub fn create(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> 
 
 /// (revoked_before_ms, last_token_ms) of a live identity, or 404.
 fn live(tx: &Transaction<'_>, id: &str) -> Result<(i64, Option<i64>), ApiError> {
-    tx.query_row(
+    tx.query_row_cached(
         "SELECT revoked_before_ms, last_token_ms FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
         params![id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -40,7 +41,7 @@ fn live(tx: &Transaction<'_>, id: &str) -> Result<(i64, Option<i64>), ApiError> 
 pub fn issue(tx: &Transaction<'_>, id: &str, now: i64) -> Result<i64, ApiError> {
     let (revoked_before, _) = live(tx, id)?;
     let issued = now.max(revoked_before);
-    tx.execute(
+    tx.execute_cached(
         "UPDATE identities SET last_token_ms = MAX(COALESCE(last_token_ms, 0), ?2) WHERE id = ?1",
         params![id, issued],
     )?;
@@ -50,7 +51,7 @@ pub fn issue(tx: &Transaction<'_>, id: &str, now: i64) -> Result<i64, ApiError> 
 pub fn revoke(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> {
     let (_, last) = live(tx, id)?;
     let before = now.max(last.map_or(0, |l| l + 1));
-    tx.execute(
+    tx.execute_cached(
         "UPDATE identities SET revoked_before_ms = MAX(revoked_before_ms, ?2) WHERE id = ?1",
         params![id, before],
     )?;
@@ -60,7 +61,7 @@ pub fn revoke(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> 
 /// Deletes a user (their tokens stop working). Deleting an unknown user is a 404;
 /// deleting twice is a no-op success.
 pub fn delete(tx: &Transaction<'_>, id: &str, now: i64) -> Result<(), ApiError> {
-    let changed = tx.execute(
+    let changed = tx.execute_cached(
         "UPDATE identities SET deleted_ms = COALESCE(deleted_ms, ?2) WHERE id = ?1",
         params![id, now],
     )?;
@@ -85,7 +86,7 @@ pub fn get(tx: &Transaction<'_>, id: &str) -> Result<serde_json::Value, ApiError
 /// Whether a token of `id` issued at `issued_ms` is still good.
 pub fn token_is_live(tx: &Transaction<'_>, id: &str, issued_ms: i64) -> Result<bool, ApiError> {
     let row: Option<i64> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT revoked_before_ms FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
             params![id],
             |r| r.get(0),

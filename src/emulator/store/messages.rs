@@ -3,6 +3,7 @@
 //! the next sequence id and a new version, so it moves to the top of the list and a
 //! `startTime` poller sees it; deleted messages stay as tombstones.
 
+use super::cached::CachedStatements as _;
 use rusqlite::{OptionalExtension as _, Row, Transaction, params};
 
 use super::rows::{self, at, ident, metadata_from_json, metadata_to_json};
@@ -99,7 +100,7 @@ pub fn send(
     rows::require_member(tx, thread, caller)?;
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO messages (thread_id, id, type, seq, version, created_ms, sender, sender_display_name, content, metadata)
          VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9)",
         params![
@@ -132,7 +133,7 @@ pub fn add_system(
     let seq = rows::next_seq(tx, thread)?;
     let participants =
         participants.map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".to_owned()));
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO messages (thread_id, id, type, seq, version, created_ms, topic, participants, initiator)
          VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8)",
         params![thread, version, kind.as_str(), seq, now, topic, participants, initiator],
@@ -142,7 +143,7 @@ pub fn add_system(
 }
 
 fn load(tx: &Transaction<'_>, thread: &str, id: i64) -> rusqlite::Result<Option<ChatMessage>> {
-    tx.query_row(
+    tx.query_row_cached(
         &format!("SELECT {COLUMNS} FROM messages m WHERE m.thread_id = ?1 AND m.id = ?2"),
         params![thread, id],
         render,
@@ -174,7 +175,7 @@ pub fn list(
     let cursor = match cursor {
         Some(c) => c,
         None => {
-            let high_water: i64 = tx.query_row(
+            let high_water: i64 = tx.query_row_cached(
                 "SELECT last_seq FROM threads WHERE id = ?1",
                 params![thread],
                 |r| r.get(0),
@@ -182,7 +183,7 @@ pub fn list(
             // Versions grow with sequence ids, so the first version at/after startTime
             // gives the lowest sequence id to list (an index seek, not a scan).
             let low: Option<i64> = tx
-                .query_row(LOW_SEQ_SQL, params![thread, start_ms], |r| r.get(0))
+                .query_row_cached(LOW_SEQ_SQL, params![thread, start_ms], |r| r.get(0))
                 .optional()?;
             MessageCursor {
                 high_water,
@@ -230,7 +231,7 @@ fn editable(
 ) -> Result<Option<i64>, ApiError> {
     rows::require_member(tx, thread, caller)?;
     let row: Option<(Option<String>, String, Option<i64>, i64)> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT sender, type, deleted_ms, seq FROM messages WHERE thread_id = ?1 AND id = ?2",
             params![thread, id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -254,7 +255,7 @@ pub fn update(
     now: i64,
 ) -> Result<(), ApiError> {
     let old_seq = editable(tx, thread, caller, id)?.ok_or_else(ApiError::message_not_found)?;
-    let current: Option<String> = tx.query_row(
+    let current: Option<String> = tx.query_row_cached(
         "SELECT metadata FROM messages WHERE thread_id = ?1 AND id = ?2",
         params![thread, id],
         |r| r.get(0),
@@ -265,7 +266,7 @@ pub fn update(
     };
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
-    tx.execute(
+    tx.execute_cached(
         "UPDATE messages SET content = COALESCE(?3, content), metadata = ?4, version = ?5, seq = ?6, edited_ms = ?7
          WHERE thread_id = ?1 AND id = ?2",
         params![thread, id, content, metadata_to_json(&merged), version, seq, now],
@@ -287,7 +288,7 @@ pub fn delete(
     };
     let version = rows::bump_version(tx, thread, now)?;
     let seq = rows::next_seq(tx, thread)?;
-    tx.execute(
+    tx.execute_cached(
         "UPDATE messages SET content = '', metadata = NULL, version = ?3, seq = ?4, deleted_ms = ?5
          WHERE thread_id = ?1 AND id = ?2",
         params![thread, id, version, seq, now],
@@ -299,7 +300,7 @@ pub fn delete(
 /// Whether message `id` exists in `thread` (read receipts must point at one).
 pub fn exists(tx: &Transaction<'_>, thread: &str, id: i64) -> rusqlite::Result<bool> {
     Ok(tx
-        .query_row(
+        .query_row_cached(
             "SELECT 1 FROM messages WHERE thread_id = ?1 AND id = ?2",
             params![thread, id],
             |r| r.get::<_, i64>(0),

@@ -1,11 +1,14 @@
-//! The emulator's persistent state: SQLite (WAL) on one dedicated thread.
+//! The emulator's persistent state: SQLite (WAL) on dedicated threads.
 //!
-//! Every operation is a closure run on that thread inside a transaction (its own
+//! Every write is a closure run on the writer thread inside a transaction (its own
 //! savepoint in a batch of the requests that queued up meanwhile), so a request is
 //! answered only after its write committed, and the async runtime never blocks on
-//! disk. One connection serves reads and writes: SQLite serializes writers
-//! anyway, and the emulator's load is one person or one test suite.
+//! disk. Reads (listings, lookups, the token check every request starts with) run on
+//! a reader thread with its own connection: WAL lets it read the last commit while
+//! the writer waits for the disk, so a read never queues behind a disk sync. An
+//! in-memory database has one connection, so there reads go to the writer.
 
+mod cached;
 pub mod identities;
 pub mod messages;
 pub mod participants;
@@ -22,6 +25,7 @@ use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
 use super::api_error::ApiError;
+use cached::CachedStatements as _;
 
 pub use rows::now_ms;
 
@@ -34,50 +38,67 @@ pub enum StoreError {
     Thread(#[from] std::io::Error),
 }
 
-/// What a job leaves to do once its batch's commit is known: answer the request.
+/// What a write job leaves to do once its batch's commit is known: answer the request.
 type Answer = Box<dyn FnOnce(bool) + Send>;
-/// One request's work, run inside its batch's transaction.
-type Job = Box<dyn FnOnce(&Transaction<'_>) -> Answer + Send>;
+/// One request's write, run inside its batch's transaction.
+type WriteJob = Box<dyn FnOnce(&Transaction<'_>) -> Answer + Send>;
+/// One request's read, run inside its batch's read transaction; answers by itself.
+type ReadJob = Box<dyn FnOnce(&Transaction<'_>) + Send>;
 
-/// The most jobs run in one transaction. Jobs that queued up while the store thread was
-/// busy run together, each in its own savepoint, and are answered after one commit:
-/// one disk sync per batch instead of one per request, each request still all or
-/// nothing, and no answer before its write is on disk.
+/// The most jobs run in one transaction. Jobs that queued up while a store thread was
+/// busy run together: for writes, each in its own savepoint, answered after one commit
+/// (one disk sync per batch instead of one per request, each request still all or
+/// nothing, and no answer before its write is on disk); for reads, in one snapshot
+/// taken after every one of them was asked.
 const MAX_BATCH: usize = 128;
 
-enum Msg {
-    Run(Job),
+enum Msg<J> {
+    Run(J),
     Close,
 }
 
-/// A handle to the store thread; cheap to clone.
+/// A handle to the store threads; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    tx: mpsc::Sender<Msg>,
+    writer: mpsc::Sender<Msg<WriteJob>>,
+    /// `None` for an in-memory database: reads go to the writer.
+    reader: Option<mpsc::Sender<Msg<ReadJob>>>,
 }
 
-/// Joins the store thread, so the database is closed (and its lock released) when
+/// Joins the store threads, so the database is closed (and its lock released) when
 /// the emulator says it has stopped.
 pub struct StoreThread {
-    tx: mpsc::Sender<Msg>,
-    handle: Option<JoinHandle<()>>,
+    writer: mpsc::Sender<Msg<WriteJob>>,
+    reader: Option<mpsc::Sender<Msg<ReadJob>>>,
+    handles: Vec<JoinHandle<()>>,
 }
 
-/// A store thread whose owner went away closes the database without waiting.
+/// Store threads whose owner went away close the database without waiting.
 impl Drop for StoreThread {
     fn drop(&mut self) {
-        let _ = self.tx.send(Msg::Close);
+        self.ask_to_close();
     }
 }
 
 impl StoreThread {
-    /// Asks the thread to close the database and waits for it.
-    pub async fn close(mut self) {
-        let _ = self.tx.send(Msg::Close);
-        // (Drop sends Close again; the thread has stopped listening by then.)
-        if let Some(h) = self.handle.take() {
-            let _ = tokio::task::spawn_blocking(move || h.join()).await;
+    fn ask_to_close(&self) {
+        if let Some(reader) = &self.reader {
+            let _ = reader.send(Msg::Close);
         }
+        let _ = self.writer.send(Msg::Close);
+    }
+
+    /// Asks the threads to close the database and waits for them.
+    pub async fn close(mut self) {
+        self.ask_to_close();
+        // (Drop asks again; the threads have stopped listening by then.)
+        let handles = std::mem::take(&mut self.handles);
+        let _ = tokio::task::spawn_blocking(move || {
+            for h in handles {
+                let _ = h.join();
+            }
+        })
+        .await;
     }
 }
 
@@ -89,37 +110,36 @@ impl Store {
             Some(p) => Connection::open(p)?,
             None => Connection::open_in_memory()?,
         };
+        conn.set_prepared_statement_cache_capacity(cached::CAPACITY);
         schema::prepare(&mut conn)?;
         let secret = schema::jwt_secret(&conn)?;
-        let (tx, rx) = mpsc::channel::<Msg>();
-        let handle = std::thread::Builder::new()
-            .name("emulator-store".into())
-            .spawn(move || {
-                let mut closing = false;
-                while !closing {
-                    let Ok(Msg::Run(first)) = rx.recv() else {
-                        break;
-                    };
-                    let mut batch = vec![first];
-                    while batch.len() < MAX_BATCH {
-                        match rx.try_recv() {
-                            Ok(Msg::Run(job)) => batch.push(job),
-                            Ok(Msg::Close) => {
-                                closing = true;
-                                break;
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                    run_batch(&mut conn, batch);
-                }
-                drop(conn);
-            })?;
+        let reader_conn = match path {
+            Some(p) => Some(schema::open_reader(p)?),
+            None => None,
+        };
+        let (writer, rx) = mpsc::channel::<Msg<WriteJob>>();
+        let mut handles = vec![spawn_worker("emulator-store", rx, move |batch| {
+            run_writes(&mut conn, batch)
+        })?];
+        let reader = match reader_conn {
+            Some(mut conn) => {
+                let (reader, rx) = mpsc::channel::<Msg<ReadJob>>();
+                handles.push(spawn_worker("emulator-reader", rx, move |batch| {
+                    run_reads(&mut conn, batch)
+                })?);
+                Some(reader)
+            }
+            None => None,
+        };
         Ok((
-            Self { tx: tx.clone() },
+            Self {
+                writer: writer.clone(),
+                reader: reader.clone(),
+            },
             StoreThread {
-                tx,
-                handle: Some(handle),
+                writer,
+                reader,
+                handles,
             },
             secret,
         ))
@@ -132,7 +152,7 @@ impl Store {
         F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        let job: Job = Box::new(move |tx: &Transaction<'_>| {
+        let job: WriteJob = Box::new(move |tx: &Transaction<'_>| {
             let result = in_savepoint(tx, f);
             Box::new(move |committed: bool| {
                 // A refused request wrote nothing: its own error stands either way.
@@ -144,17 +164,70 @@ impl Store {
                 let _ = reply.send(answer);
             })
         });
-        self.tx
+        self.writer
+            .send(Msg::Run(job))
+            .map_err(|_| ApiError::unavailable())?;
+        rx.await.map_err(|_| ApiError::unavailable())?
+    }
+
+    /// Runs `f`, which only reads, against the last commit. Every write answered
+    /// before this call is visible to it.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
+    {
+        let Some(reader) = &self.reader else {
+            return self.tx(f).await;
+        };
+        let (reply, rx) = oneshot::channel();
+        let job: ReadJob = Box::new(move |tx: &Transaction<'_>| {
+            let _ = reply.send(f(tx));
+        });
+        reader
             .send(Msg::Run(job))
             .map_err(|_| ApiError::unavailable())?;
         rx.await.map_err(|_| ApiError::unavailable())?
     }
 }
 
+/// A thread that takes jobs off `rx` in batches (what queued up while it was busy,
+/// up to `MAX_BATCH`) and hands each batch to `run`, until asked to close.
+fn spawn_worker<J: Send + 'static>(
+    name: &str,
+    rx: mpsc::Receiver<Msg<J>>,
+    mut run: impl FnMut(Vec<J>) + Send + 'static,
+) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let mut closing = false;
+            while !closing {
+                let Ok(Msg::Run(first)) = rx.recv() else {
+                    break;
+                };
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(Msg::Run(job)) => batch.push(job),
+                        Ok(Msg::Close) => {
+                            closing = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                run(batch);
+            }
+            // `run` owns the connection; dropping the thread's state closes it.
+            drop(run);
+        })
+}
+
 /// Runs a batch in one transaction and answers every job after the commit. A batch
 /// that cannot begin, and the jobs after one that ended the transaction (SQLite rolls
 /// back by itself on some errors), are dropped: those requests answer "unavailable".
-fn run_batch(conn: &mut Connection, batch: Vec<Job>) {
+fn run_writes(conn: &mut Connection, batch: Vec<WriteJob>) {
     let Ok(tx) = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) else {
         return;
     };
@@ -171,24 +244,43 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>) {
     }
 }
 
+/// Runs a batch of reads in one read transaction (one snapshot). A batch that cannot
+/// begin is dropped: those requests answer "unavailable".
+fn run_reads(conn: &mut Connection, batch: Vec<ReadJob>) {
+    let Ok(tx) = conn.transaction() else {
+        return;
+    };
+    for job in batch {
+        job(&tx);
+    }
+    // Nothing to keep: the reader's connection is query-only.
+    let _ = tx.rollback();
+}
+
 /// `f` in a savepoint of the batch's transaction: kept when it returns `Ok`, undone
 /// when it returns an error.
 fn in_savepoint<R>(
     tx: &Transaction<'_>,
     f: impl FnOnce(&Transaction<'_>) -> Result<R, ApiError>,
 ) -> Result<R, ApiError> {
-    tx.execute_batch("SAVEPOINT job")?;
+    tx.execute_cached("SAVEPOINT job", [])?;
     let result = f(tx);
     let closed = match &result {
-        Ok(_) => tx.execute_batch("RELEASE job"),
-        Err(_) => tx.execute_batch("ROLLBACK TO job; RELEASE job"),
+        Ok(_) => tx.execute_cached("RELEASE job", []).map(drop),
+        Err(_) => undo_savepoint(tx),
     };
     if let Err(e) = closed {
         // Never leave a half-done request to be committed with the batch.
-        let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
+        let _ = undo_savepoint(tx);
         return Err(e.into());
     }
     result
+}
+
+fn undo_savepoint(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_cached("ROLLBACK TO job", [])?;
+    tx.execute_cached("RELEASE job", [])?;
+    Ok(())
 }
 
 /// The membership check alone (typing notifications store nothing else).
@@ -204,7 +296,7 @@ mod batch_tests {
         key: &'static str,
         fail: bool,
         answers: std::sync::mpsc::Sender<(&'static str, bool, bool)>,
-    ) -> Job {
+    ) -> WriteJob {
         Box::new(move |tx: &Transaction<'_>| {
             let result = in_savepoint(tx, |tx| {
                 tx.execute("INSERT INTO meta (key, value) VALUES (?1, x'00')", [key])?;
@@ -225,7 +317,7 @@ mod batch_tests {
         let mut conn = Connection::open_in_memory().expect("db");
         schema::prepare(&mut conn).expect("schema");
         let (tx, rx) = std::sync::mpsc::channel();
-        run_batch(
+        run_writes(
             &mut conn,
             vec![
                 job("a", false, tx.clone()),
@@ -246,5 +338,25 @@ mod batch_tests {
             .collect::<Result<_, _>>()
             .expect("rows");
         assert_eq!(keys, vec!["a", "c"]);
+    }
+
+    #[test]
+    fn the_reader_connection_sees_commits_and_cannot_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("emulator.db");
+        let mut writer = Connection::open(&path).expect("db");
+        schema::prepare(&mut writer).expect("schema");
+        let reader = schema::open_reader(&path).expect("reader");
+        writer
+            .execute("INSERT INTO meta (key, value) VALUES ('seen', x'01')", [])
+            .expect("write");
+        let seen: i64 = reader
+            .query_row("SELECT COUNT(*) FROM meta WHERE key = 'seen'", [], |r| {
+                r.get(0)
+            })
+            .expect("read");
+        assert_eq!(seen, 1);
+        let refused = reader.execute("INSERT INTO meta (key, value) VALUES ('no', x'00')", []);
+        assert!(refused.is_err(), "the reader wrote");
     }
 }

@@ -2,6 +2,7 @@
 //! listing current members with `skip` paging, and removal. Removed members keep a
 //! row (inactive) so the thread stays in their thread list, as the service does.
 
+use super::cached::CachedStatements as _;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use super::rows::{self, at, ident, metadata_from_json, metadata_to_json};
@@ -57,7 +58,7 @@ fn permission_failed(raw: &str) -> CommunicationError {
 
 fn user_exists(tx: &Transaction<'_>, raw: &str) -> rusqlite::Result<bool> {
     Ok(tx
-        .query_row(
+        .query_row_cached(
             "SELECT 1 FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
             params![raw],
             |r| r.get::<_, i64>(0),
@@ -88,12 +89,12 @@ pub fn admit(
         if rows::is_member(tx, thread, &c.raw)? {
             continue;
         }
-        let ord: i64 = tx.query_row(
+        let ord: i64 = tx.query_row_cached(
             "SELECT COALESCE(MAX(ord), 0) + 1 FROM participants WHERE thread_id = ?1",
             params![thread],
             |r| r.get(0),
         )?;
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO participants (thread_id, user_id, display_name, share_history_ms, metadata, active, ord)
              VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
              ON CONFLICT (thread_id, user_id) DO UPDATE SET display_name = ?3, share_history_ms = ?4, metadata = ?5,
@@ -114,7 +115,7 @@ pub fn add(
     now: i64,
 ) -> Result<Vec<CommunicationError>, ApiError> {
     rows::require_member(tx, thread, caller)?;
-    let current: i64 = tx.query_row(
+    let current: i64 = tx.query_row_cached(
         "SELECT COUNT(*) FROM participants WHERE thread_id = ?1 AND active = 1",
         params![thread],
         |r| r.get(0),
@@ -170,7 +171,7 @@ pub fn remove(
         return Err(ApiError::no_permission());
     }
     let removed = tx
-        .query_row(
+        .query_row_cached(
             "SELECT user_id, display_name, share_history_ms, metadata FROM participants
              WHERE thread_id = ?1 AND user_id = ?2 AND active = 1",
             params![thread, target],
@@ -180,7 +181,7 @@ pub fn remove(
     let Some(removed) = removed else {
         return Ok(());
     };
-    tx.execute(
+    tx.execute_cached(
         "UPDATE participants SET active = 0 WHERE thread_id = ?1 AND user_id = ?2",
         params![thread, target],
     )?;

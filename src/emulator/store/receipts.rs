@@ -1,5 +1,6 @@
 //! Read receipts: one per participant (the latest), pointing at an existing message.
 
+use super::cached::CachedStatements as _;
 use rusqlite::{Transaction, params};
 
 use super::rows::{self, at, ident};
@@ -17,7 +18,7 @@ pub fn send(
     if !super::messages::exists(tx, thread, message)? {
         return Err(ApiError::message_not_found());
     }
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO read_receipts (thread_id, user_id, message_id, read_ms) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (thread_id, user_id) DO UPDATE SET message_id = ?3, read_ms = ?4",
         params![thread, caller, message, now],

@@ -2,6 +2,7 @@
 //! with the membership checks every thread-scoped operation starts with, and the
 //! per-thread counters (sequence ids, versions, activity).
 
+use super::cached::CachedStatements as _;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
@@ -63,7 +64,7 @@ pub struct ThreadRow {
 }
 
 pub fn load_thread(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<ThreadRow>> {
-    tx.query_row(
+    tx.query_row_cached(
         "SELECT id, topic, created_ms, created_by, deleted_ms, metadata, retention FROM threads WHERE id = ?1",
         params![id],
         |r| {
@@ -84,7 +85,7 @@ pub fn load_thread(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Th
 /// Whether `user` is a current participant of `thread`.
 pub fn is_member(tx: &Transaction<'_>, thread: &str, user: &str) -> rusqlite::Result<bool> {
     let active: Option<i64> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT active FROM participants WHERE thread_id = ?1 AND user_id = ?2",
             params![thread, user],
             |r| r.get(0),
@@ -111,13 +112,13 @@ pub fn require_member(
 /// Takes the next version (unique, increasing per thread, close to `now`) and
 /// records the change as the thread's latest activity.
 pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<i64> {
-    let last: i64 = tx.query_row(
+    let last: i64 = tx.query_row_cached(
         "SELECT last_version FROM threads WHERE id = ?1",
         params![thread],
         |r| r.get(0),
     )?;
     let version = now.max(last + 1);
-    tx.execute(
+    tx.execute_cached(
         "UPDATE threads SET last_version = ?2 WHERE id = ?1",
         params![thread, version],
     )?;
@@ -130,15 +131,15 @@ pub fn bump_version(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::R
 /// even within one millisecond.
 fn touch_activity(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Result<()> {
     let last: Option<i64> =
-        tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
+        tx.query_row_cached("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
             r.get(0)
         })?;
     let activity = now.max(last.map_or(0, |l| l + 1));
-    tx.execute(
+    tx.execute_cached(
         "UPDATE threads SET activity_ms = ?2 WHERE id = ?1",
         params![thread, activity],
     )?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO thread_activity (thread_id, activity_ms) VALUES (?1, ?2)",
         params![thread, activity],
     )?;
@@ -147,7 +148,7 @@ fn touch_activity(tx: &Transaction<'_>, thread: &str, now: i64) -> rusqlite::Res
 
 /// Takes the next sequence id of `thread`.
 pub fn next_seq(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<i64> {
-    tx.query_row(
+    tx.query_row_cached(
         "UPDATE threads SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
         params![thread],
         |r| r.get(0),
@@ -164,12 +165,12 @@ pub fn assign_seq(
     version: i64,
 ) -> rusqlite::Result<()> {
     if let Some(old) = old_seq {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE message_seq SET superseded_by = ?3 WHERE thread_id = ?1 AND seq = ?2",
             params![thread, old, seq],
         )?;
     }
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO message_seq (thread_id, seq, message_id, version) VALUES (?1, ?2, ?3, ?4)",
         params![thread, seq, id, version],
     )?;

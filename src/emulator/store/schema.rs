@@ -125,3 +125,14 @@ pub fn jwt_secret(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
         r.get(0)
     })
 }
+
+/// A second connection to the database at `path`, for reads only: it cannot write
+/// (`query_only`), and under WAL it reads the last commit without waiting for the
+/// writer. Opened after `prepare`, so the schema and WAL mode are in place.
+pub fn open_reader(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.set_prepared_statement_cache_capacity(super::cached::CAPACITY);
+    conn.pragma_update(None, "query_only", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}

@@ -1,6 +1,7 @@
 //! Threads: create (with its two system messages and `repeatability-request-id`),
 //! properties, update, delete, and the caller's thread list ordered by last activity.
 
+use super::cached::CachedStatements as _;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use super::participants::{self, Candidate};
@@ -55,8 +56,7 @@ pub fn create(
     now: i64,
 ) -> Result<Created, ApiError> {
     if let Some(rid) = &new.repeat_id {
-        let earlier: Option<(String, String)> = tx
-            .query_row(
+        let earlier: Option<(String, String)> = tx.query_row_cached(
                 "SELECT thread_id, response FROM repeatability WHERE creator = ?1 AND request_id = ?2 AND created_ms > ?3",
                 params![caller, rid, now - REPEATABILITY_MS],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -70,7 +70,7 @@ pub fn create(
         .retention
         .as_ref()
         .and_then(|r| serde_json::to_string(r).ok());
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO threads (id, topic, created_ms, created_by, metadata, retention, activity_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3)",
         params![
@@ -116,7 +116,7 @@ pub fn create(
     };
     let body = serde_json::to_string(&result).map_err(|_| ApiError::unavailable())?;
     if let Some(rid) = &new.repeat_id {
-        tx.execute(
+        tx.execute_cached(
             "INSERT OR REPLACE INTO repeatability (creator, request_id, thread_id, created_ms, response) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![caller, rid, id, now, body],
         )?;
@@ -157,19 +157,19 @@ pub fn update(
             m,
         );
         crate::emulator::limits::check_metadata("thread metadata", &merged)?;
-        tx.execute(
+        tx.execute_cached(
             "UPDATE threads SET metadata = ?2 WHERE id = ?1",
             params![thread, metadata_to_json(&merged)],
         )?;
     }
     if let Some(r) = &patch.retention {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE threads SET retention = ?2 WHERE id = ?1",
             params![thread, serde_json::to_string(r).ok()],
         )?;
     }
     if let Some(topic) = &patch.topic {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE threads SET topic = ?2 WHERE id = ?1",
             params![thread, topic],
         )?;
@@ -195,7 +195,7 @@ pub fn delete(tx: &Transaction<'_>, thread: &str, caller: &str, now: i64) -> Res
     if !rows::is_member(tx, thread, caller)? {
         return Err(ApiError::not_participant());
     }
-    tx.execute(
+    tx.execute_cached(
         "UPDATE threads SET deleted_ms = ?2 WHERE id = ?1",
         params![thread, now],
     )?;
@@ -216,7 +216,7 @@ pub fn list(
         Some(c) => c,
         None => {
             let hw: Option<i64> =
-                tx.query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
+                tx.query_row_cached("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
                     r.get(0)
                 })?;
             let hw = hw.unwrap_or(0);
