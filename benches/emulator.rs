@@ -8,7 +8,8 @@
 //! temporary data directory. The large threads are filled in bulk by writing the
 //! database directly (a benchmark-only shortcut; the product has no bulk path).
 //!
-//! Run: `cargo bench --bench emulator` (add `-- --short` for the quick CI mode).
+//! Run: `cargo bench --bench emulator` (add `-- --short` for the quick CI mode, or
+//! `-- --sends-only` to skip the list pages, e.g. under a profiler).
 
 mod support;
 
@@ -260,6 +261,10 @@ async fn main() {
     }
 
     // List pages in big threads.
+    if std::env::args().any(|a| a == "--sends-only") {
+        finish(&mut report, short, local, memory).await;
+        return;
+    }
     let http = client(&local.ca_pem);
     let n = if short { 20 } else { 200 };
     for size in sizes {
@@ -310,6 +315,11 @@ async fn main() {
         let mut lat = gets(&http, &poll, &user.token, n).await;
         report.latencies(&format!("list.{label}.poll_since"), &mut lat);
     }
+    finish(&mut report, short, local, memory).await;
+}
+
+/// Prints the report and stops both emulators.
+async fn finish(report: &mut Report, short: bool, local: Local, memory: Local) {
     report.add("emulator.peak_rss", support::peak_rss_mib(), "MiB");
     report.print_table(if short {
         "Emulator (short mode: figures not meaningful)"
