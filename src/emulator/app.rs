@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::watch;
 
+use super::auth::liveness::TokenLiveness;
 use super::faults::Faults;
 use super::store::{Store, now_ms};
 use super::throttle::Throttle;
@@ -13,6 +14,9 @@ pub struct App {
     pub store: Store,
     /// Signs and verifies user access tokens; lives in the database.
     pub token_secret: Vec<u8>,
+    /// What is known of identities' tokens (revoked? deleted?), so that checking a
+    /// token does not cost a store round trip each time.
+    pub token_liveness: TokenLiveness,
     /// The decoded access key that Identity requests are signed with.
     pub access_key: Vec<u8>,
     pub resource_id: String,

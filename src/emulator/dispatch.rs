@@ -15,7 +15,7 @@ use rand::RngExt as _;
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
-use super::auth::{hmac, jwt};
+use super::auth::{hmac, jwt, liveness};
 use super::faults::{Fault, Faults};
 use super::handlers::{identity, messages, participants, threads};
 use super::request::{Reply, Req};
@@ -330,11 +330,18 @@ async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
         return Err(ApiError::unauthorized());
     }
     let user = claims.user();
-    let u = user.clone();
-    let live = app
-        .store
-        .read(move |tx| store::identities::token_is_live(tx, &u, claims.iat_ms))
-        .await?;
+    let live = match app.token_liveness.check(&user, claims.iat_ms) {
+        Ok(live) => live,
+        Err(pending) => {
+            let u = user.clone();
+            let good_from = app
+                .store
+                .read(move |tx| store::identities::tokens_good_from(tx, &u))
+                .await?;
+            app.token_liveness.learn(pending, &user, good_from);
+            liveness::is_live(good_from, claims.iat_ms)
+        }
+    };
     if live {
         Ok(user)
     } else {

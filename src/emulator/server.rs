@@ -158,6 +158,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     let app = Arc::new(App {
         store,
         token_secret,
+        token_liveness: Default::default(),
         access_key,
         resource_id: local::RESOURCE_ID.to_owned(),
         scheme,

@@ -3,3 +3,4 @@
 
 pub mod hmac;
 pub mod jwt;
+pub mod liveness;

@@ -127,6 +127,7 @@ pub async fn revoke(app: &App, user: &str) -> Result<Reply, ApiError> {
     app.store
         .tx(move |tx| store::identities::revoke(tx, &u, now))
         .await?;
+    app.token_liveness.forget(user);
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
@@ -135,6 +136,7 @@ pub async fn delete(app: &App, user: &str) -> Result<Reply, ApiError> {
     app.store
         .tx(move |tx| store::identities::delete(tx, &u, now))
         .await?;
+    app.token_liveness.forget(user);
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 

@@ -83,14 +83,13 @@ pub fn get(tx: &Transaction<'_>, id: &str) -> Result<serde_json::Value, ApiError
     Ok(body)
 }
 
-/// Whether a token of `id` issued at `issued_ms` is still good.
-pub fn token_is_live(tx: &Transaction<'_>, id: &str, issued_ms: i64) -> Result<bool, ApiError> {
-    let row: Option<i64> = tx
+/// From when on `id`'s tokens are good (`None`: deleted or unknown, none are).
+pub fn tokens_good_from(tx: &Transaction<'_>, id: &str) -> Result<Option<i64>, ApiError> {
+    Ok(tx
         .query_row_cached(
             "SELECT revoked_before_ms FROM identities WHERE id = ?1 AND deleted_ms IS NULL",
             params![id],
             |r| r.get(0),
         )
-        .optional()?;
-    Ok(row.is_some_and(|before| issued_ms >= before))
+        .optional()?)
 }
