@@ -221,6 +221,18 @@ pub async fn reach(
             token: token.clone(),
         },
     };
+    // No public CA issues certificates for loopback names, so the system roots can
+    // never vouch for a loopback endpoint: with a CA of its own given, trust only that
+    // one. (Loading the system store reads ~150 files: most of a short command's time.)
+    let endpoint = match &reachable {
+        Reachable::ConnectionString {
+            connection_string, ..
+        } => &connection_string.endpoint,
+        Reachable::EndpointToken { endpoint, .. } => endpoint,
+    };
+    if is_loopback(endpoint) && !http.extra_ca_pem.is_empty() {
+        http.trust_only_extra_ca = true;
+    }
     Ok((Transport::new(http)?, reachable))
 }
 
