@@ -267,6 +267,20 @@ pub fn validate_profile_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The profile when none is named. On the local emulator or with a connection string
+/// it is the seed's Alice. With endpoint + token the identity is whoever the token
+/// belongs to, so the name (shown as the sender's display name) is the login name
+/// rather than a stranger's.
+fn default_profile(target: &Target, login: Option<String>) -> String {
+    match target {
+        Target::EndpointToken { .. } => login
+            .map(|l| l.to_lowercase())
+            .filter(|l| validate_profile_name(l).is_ok())
+            .unwrap_or_else(|| "me".to_owned()),
+        Target::LocalDefault | Target::ConnectionString(_) => "alice".to_owned(),
+    }
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -351,7 +365,7 @@ pub fn resolve(args: &ConnectionArgs, file: &ConfigFile) -> Result<Resolved, Con
         .profile
         .clone()
         .or_else(|| file.default_profile.clone())
-        .unwrap_or_else(|| "alice".to_owned());
+        .unwrap_or_else(|| default_profile(&target, std::env::var("USER").ok()));
     validate_profile_name(&profile).map_err(ConfigError::Invalid)?;
     Ok(Resolved {
         target,
@@ -427,6 +441,21 @@ mod tests {
             }
         );
         assert_eq!(r.profile, "bob");
+    }
+
+    #[test]
+    fn endpoint_and_token_without_a_profile_take_the_login_name() {
+        let token = Target::EndpointToken {
+            endpoint: "https://x/".into(),
+            token: "t".into(),
+        };
+        assert_eq!(default_profile(&token, Some("Dana".into())), "dana");
+        assert_eq!(default_profile(&token, Some("not a name".into())), "me");
+        assert_eq!(default_profile(&token, None), "me");
+        assert_eq!(
+            default_profile(&Target::LocalDefault, Some("dana".into())),
+            "alice"
+        );
     }
 
     #[test]

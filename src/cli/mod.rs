@@ -88,6 +88,7 @@ pub struct ConnectionArgs {
     pub ca_cert: Option<PathBuf>,
 
     /// The profile (identity) to act as, created on first use with a connection string.
+    /// Default: alice (with --endpoint + --token: your login name, as display name).
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
