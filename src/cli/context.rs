@@ -76,6 +76,9 @@ impl Context {
             &self.config,
             ConnectOptions {
                 http_observer: observer,
+                // A command lives for moments: a valid cached token saves asking
+                // Identity for a new one every time.
+                reuse_cached_tokens: true,
             },
         )
         .await?;

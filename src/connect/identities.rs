@@ -20,6 +20,11 @@ pub struct CachedIdentity {
     pub token: String,
     /// RFC 3339.
     pub expires_on: String,
+    /// For an endpoint trusted through its own CA (a local emulator): a digest of that
+    /// CA when the token was cached. A new CA means a new emulator data directory,
+    /// whose database has never heard of this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_ca: Option<String>,
 }
 
 /// The cache directory of one endpoint.
@@ -91,6 +96,16 @@ impl IdentityCache {
             message: e.to_string(),
         })?;
         write_private(&path, &json)
+    }
+
+    /// Removes a profile (the endpoint no longer knows its user); a missing file is fine.
+    pub fn forget(&self, profile: &str) -> Result<(), CacheError> {
+        let path = self.path(profile);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CacheError::io(&path, e)),
+        }
     }
 
     /// Holds an exclusive lock on this endpoint's cache until the guard is dropped.

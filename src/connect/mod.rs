@@ -63,6 +63,7 @@ pub struct Session {
 pub struct ProfileMinter {
     identity: IdentityClient,
     cache: IdentityCache,
+    reuse: TokenReuse,
 }
 
 impl ProfileMinter {
@@ -73,7 +74,7 @@ impl ProfileMinter {
         let lock = tokio::task::spawn_blocking(move || cache.lock())
             .await
             .map_err(|e| ConnectError::Config(e.to_string()))??;
-        let id = ensure_profile(&self.identity, &self.cache, profile).await?;
+        let id = ensure_profile(&self.identity, &self.cache, profile, &self.reuse).await?;
         drop(lock);
         Ok(id.user_id)
     }
@@ -83,6 +84,9 @@ impl ProfileMinter {
 #[derive(Clone, Default)]
 pub struct ConnectOptions {
     pub http_observer: Option<std::sync::Arc<dyn acs::HttpObserver>>,
+    /// Use a cached token that is still valid as it is, instead of first asking
+    /// Identity for a new one (one round trip less; for short-lived commands).
+    pub reuse_cached_tokens: bool,
 }
 
 /// Sets up the session described by `resolved`.
@@ -93,11 +97,12 @@ pub async fn connect(
     options: ConnectOptions,
 ) -> Result<Session, ConnectError> {
     let (transport, reachable) = reach(resolved, dirs, options.http_observer.clone()).await?;
-    let (cs, is_local_default) = match reachable {
+    let (cs, is_local_default, endpoint_ca) = match reachable {
         Reachable::ConnectionString {
             connection_string,
             is_local_default,
-        } => (connection_string, is_local_default),
+            endpoint_ca,
+        } => (connection_string, is_local_default, endpoint_ca),
         Reachable::EndpointToken { endpoint, token } => {
             let credential = TokenCredential::from_token(token.clone())?;
             let user_id = user_id_from_token(&token).unwrap_or_else(|| "unknown".to_owned());
@@ -121,6 +126,11 @@ pub async fn connect(
     let identity = IdentityClient::new(&cs, transport.clone());
     let cache = IdentityCache::new(&dirs.state, &cs.endpoint);
     let profile = resolved.profile.clone();
+    let reuse = TokenReuse {
+        allowed: options.reuse_cached_tokens,
+        endpoint_ca,
+        loopback: is_loopback(&cs.endpoint),
+    };
 
     let (me, quickstart_thread) = {
         let cache = cache.clone();
@@ -133,10 +143,13 @@ pub async fn connect(
         })
         .await
         .map_err(|e| ConnectError::Config(e.to_string()))??;
-        let me = ensure_profile(&identity, &cache, &profile).await?;
+        let me = ensure_profile(&identity, &cache, &profile, &reuse).await?;
         let quickstart_thread =
             if is_loopback(&cs.endpoint) && quickstart::PROFILES.contains(&profile.as_str()) {
-                Some(quickstart::ensure(&identity, &cache, &transport, &cs.endpoint, config).await?)
+                Some(
+                    quickstart::ensure(&identity, &cache, &reuse, &transport, &cs.endpoint, config)
+                        .await?,
+                )
             } else {
                 None
             };
@@ -147,6 +160,7 @@ pub async fn connect(
     let minter = ProfileMinter {
         identity: identity.clone(),
         cache: cache.clone(),
+        reuse: reuse.clone(),
     };
     let credential = refreshing_credential(identity, cache.clone(), profile.clone(), &me);
     let known_profiles = known_profiles(&cache);
@@ -173,6 +187,9 @@ pub enum Reachable {
     ConnectionString {
         connection_string: ConnectionString,
         is_local_default: bool,
+        /// A digest of the CA certificates the endpoint is trusted through, when it is
+        /// given its own (`--ca-cert`, or the local emulator's).
+        endpoint_ca: Option<String>,
     },
     /// One identity: endpoint + user access token.
     EndpointToken { endpoint: url::Url, token: String },
@@ -210,11 +227,13 @@ pub async fn reach(
                     &crate::local::default_connection_string(),
                 )?,
                 is_local_default: true,
+                endpoint_ca: None,
             }
         }
         Target::ConnectionString(cs) => Reachable::ConnectionString {
             connection_string: ConnectionString::parse(cs)?,
             is_local_default: false,
+            endpoint_ca: None,
         },
         Target::EndpointToken { endpoint, token } => Reachable::EndpointToken {
             endpoint: parse_endpoint(endpoint)?,
@@ -233,17 +252,70 @@ pub async fn reach(
     if is_loopback(endpoint) && !http.extra_ca_pem.is_empty() {
         http.trust_only_extra_ca = true;
     }
+    let mut reachable = reachable;
+    if let Reachable::ConnectionString { endpoint_ca, .. } = &mut reachable {
+        *endpoint_ca = ca_digest(&http.extra_ca_pem);
+    }
     Ok((Transport::new(http)?, reachable))
 }
 
-/// The cached identity of `profile`, validated by issuing a fresh token (which also
-/// renews it); created when missing or when the endpoint no longer knows it.
+/// When [`ensure_profile`] may hand out a cached token as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TokenReuse {
+    /// Reuse is wanted at all (short-lived commands; the interactive client always
+    /// asks, which also proves at start-up that the endpoint still knows the user).
+    pub allowed: bool,
+    /// Digest of the CA the endpoint is trusted through, when it has its own.
+    pub endpoint_ca: Option<String>,
+    pub loopback: bool,
+}
+
+/// How long a reused token must still be valid.
+const REUSE_MARGIN: time::Duration = time::Duration::minutes(10);
+
+impl TokenReuse {
+    /// Whether `cached` can be used without asking Identity first. A remote resource
+    /// keeps its users; a local emulator keeps them as long as its data directory,
+    /// whose certificate is its CA: the same CA, the same database. A loopback endpoint
+    /// without a CA of its own (plain http) could be a fresh emulator: always ask.
+    fn permits(&self, cached: &CachedIdentity, now: OffsetDateTime) -> bool {
+        let valid = crate::wire::timestamp::parse(&cached.expires_on)
+            .is_some_and(|t| t > now + REUSE_MARGIN);
+        let same_endpoint = match &self.endpoint_ca {
+            Some(ca) => cached.endpoint_ca.as_ref() == Some(ca),
+            None => !self.loopback,
+        };
+        self.allowed && valid && same_endpoint
+    }
+}
+
+/// A short digest of the CA certificates given for an endpoint.
+fn ca_digest(pems: &[Vec<u8>]) -> Option<String> {
+    use sha2::Digest as _;
+    if pems.is_empty() {
+        return None;
+    }
+    let mut hasher = sha2::Sha256::new();
+    for pem in pems {
+        hasher.update(pem);
+    }
+    let digest = hasher.finalize();
+    Some(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+}
+
+/// The cached identity of `profile`: reused as it is when `reuse` permits, else
+/// validated by issuing a fresh token (which also renews it); created when missing or
+/// when the endpoint no longer knows it.
 pub async fn ensure_profile(
     identity: &IdentityClient,
     cache: &IdentityCache,
     profile: &str,
+    reuse: &TokenReuse,
 ) -> Result<CachedIdentity, ConnectError> {
     if let Some(cached) = cache.load(profile)? {
+        if reuse.permits(&cached, OffsetDateTime::now_utc()) {
+            return Ok(cached);
+        }
         match identity
             .issue_token(&cached.user_id, &[TokenScope::Chat], None)
             .await
@@ -253,6 +325,7 @@ pub async fn ensure_profile(
                     user_id: cached.user_id,
                     token: token.token,
                     expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+                    endpoint_ca: reuse.endpoint_ca.clone(),
                 };
                 cache.store(profile, &fresh)?;
                 return Ok(fresh);
@@ -282,6 +355,7 @@ pub async fn ensure_profile(
         user_id,
         token: token.token,
         expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+        endpoint_ca: reuse.endpoint_ca.clone(),
     };
     cache.store(profile, &created)?;
     Ok(created)
@@ -301,19 +375,42 @@ fn refreshing_credential(
             expires_on,
         });
     let user_id = me.user_id.clone();
+    let endpoint_ca = me.endpoint_ca.clone();
     TokenCredential::refreshing(initial, move || {
         let identity = identity.clone();
         let cache = cache.clone();
         let profile = profile.clone();
         let user_id = user_id.clone();
+        let endpoint_ca = endpoint_ca.clone();
         Box::pin(async move {
-            let token = identity
+            let token = match identity
                 .issue_token(&user_id, &[TokenScope::Chat], None)
-                .await?;
+                .await
+            {
+                Ok(token) => token,
+                // A reused token was refused and the endpoint does not know the user
+                // (deleted, or a reset emulator): forget it, so the next run makes a
+                // new one, and say so.
+                Err(e) if matches!(e.status(), Some(400 | 403 | 404)) => {
+                    if let Err(forget) = cache.forget(&profile) {
+                        tracing::warn!(error = %forget, "could not forget the profile");
+                    }
+                    return Err(acs::Error::new(
+                        acs::ErrorKind::Credential,
+                        format!(
+                            "the endpoint no longer knows profile '{profile}' (its user was \
+                             deleted, or the emulator's data was reset); it has been \
+                             forgotten and is created anew on the next run"
+                        ),
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
             let entry = CachedIdentity {
                 user_id,
                 token: token.token.clone(),
                 expires_on: crate::wire::timestamp::format_whole_seconds(token.expires_on),
+                endpoint_ca,
             };
             if let Err(e) = cache.store(&profile, &entry) {
                 tracing::warn!(error = %e, "could not update the identity cache");
@@ -392,6 +489,51 @@ mod tests {
             Some("8:acs:r_u")
         );
         assert_eq!(user_id_from_token("not a jwt"), None);
+    }
+
+    #[test]
+    fn a_cached_token_is_reused_only_when_valid_long_enough_and_from_the_same_endpoint() {
+        let now = OffsetDateTime::now_utc();
+        let cached = |minutes: i64, ca: Option<&str>| CachedIdentity {
+            user_id: "8:acs:x".into(),
+            token: "t".into(),
+            expires_on: crate::wire::timestamp::format_whole_seconds(
+                now + time::Duration::minutes(minutes),
+            ),
+            endpoint_ca: ca.map(str::to_owned),
+        };
+        let remote = TokenReuse {
+            allowed: true,
+            endpoint_ca: None,
+            loopback: false,
+        };
+        assert!(remote.permits(&cached(60, None), now));
+        assert!(!remote.permits(&cached(5, None), now), "expires too soon");
+        let emulator = TokenReuse {
+            allowed: true,
+            endpoint_ca: Some("ca1".into()),
+            loopback: true,
+        };
+        assert!(emulator.permits(&cached(60, Some("ca1")), now));
+        assert!(
+            !emulator.permits(&cached(60, Some("ca2")), now),
+            "another emulator"
+        );
+        assert!(
+            !emulator.permits(&cached(60, None), now),
+            "cached before the CA was known"
+        );
+        let plain_loopback = TokenReuse {
+            allowed: true,
+            endpoint_ca: None,
+            loopback: true,
+        };
+        assert!(!plain_loopback.permits(&cached(60, None), now));
+        let interactive = TokenReuse {
+            allowed: false,
+            ..remote
+        };
+        assert!(!interactive.permits(&cached(60, None), now));
     }
 
     #[test]

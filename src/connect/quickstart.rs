@@ -9,7 +9,7 @@ use crate::wire::{ChatParticipant, CommunicationIdentifierModel, CreateChatThrea
 use futures::StreamExt as _;
 
 use super::identities::IdentityCache;
-use super::{ConnectError, ensure_profile};
+use super::{ConnectError, TokenReuse, ensure_profile};
 
 /// The profiles of the seed, in order: the first is the thread's Admin.
 pub const PROFILES: [&str; 2] = ["alice", "bob"];
@@ -21,12 +21,13 @@ const NOTE: &str = "quickstart-thread";
 pub async fn ensure(
     identity: &IdentityClient,
     cache: &IdentityCache,
+    reuse: &TokenReuse,
     transport: &Transport,
     endpoint: &url::Url,
     config: &ConfigFile,
 ) -> Result<String, ConnectError> {
-    let alice = ensure_profile(identity, cache, PROFILES[0]).await?;
-    let bob = ensure_profile(identity, cache, PROFILES[1]).await?;
+    let alice = ensure_profile(identity, cache, PROFILES[0], reuse).await?;
+    let bob = ensure_profile(identity, cache, PROFILES[1], reuse).await?;
     let credential = TokenCredential::from_token(alice.token.clone())?;
     let chat = ChatClient::new(endpoint.clone(), credential, transport.clone());
 

@@ -38,12 +38,17 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts `acs-chat serve --port 0 --data-dir TMP/data` (plus `extra` flags) and
-    /// reads the connection string and certificate path it prints.
+    /// Starts `acs-chat serve --port 0 --data-dir TMP/data` (plus `extra` flags, which
+    /// may name another port) and reads the connection string and certificate path it
+    /// prints.
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut cmd = Command::new(bin());
-        cmd.args(["serve", "--port", "0", "--data-dir"])
+        cmd.arg("serve");
+        if !extra.contains(&"--port") {
+            cmd.args(["--port", "0"]);
+        }
+        cmd.arg("--data-dir")
             .arg(dir.path().join("data"))
             .args(extra);
         for var in CLEARED_ENV {
