@@ -237,6 +237,7 @@ mod tests {
             user_id: "8:acs:x_1".into(),
             token: "t".into(),
             expires_on: "2030-01-01T00:00:00Z".into(),
+            endpoint_ca: None,
         };
         c.store("alice", &id).expect("store");
         assert_eq!(c.load("alice").expect("load"), Some(id));
