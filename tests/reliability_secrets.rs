@@ -204,5 +204,5 @@ fn keys_and_tokens_never_leak_and_token_files_are_private() {
         .permissions()
         .mode()
         & 0o777;
-    assert_eq!(mode, 0o600, "the token file is rewritten private");
+    assert_eq!(mode, 0o600, "the token file is made private");
 }

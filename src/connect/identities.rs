@@ -76,10 +76,12 @@ impl IdentityCache {
         let path = self.path(profile);
         match fs::read(&path) {
             Ok(bytes) => {
-                if let Some(warning) = too_open_warning(&path)
-                    && let Ok(mut w) = self.warnings.lock()
-                {
-                    w.push(warning);
+                if let Some(warning) = too_open_warning(&path) {
+                    // Close it at once: a reused token may never be written again.
+                    set_private_file(&path);
+                    if let Ok(mut w) = self.warnings.lock() {
+                        w.push(warning);
+                    }
                 }
                 Ok(serde_json::from_slice(&bytes).ok())
             }
@@ -191,6 +193,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
     Ok(())
 }
 
+fn set_private_file(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+    }
+}
+
 fn set_private_dir(dir: &Path) {
     #[cfg(unix)]
     {
@@ -200,7 +210,7 @@ fn set_private_dir(dir: &Path) {
 }
 
 /// Files holding tokens must not be readable by others: a warning (also logged) when
-/// one is. The next store rewrites it with mode 0600.
+/// one is (the caller makes it mode 0600).
 pub fn too_open_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
@@ -209,7 +219,7 @@ pub fn too_open_warning(path: &Path) -> Option<String> {
         if mode & 0o077 != 0 {
             tracing::warn!(path = %path.display(), "file holding a token is readable by others");
             return Some(format!(
-                "{} holds a token but was readable by others (mode {:o}); it is rewritten with mode 600",
+                "{} holds a token but was readable by others (mode {:o}); it is now mode 600",
                 path.display(),
                 mode & 0o777
             ));
