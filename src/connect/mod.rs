@@ -391,7 +391,7 @@ fn refreshing_credential(
                 // A reused token was refused and the endpoint does not know the user
                 // (deleted, or a reset emulator): forget it, so the next run makes a
                 // new one, and say so.
-                Err(e) if matches!(e.status(), Some(400 | 403 | 404)) => {
+                Err(e) if matches!(e.status(), Some(400 | 404)) => {
                     if let Err(forget) = cache.forget(&profile) {
                         tracing::warn!(error = %forget, "could not forget the profile");
                     }
