@@ -216,7 +216,7 @@ pub async fn reach(
         })?;
         http.extra_ca_pem.push(pem);
     }
-    let reachable = match &resolved.target {
+    let mut reachable = match &resolved.target {
         Target::LocalDefault => {
             let emulator = local::ensure_running(dirs, Duration::from_secs(15)).await?;
             // The local default trusts the emulator's own certificate, and only it.
@@ -252,7 +252,6 @@ pub async fn reach(
     if is_loopback(endpoint) && !http.extra_ca_pem.is_empty() {
         http.trust_only_extra_ca = true;
     }
-    let mut reachable = reachable;
     if let Reachable::ConnectionString { endpoint_ca, .. } = &mut reachable {
         *endpoint_ca = ca_digest(&http.extra_ca_pem);
     }
