@@ -44,7 +44,11 @@ fn run(connection: ConnectionArgs, global: &GlobalArgs, command: Command) -> Res
     }
     let ctx = Context::new(connection, global)?;
     let _log = crate::logging::to_file(&ctx.dirs.state, "cli.log");
-    let runtime = tokio::runtime::Runtime::new()
+    // One thread: a command waits on one request at a time, and handing each
+    // response between worker threads costs more than it saves.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .map_err(|e| CliError::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         match command {
