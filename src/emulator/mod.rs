@@ -62,6 +62,11 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing survives a restart.
     #[arg(long)]
     pub in_memory: bool,
+    /// Sync every commit to the disk before answering, so acknowledged writes also
+    /// survive a power loss or an OS crash (by default they survive the emulator being
+    /// killed; each write then costs a disk sync).
+    #[arg(long, conflicts_with = "in_memory")]
+    pub durable: bool,
     /// Stop the emulator listening on --host/--port (a request signed with --access-key,
     /// trusting the certificate in --data-dir) instead of starting one.
     #[arg(long, conflicts_with = "in_memory")]
@@ -94,6 +99,8 @@ pub struct EmulatorConfig {
     pub port: u16,
     /// `None` = in memory (the certificate too).
     pub data_dir: Option<PathBuf>,
+    /// Sync every commit to the disk (`serve --durable`).
+    pub durable: bool,
     pub tls: bool,
     /// base64, as in a connection string.
     pub access_key: String,
@@ -110,6 +117,7 @@ impl EmulatorConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             data_dir: None,
+            durable: false,
             tls: true,
             access_key: local::DEV_ACCESS_KEY.to_owned(),
             throttle: false,
@@ -136,6 +144,7 @@ impl EmulatorConfig {
             host: args.host,
             port: args.port,
             data_dir,
+            durable: args.durable,
             tls: !args.http,
             access_key: args.access_key.clone(),
             throttle: args.throttle,

@@ -150,7 +150,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         None
     };
     let db_path = config.data_dir.as_ref().map(|d| d.join("emulator.db"));
-    let (store, store_thread, token_secret) = Store::open(db_path.as_deref())?;
+    let (store, store_thread, token_secret) = Store::open(db_path.as_deref(), config.durable)?;
 
     let scheme = if config.tls { "https" } else { "http" };
     let fallback_authority = authority(addr);

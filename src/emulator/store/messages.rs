@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn list_queries_use_indexes() {
         let mut conn = rusqlite::Connection::open_in_memory().expect("db");
-        super::super::schema::prepare(&mut conn).expect("schema");
+        super::super::schema::prepare(&mut conn, false).expect("schema");
         for sql in [list_sql(), LOW_SEQ_SQL.to_owned()] {
             let mut stmt = conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))

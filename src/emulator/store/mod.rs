@@ -103,15 +103,19 @@ impl StoreThread {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, or an in-memory one.
-    /// Also returns the database's token-signing secret.
-    pub fn open(path: Option<&Path>) -> Result<(Self, StoreThread, Vec<u8>), StoreError> {
+    /// Opens (creating if needed) the database at `path`, or an in-memory one;
+    /// `durable` syncs every commit to the disk. Also returns the database's
+    /// token-signing secret.
+    pub fn open(
+        path: Option<&Path>,
+        durable: bool,
+    ) -> Result<(Self, StoreThread, Vec<u8>), StoreError> {
         let mut conn = match path {
             Some(p) => Connection::open(p)?,
             None => Connection::open_in_memory()?,
         };
         conn.set_prepared_statement_cache_capacity(cached::CAPACITY);
-        schema::prepare(&mut conn)?;
+        schema::prepare(&mut conn, durable)?;
         let secret = schema::jwt_secret(&conn)?;
         let reader_conn = match path {
             Some(p) => Some(schema::open_reader(p)?),
@@ -315,7 +319,7 @@ mod batch_tests {
     #[test]
     fn a_batch_keeps_the_requests_that_succeeded_and_undoes_the_one_that_failed() {
         let mut conn = Connection::open_in_memory().expect("db");
-        schema::prepare(&mut conn).expect("schema");
+        schema::prepare(&mut conn, false).expect("schema");
         let (tx, rx) = std::sync::mpsc::channel();
         run_writes(
             &mut conn,
@@ -341,11 +345,25 @@ mod batch_tests {
     }
 
     #[test]
+    fn durable_syncs_every_commit_and_the_default_syncs_at_checkpoints() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sync_of = |durable: bool| {
+            let mut conn = Connection::open(dir.path().join("emulator.db")).expect("db");
+            schema::prepare(&mut conn, durable).expect("schema");
+            conn.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))
+                .expect("pragma")
+        };
+        // SQLite's numbering: 1 = NORMAL, 2 = FULL.
+        assert_eq!(sync_of(false), 1);
+        assert_eq!(sync_of(true), 2);
+    }
+
+    #[test]
     fn the_reader_connection_sees_commits_and_cannot_write() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("emulator.db");
         let mut writer = Connection::open(&path).expect("db");
-        schema::prepare(&mut writer).expect("schema");
+        schema::prepare(&mut writer, false).expect("schema");
         let reader = schema::open_reader(&path).expect("reader");
         writer
             .execute("INSERT INTO meta (key, value) VALUES ('seen', x'01')", [])
