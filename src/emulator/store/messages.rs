@@ -98,8 +98,7 @@ pub fn send(
     now: i64,
 ) -> Result<i64, ApiError> {
     rows::require_member(tx, thread, caller)?;
-    let version = rows::bump_version(tx, thread, now)?;
-    let seq = rows::next_seq(tx, thread)?;
+    let (version, seq) = rows::bump_version_and_seq(tx, thread, now)?;
     tx.execute_cached(
         "INSERT INTO messages (thread_id, id, type, seq, version, created_ms, sender, sender_display_name, content, metadata)
          VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9)",
@@ -129,8 +128,7 @@ pub fn add_system(
     initiator: &str,
     now: i64,
 ) -> Result<(), ApiError> {
-    let version = rows::bump_version(tx, thread, now)?;
-    let seq = rows::next_seq(tx, thread)?;
+    let (version, seq) = rows::bump_version_and_seq(tx, thread, now)?;
     let participants =
         participants.map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".to_owned()));
     tx.execute_cached(
@@ -264,8 +262,7 @@ pub fn update(
         Some(patch) => rows::merge_metadata(metadata_from_json(current).unwrap_or_default(), patch),
         None => metadata_from_json(current).unwrap_or_default(),
     };
-    let version = rows::bump_version(tx, thread, now)?;
-    let seq = rows::next_seq(tx, thread)?;
+    let (version, seq) = rows::bump_version_and_seq(tx, thread, now)?;
     tx.execute_cached(
         "UPDATE messages SET content = COALESCE(?3, content), metadata = ?4, version = ?5, seq = ?6, edited_ms = ?7
          WHERE thread_id = ?1 AND id = ?2",
@@ -286,8 +283,7 @@ pub fn delete(
     let Some(old_seq) = editable(tx, thread, caller, id)? else {
         return Ok(());
     };
-    let version = rows::bump_version(tx, thread, now)?;
-    let seq = rows::next_seq(tx, thread)?;
+    let (version, seq) = rows::bump_version_and_seq(tx, thread, now)?;
     tx.execute_cached(
         "UPDATE messages SET content = '', metadata = NULL, version = ?3, seq = ?4, deleted_ms = ?5
          WHERE thread_id = ?1 AND id = ?2",
