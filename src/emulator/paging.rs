@@ -35,8 +35,9 @@ pub fn skip(raw: Option<&str>) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("Value for skip ({raw}) is not valid.")))
 }
 
-/// Where the next page of messages starts: rows with `seq < before`, as of `high_water`,
-/// and not below `low` (the first sequence id at/after `startTime`).
+/// Where the next page of messages starts: history rows with a version below
+/// `before`, as of the thread's version `high_water`, and not below `low` (the
+/// `startTime`: versions are close to the epoch milliseconds of their change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageCursor {
     pub high_water: i64,
@@ -76,7 +77,7 @@ fn invalid_token() -> ApiError {
 impl MessageCursor {
     pub fn encode(&self) -> String {
         hex(&format!(
-            "m1.{}.{}.{}",
+            "m2.{}.{}.{}",
             self.high_water, self.before, self.low
         ))
     }
@@ -93,7 +94,8 @@ impl MessageCursor {
                 .filter(|n| *n >= 0)
                 .ok_or_else(invalid_token)
         };
-        if *tag != "m1" {
+        // m1 tokens counted sequence ids: refused rather than misread.
+        if *tag != "m2" {
             return Err(invalid_token());
         }
         Ok(Self {

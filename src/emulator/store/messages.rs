@@ -75,17 +75,14 @@ fn render(r: &Row<'_>) -> rusqlite::Result<ChatMessage> {
     })
 }
 
-/// The lowest sequence id whose version is at/after `startTime`.
-const LOW_SEQ_SQL: &str =
-    "SELECT seq FROM message_seq WHERE thread_id = ?1 AND version >= ?2 ORDER BY version LIMIT 1";
-
 /// One page of the history rows current at the high-water mark, newest first.
+/// (Versions order a thread's history as sequence ids do: see the schema.)
 fn list_sql() -> String {
     format!(
-        "SELECT {COLUMNS}, s.seq FROM message_seq s JOIN messages m ON m.thread_id = s.thread_id AND m.id = s.message_id
-         WHERE s.thread_id = ?1 AND s.seq <= ?2 AND s.seq < ?3 AND s.seq >= ?4
+        "SELECT {COLUMNS}, s.version FROM message_seq s JOIN messages m ON m.thread_id = s.thread_id AND m.id = s.message_id
+         WHERE s.thread_id = ?1 AND s.version <= ?2 AND s.version < ?3 AND s.version >= ?4
            AND (s.superseded_by IS NULL OR s.superseded_by > ?2)
-         ORDER BY s.seq DESC LIMIT ?5"
+         ORDER BY s.version DESC LIMIT ?5"
     )
 }
 
@@ -174,19 +171,14 @@ pub fn list(
         Some(c) => c,
         None => {
             let high_water: i64 = tx.query_row_cached(
-                "SELECT last_seq FROM threads WHERE id = ?1",
+                "SELECT last_version FROM threads WHERE id = ?1",
                 params![thread],
                 |r| r.get(0),
             )?;
-            // Versions grow with sequence ids, so the first version at/after startTime
-            // gives the lowest sequence id to list (an index seek, not a scan).
-            let low: Option<i64> = tx
-                .query_row_cached(LOW_SEQ_SQL, params![thread, start_ms], |r| r.get(0))
-                .optional()?;
             MessageCursor {
                 high_water,
                 before: high_water + 1,
-                low: low.unwrap_or(high_water + 1),
+                low: start_ms,
             }
         }
     };
@@ -202,25 +194,26 @@ pub fn list(
         |r| Ok((render(r)?, r.get::<_, i64>(14)?)),
     )?;
     let mut page = Vec::new();
-    let mut last_seq = None;
+    let mut last_version = None;
     let mut more = false;
     for row in rows {
-        let (msg, seq) = row?;
+        let (msg, version) = row?;
         if page.len() as i64 == size {
             more = true;
             break;
         }
         page.push(msg);
-        last_seq = Some(seq);
+        last_version = Some(version);
     }
-    let next = match (more, last_seq) {
+    let next = match (more, last_version) {
         (true, Some(before)) => Some(MessageCursor { before, ..cursor }),
         _ => None,
     };
     Ok((page, next))
 }
 
-/// The stored state a change must check: sender, type, deletion and sequence id.
+/// The stored state a change must check: sender, type and deletion. Returns the
+/// message's current version, `None` for a tombstone.
 fn editable(
     tx: &Transaction<'_>,
     thread: &str,
@@ -230,16 +223,20 @@ fn editable(
     rows::require_member(tx, thread, caller)?;
     let row: Option<(Option<String>, String, Option<i64>, i64)> = tx
         .query_row_cached(
-            "SELECT sender, type, deleted_ms, seq FROM messages WHERE thread_id = ?1 AND id = ?2",
+            "SELECT sender, type, deleted_ms, version FROM messages WHERE thread_id = ?1 AND id = ?2",
             params![thread, id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let (sender, kind, deleted, seq) = row.ok_or_else(ApiError::message_not_found)?;
+    let (sender, kind, deleted, version) = row.ok_or_else(ApiError::message_not_found)?;
     if ChatMessageType::parse(&kind).is_system() || sender.as_deref() != Some(caller) {
         return Err(ApiError::no_permission());
     }
-    Ok(if deleted.is_some() { None } else { Some(seq) })
+    Ok(if deleted.is_some() {
+        None
+    } else {
+        Some(version)
+    })
 }
 
 /// Edits content and/or merges metadata; the message moves to the top.
@@ -252,7 +249,7 @@ pub fn update(
     metadata: Option<&Metadata>,
     now: i64,
 ) -> Result<(), ApiError> {
-    let old_seq = editable(tx, thread, caller, id)?.ok_or_else(ApiError::message_not_found)?;
+    let old_version = editable(tx, thread, caller, id)?.ok_or_else(ApiError::message_not_found)?;
     let current: Option<String> = tx.query_row_cached(
         "SELECT metadata FROM messages WHERE thread_id = ?1 AND id = ?2",
         params![thread, id],
@@ -268,7 +265,7 @@ pub fn update(
          WHERE thread_id = ?1 AND id = ?2",
         params![thread, id, content, metadata_to_json(&merged), version, seq, now],
     )?;
-    rows::assign_seq(tx, thread, id, Some(old_seq), seq, version)?;
+    rows::assign_seq(tx, thread, id, Some(old_version), seq, version)?;
     Ok(())
 }
 
@@ -280,7 +277,7 @@ pub fn delete(
     id: i64,
     now: i64,
 ) -> Result<(), ApiError> {
-    let Some(old_seq) = editable(tx, thread, caller, id)? else {
+    let Some(old_version) = editable(tx, thread, caller, id)? else {
         return Ok(());
     };
     let (version, seq) = rows::bump_version_and_seq(tx, thread, now)?;
@@ -289,7 +286,7 @@ pub fn delete(
          WHERE thread_id = ?1 AND id = ?2",
         params![thread, id, version, seq, now],
     )?;
-    rows::assign_seq(tx, thread, id, Some(old_seq), seq, version)?;
+    rows::assign_seq(tx, thread, id, Some(old_version), seq, version)?;
     Ok(())
 }
 
@@ -315,26 +312,22 @@ mod tests {
     fn list_queries_use_indexes() {
         let mut conn = rusqlite::Connection::open_in_memory().expect("db");
         super::super::schema::prepare(&mut conn, false).expect("schema");
-        for sql in [list_sql(), LOW_SEQ_SQL.to_owned()] {
-            let mut stmt = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .expect("plan");
-            let plan: Vec<String> = stmt
-                .query_map(
-                    params!["t", 1, 1, 1, 1][..stmt.parameter_count().min(5)].as_ref(),
-                    |r| r.get::<_, String>(3),
-                )
-                .expect("rows")
-                .collect::<rusqlite::Result<_>>()
-                .expect("plan rows");
-            assert!(
-                plan.iter().all(|step| !step.starts_with("SCAN")),
-                "{sql}: {plan:?}"
-            );
-            assert!(
-                plan.iter().all(|step| !step.contains("TEMP B-TREE")),
-                "no sort step: {plan:?}"
-            );
-        }
+        let sql = list_sql();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan");
+        let plan: Vec<String> = stmt
+            .query_map(params!["t", 1, 1, 1, 1], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan rows");
+        assert!(
+            plan.iter().all(|step| !step.starts_with("SCAN")),
+            "{sql}: {plan:?}"
+        );
+        assert!(
+            plan.iter().all(|step| !step.contains("TEMP B-TREE")),
+            "no sort step: {plan:?}"
+        );
     }
 }

@@ -163,24 +163,25 @@ fn record_activity(tx: &Transaction<'_>, thread: &str, activity: i64) -> rusqlit
     Ok(())
 }
 
-/// Gives message `id` the sequence id `seq` at `version`, superseding `old_seq`.
+/// Gives message `id` the sequence id `seq` at `version`, superseding its entry at
+/// `old_version`.
 pub fn assign_seq(
     tx: &Transaction<'_>,
     thread: &str,
     id: i64,
-    old_seq: Option<i64>,
+    old_version: Option<i64>,
     seq: i64,
     version: i64,
 ) -> rusqlite::Result<()> {
-    if let Some(old) = old_seq {
+    if let Some(old) = old_version {
         tx.execute_cached(
-            "UPDATE message_seq SET superseded_by = ?3 WHERE thread_id = ?1 AND seq = ?2",
-            params![thread, old, seq],
+            "UPDATE message_seq SET superseded_by = ?3 WHERE thread_id = ?1 AND version = ?2",
+            params![thread, old, version],
         )?;
     }
     tx.execute_cached(
-        "INSERT INTO message_seq (thread_id, seq, message_id, version) VALUES (?1, ?2, ?3, ?4)",
-        params![thread, seq, id, version],
+        "INSERT INTO message_seq (thread_id, version, seq, message_id) VALUES (?1, ?2, ?3, ?4)",
+        params![thread, version, seq, id],
     )?;
     Ok(())
 }

@@ -2,12 +2,17 @@
 //! metadata maps and system-message participant lists.
 //!
 //! Paging that never skips nor repeats while a thread changes rests on two history
-//! tables: `message_seq` keeps every sequence id ever given to a message (an edit or
-//! delete gives a new one and marks the old row `superseded_by`), and
-//! `thread_activity` keeps every activity time of a thread (the row current at a
-//! given moment is the latest one at or before it). A listing fixes a high-water mark
-//! on its first page and reads, on every page, the rows that were current at that
-//! mark: each item exactly once, in its current state.
+//! tables: `message_seq` keeps every (version, sequence id) ever given to a message
+//! (an edit or delete gives new ones and marks the old row `superseded_by` the new
+//! version), and `thread_activity` keeps every activity time of a thread (the row
+//! current at a given moment is the latest one at or before it). A listing fixes a
+//! high-water mark on its first page and reads, on every page, the rows that were
+//! current at that mark: each item exactly once, in its current state.
+//!
+//! Within a thread, versions and sequence ids are given together and both only grow,
+//! so ordering by either is the same: `message_seq` is keyed by version alone, which
+//! serves both the newest-first order and the `startTime` (last modified) filter, with
+//! one B-tree to write per send instead of two.
 
 use rand::RngExt as _;
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -71,13 +76,12 @@ CREATE TABLE IF NOT EXISTS messages (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS message_seq (
     thread_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     message_id INTEGER NOT NULL,
-    version INTEGER NOT NULL,
     superseded_by INTEGER,
-    PRIMARY KEY (thread_id, seq)
+    PRIMARY KEY (thread_id, version)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS message_seq_by_version ON message_seq (thread_id, version);
 CREATE TABLE IF NOT EXISTS read_receipts (
     thread_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
@@ -99,6 +103,10 @@ CREATE TABLE IF NOT EXISTS repeatability (
 /// ~8,400 to ~11,200 sends/s over SQLite's default 1,000.
 const CHECKPOINT_PAGES: i64 = 4000;
 
+/// The layout this program writes, kept in `PRAGMA user_version`. 0: a database from
+/// before versions were kept, with `message_seq` keyed by sequence id.
+const LAYOUT_VERSION: i64 = 1;
+
 /// Sets the pragmas, creates the tables and the token-signing secret.
 ///
 /// Under WAL, every commit is written to the log before the request is answered, so
@@ -119,7 +127,22 @@ pub fn prepare(conn: &mut Connection, durable: bool) -> rusqlite::Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(SCHEMA)?;
+    let layout: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if layout > LAYOUT_VERSION {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(format!(
+                "the database was written by a newer acs-chat (layout {layout}, this one knows {LAYOUT_VERSION}); use that version or another data directory"
+            )),
+        ));
+    }
+    let tx = conn.transaction()?;
+    if layout == 0 && table_exists(&tx, "message_seq")? {
+        tx.execute_batch(MESSAGE_SEQ_BY_VERSION)?;
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", LAYOUT_VERSION)?;
+    tx.commit()?;
     let has_secret: Option<i64> = conn
         .query_row("SELECT 1 FROM meta WHERE key = 'jwt_secret'", [], |r| {
             r.get(0)
@@ -134,6 +157,33 @@ pub fn prepare(conn: &mut Connection, durable: bool) -> rusqlite::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Layout 0 -> 1: `message_seq` keyed by (thread, version) instead of (thread,
+/// sequence id), `superseded_by` naming the superseding version.
+const MESSAGE_SEQ_BY_VERSION: &str = r#"
+CREATE TABLE message_seq_v1 (
+    thread_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    superseded_by INTEGER,
+    PRIMARY KEY (thread_id, version)
+) WITHOUT ROWID;
+INSERT INTO message_seq_v1 (thread_id, version, seq, message_id, superseded_by)
+    SELECT s.thread_id, s.version, s.seq, s.message_id,
+           (SELECT n.version FROM message_seq n WHERE n.thread_id = s.thread_id AND n.seq = s.superseded_by)
+    FROM message_seq s;
+DROP TABLE message_seq;
+ALTER TABLE message_seq_v1 RENAME TO message_seq;
+"#;
+
+fn table_exists(tx: &rusqlite::Transaction<'_>, name: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
+        [name],
+        |r| r.get(0),
+    )
 }
 
 /// The token-signing secret of this database.
@@ -152,4 +202,73 @@ pub fn open_reader(path: &std::path::Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "query_only", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `message_seq` as layout 0 wrote it: keyed by sequence id, `superseded_by`
+    /// naming the superseding sequence id.
+    const LAYOUT_0_MESSAGE_SEQ: &str = r#"
+        CREATE TABLE message_seq (
+            thread_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            superseded_by INTEGER,
+            PRIMARY KEY (thread_id, seq)
+        );
+        CREATE INDEX message_seq_by_version ON message_seq (thread_id, version);
+        -- Message 100 sent (seq 1), message 200 sent (seq 2), message 100 edited (seq 3).
+        INSERT INTO message_seq VALUES ('t', 1, 100, 100, 3), ('t', 2, 200, 200, NULL),
+                                       ('t', 3, 100, 300, NULL);
+    "#;
+
+    #[test]
+    fn a_layout_0_database_is_rekeyed_by_version() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(LAYOUT_0_MESSAGE_SEQ).expect("layout 0");
+        prepare(&mut conn, false).expect("prepare");
+        let rows: Vec<(i64, i64, i64, Option<i64>)> = conn
+            .prepare(
+                "SELECT version, seq, message_id, superseded_by FROM message_seq ORDER BY version",
+            )
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            vec![
+                (100, 1, 100, Some(300)),
+                (200, 2, 200, None),
+                (300, 3, 100, None)
+            ]
+        );
+        let layout: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("user_version");
+        assert_eq!(layout, LAYOUT_VERSION);
+        // Preparing again leaves it as it is.
+        prepare(&mut conn, false).expect("prepare again");
+        let count: i64 = conn
+            .query_row("SELECT COUNT(*) FROM message_seq", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(count, 3);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_program_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.pragma_update(None, "user_version", LAYOUT_VERSION + 1)
+            .expect("user_version");
+        let refused = prepare(&mut conn, false).expect_err("a newer layout");
+        assert!(refused.to_string().contains("newer acs-chat"), "{refused}");
+        let tables: i64 = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(tables, 0);
+    }
 }
