@@ -1,8 +1,9 @@
 //! Emulator throughput and latency over HTTPS with keep-alive: sends/s and latency
 //! with 1, 16 and 64 concurrent senders (each its own connection, each writing to its
 //! own thread), beside a bare axum handler that answers a fixed 201 over the same TLS
-//! setup (the ceiling); and the latency of a list-messages page (maxPageSize 200) in
-//! threads of 10k and 1M messages.
+//! setup (the ceiling), over HTTP/1.1 (as the official SDKs and acs-chat speak) and
+//! over HTTP/2 (`send.h2.*`, `bare.h2.*`); and the latency of a list-messages page
+//! (maxPageSize 200) in threads of 10k and 1M messages.
 //!
 //! The emulator runs as `acs-chat serve` does by default: on disk (SQLite, WAL) in a
 //! temporary data directory. The large threads are filled in bulk by writing the
@@ -27,23 +28,54 @@ use support::{Local, Report, ms, short_mode};
 const CHAT_API: &str = "api-version=2024-03-07";
 const SEND_BODY: &str = r#"{"content":"a benchmark message of ordinary length","senderDisplayName":"Bench","type":"text"}"#;
 
+/// The HTTP version the load is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Http1,
+    Http2,
+}
+
+impl Protocol {
+    /// The figure name's prefix: HTTP/1.1 figures carry none.
+    fn prefix(self) -> &'static str {
+        match self {
+            Protocol::Http1 => "",
+            Protocol::Http2 => "h2.",
+        }
+    }
+}
+
 /// A client with its own keep-alive connection that trusts `ca_pem`.
-fn client(ca_pem: &[u8]) -> reqwest::Client {
+fn client(ca_pem: &[u8], protocol: Protocol) -> reqwest::Client {
     let cert = reqwest::Certificate::from_pem(ca_pem).expect("certificate");
-    reqwest::Client::builder()
-        .tls_certs_only([cert])
-        .build()
-        .expect("client")
+    let builder = reqwest::Client::builder().tls_certs_only([cert]);
+    match protocol {
+        Protocol::Http1 => builder.http1_only(),
+        // Negotiated by ALPN: both servers offer h2.
+        Protocol::Http2 => builder,
+    }
+    .build()
+    .expect("client")
 }
 
 /// `senders` tasks each POST `SEND_BODY` to their own URL, back to back, for
 /// `duration`; returns (requests per second, latencies in ms).
-async fn load(urls: &[String], token: &str, ca_pem: &[u8], duration: Duration) -> (f64, Vec<f64>) {
+async fn load(
+    urls: &[String],
+    token: &str,
+    ca_pem: &[u8],
+    protocol: Protocol,
+    duration: Duration,
+) -> (f64, Vec<f64>) {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for url in urls {
-        let (url, token, stop, client) =
-            (url.clone(), token.to_owned(), stop.clone(), client(ca_pem));
+        let (url, token, stop, client) = (
+            url.clone(),
+            token.to_owned(),
+            stop.clone(),
+            client(ca_pem, protocol),
+        );
         tasks.push(tokio::spawn(async move {
             let post = || {
                 client
@@ -155,7 +187,7 @@ fn fill(db: &std::path::Path, thread: &str, sender: &str, count: i64) -> i64 {
         rusqlite::params![thread, seq, version],
     )
     .expect("update thread");
-    // Activity times increase across all threads (see the store's `touch_activity`).
+    // Activity times increase across all threads (see the store's `next_activity`).
     let last_activity: Option<i64> = tx
         .query_row("SELECT MAX(activity_ms) FROM thread_activity", [], |r| {
             r.get(0)
@@ -223,41 +255,47 @@ async fn main() {
 
     // Throughput: emulator and ceiling, side by side, at each concurrency.
     let mut threads = Vec::new();
-    for n in [1usize, 16, 64] {
-        while threads.len() < n {
-            threads.push(local.thread(&user, &[], "load").await);
+    for protocol in [Protocol::Http1, Protocol::Http2] {
+        let p = protocol.prefix();
+        for n in [1usize, 16, 64] {
+            while threads.len() < n {
+                threads.push(local.thread(&user, &[], "load").await);
+            }
+            let urls: Vec<String> = threads[..n]
+                .iter()
+                .map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}"))
+                .collect();
+            let (rate, mut lat) = load(&urls, &user.token, &local.ca_pem, protocol, window).await;
+            report.add(format!("send.{p}c{n}.rate"), rate, "req/s");
+            report.latencies(&format!("send.{p}c{n}"), &mut lat);
+            while memory_threads.len() < n {
+                memory_threads.push(memory.thread(&memory_user, &[], "load").await);
+            }
+            let urls: Vec<String> = memory_threads[..n]
+                .iter()
+                .map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}"))
+                .collect();
+            let (memory_rate, mut lat) =
+                load(&urls, &memory_user.token, &memory.ca_pem, protocol, window).await;
+            report.add(format!("send_in_memory.{p}c{n}.rate"), memory_rate, "req/s");
+            report.latencies(&format!("send_in_memory.{p}c{n}"), &mut lat);
+            let bare_urls =
+                vec![format!("https://{bare_addr}/chat/threads/x/messages?{CHAT_API}"); n];
+            let (bare_rate, mut bare_lat) =
+                load(&bare_urls, &user.token, &bare_ca, protocol, window).await;
+            report.add(format!("bare.{p}c{n}.rate"), bare_rate, "req/s");
+            report.latencies(&format!("bare.{p}c{n}"), &mut bare_lat);
+            report.add(
+                format!("send.{p}c{n}.of_ceiling"),
+                100.0 * rate / bare_rate.max(1.0),
+                "%",
+            );
+            report.add(
+                format!("send_in_memory.{p}c{n}.of_ceiling"),
+                100.0 * memory_rate / bare_rate.max(1.0),
+                "%",
+            );
         }
-        let urls: Vec<String> = threads[..n]
-            .iter()
-            .map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}"))
-            .collect();
-        let (rate, mut lat) = load(&urls, &user.token, &local.ca_pem, window).await;
-        report.add(format!("send.c{n}.rate"), rate, "req/s");
-        report.latencies(&format!("send.c{n}"), &mut lat);
-        while memory_threads.len() < n {
-            memory_threads.push(memory.thread(&memory_user, &[], "load").await);
-        }
-        let urls: Vec<String> = memory_threads[..n]
-            .iter()
-            .map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}"))
-            .collect();
-        let (memory_rate, mut lat) = load(&urls, &memory_user.token, &memory.ca_pem, window).await;
-        report.add(format!("send_in_memory.c{n}.rate"), memory_rate, "req/s");
-        report.latencies(&format!("send_in_memory.c{n}"), &mut lat);
-        let bare_urls = vec![format!("https://{bare_addr}/chat/threads/x/messages?{CHAT_API}"); n];
-        let (bare_rate, mut bare_lat) = load(&bare_urls, &user.token, &bare_ca, window).await;
-        report.add(format!("bare.c{n}.rate"), bare_rate, "req/s");
-        report.latencies(&format!("bare.c{n}"), &mut bare_lat);
-        report.add(
-            format!("send.c{n}.of_ceiling"),
-            100.0 * rate / bare_rate.max(1.0),
-            "%",
-        );
-        report.add(
-            format!("send_in_memory.c{n}.of_ceiling"),
-            100.0 * memory_rate / bare_rate.max(1.0),
-            "%",
-        );
     }
 
     // List pages in big threads.
@@ -265,7 +303,7 @@ async fn main() {
         finish(&mut report, short, local, memory).await;
         return;
     }
-    let http = client(&local.ca_pem);
+    let http = client(&local.ca_pem, Protocol::Http1);
     let n = if short { 20 } else { 200 };
     for size in sizes {
         let thread = local.thread(&user, &[], "big").await;
