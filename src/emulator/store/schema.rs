@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS repeatability (
 "#;
 
 /// Log pages between checkpoints (16 MiB of 4 KiB pages): 64 senders went from
-/// ~8,400 to ~11,200 sends/s over SQLite's default 1,000.
+/// ~8,400 to ~10,300 sends/s over SQLite's default 1,000.
 const CHECKPOINT_PAGES: i64 = 4000;
 
 /// The layout this program writes, kept in `PRAGMA user_version`. 0: a database from
@@ -113,7 +113,7 @@ const LAYOUT_VERSION: i64 = 1;
 /// an acknowledged write survives the emulator being killed at any moment. `durable`
 /// also syncs the log to the disk on every commit (survives a power loss or an OS
 /// crash); without it the log is synced at checkpoints. A local emulator's data is
-/// rarely worth a disk sync per request: that sync was about half of a send's latency.
+/// rarely worth a disk sync per request: that sync was ~40 % of a send's latency.
 pub fn prepare(conn: &mut Connection, durable: bool) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     let sync = if durable { "FULL" } else { "NORMAL" };
