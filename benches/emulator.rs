@@ -23,7 +23,7 @@ use acs_chat::emulator::EmulatorConfig;
 use axum::Router;
 use axum::http::StatusCode;
 use axum_server::tls_rustls::RustlsConfig;
-use support::{Local, Report, ms, short_mode};
+use support::{Local, Report, User, ms, short_mode};
 
 const CHAT_API: &str = "api-version=2024-03-07";
 const SEND_BODY: &str = r#"{"content":"a benchmark message of ordinary length","senderDisplayName":"Bench","type":"text"}"#;
@@ -117,6 +117,27 @@ async fn load(
         latencies.len() as f64 / (to - from).as_secs_f64(),
         latencies,
     )
+}
+
+/// `n` senders of `user`, each to a thread of its own on `local` (made as needed and
+/// kept in `threads` for the next, larger round), for `duration`: as [`load`].
+async fn send_load(
+    local: &Local,
+    user: &User,
+    threads: &mut Vec<String>,
+    n: usize,
+    protocol: Protocol,
+    duration: Duration,
+) -> (f64, Vec<f64>) {
+    while threads.len() < n {
+        threads.push(local.thread(user, &[], "load").await);
+    }
+    let base = local.emulator.endpoint.trim_end_matches('/');
+    let urls: Vec<String> = threads[..n]
+        .iter()
+        .map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}"))
+        .collect();
+    load(&urls, &user.token, &local.ca_pem, protocol, duration).await
 }
 
 /// The ceiling: axum over the same rustls setup, answering a fixed 201.
@@ -249,7 +270,6 @@ async fn main() {
     // The same in memory (`serve --in-memory`): no disk write to wait for.
     let memory = Local::start().await;
     let memory_user = memory.user().await;
-    let memory_base = memory.emulator.endpoint.trim_end_matches('/').to_owned();
     let mut memory_threads = Vec::new();
     let mut report = Report::default();
 
@@ -258,25 +278,18 @@ async fn main() {
     for protocol in [Protocol::Http1, Protocol::Http2] {
         let p = protocol.prefix();
         for n in [1usize, 16, 64] {
-            while threads.len() < n {
-                threads.push(local.thread(&user, &[], "load").await);
-            }
-            let urls: Vec<String> = threads[..n]
-                .iter()
-                .map(|t| format!("{base}/chat/threads/{t}/messages?{CHAT_API}"))
-                .collect();
-            let (rate, mut lat) = load(&urls, &user.token, &local.ca_pem, protocol, window).await;
+            let (rate, mut lat) = send_load(&local, &user, &mut threads, n, protocol, window).await;
             report.add(format!("send.{p}c{n}.rate"), rate, "req/s");
             report.latencies(&format!("send.{p}c{n}"), &mut lat);
-            while memory_threads.len() < n {
-                memory_threads.push(memory.thread(&memory_user, &[], "load").await);
-            }
-            let urls: Vec<String> = memory_threads[..n]
-                .iter()
-                .map(|t| format!("{memory_base}/chat/threads/{t}/messages?{CHAT_API}"))
-                .collect();
-            let (memory_rate, mut lat) =
-                load(&urls, &memory_user.token, &memory.ca_pem, protocol, window).await;
+            let (memory_rate, mut lat) = send_load(
+                &memory,
+                &memory_user,
+                &mut memory_threads,
+                n,
+                protocol,
+                window,
+            )
+            .await;
             report.add(format!("send_in_memory.{p}c{n}.rate"), memory_rate, "req/s");
             report.latencies(&format!("send_in_memory.{p}c{n}"), &mut lat);
             let bare_urls =
