@@ -35,14 +35,10 @@ fn send_by_flag_argument_and_stdin_then_list_show_update_delete() {
 
     // JSON: oldest first, text messages carry the seed's metadata.
     let list = emu.json("bob", &["message", "list", "--thread", &id]);
-    let texts: Vec<&str> = list
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|m| m["type"] == "text")
-        .filter_map(|m| m["content"]["message"].as_str())
-        .collect();
-    assert_eq!(texts, ["Hello Bob", "Hi Alice", "from stdin"]);
+    assert_eq!(
+        cli_common::texts(&list),
+        ["Hello Bob", "Hi Alice", "from stdin"]
+    );
     let hello = list
         .as_array()
         .and_then(|a| a.iter().find(|m| m["id"] == first.as_str()))
@@ -260,15 +256,8 @@ fn list_follows_paging() {
             "5",
         ],
     );
-    let texts: Vec<String> = list
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|m| m["type"] == "text")
-        .filter_map(|m| m["content"]["message"].as_str().map(str::to_owned))
-        .collect();
     let expected: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
-    assert_eq!(texts, expected);
+    assert_eq!(cli_common::texts(&list), expected);
     let text = cli_common::read(&log);
     let pages = text
         .lines()
@@ -310,12 +299,5 @@ fn each_line_sends_one_message_per_line_in_order() {
     assert_eq!(cmids.len(), 3, "{out}");
 
     let list = emu.json("bob", &["message", "list", "--thread", &id]);
-    let texts: Vec<&str> = list
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|m| m["type"] == "text")
-        .filter_map(|m| m["content"]["message"].as_str())
-        .collect();
-    assert_eq!(texts, ["one", "two", "three"]);
+    assert_eq!(cli_common::texts(&list), ["one", "two", "three"]);
 }

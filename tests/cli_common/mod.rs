@@ -12,6 +12,17 @@ use std::process::{Child, Command, Stdio};
 
 use base64::Engine as _;
 
+/// The contents of the text messages of a `message list` JSON array, in its order
+/// (system messages left out).
+pub fn texts(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .expect("a JSON array of messages")
+        .iter()
+        .filter(|m| m["type"] == "text")
+        .filter_map(|m| m["content"]["message"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// The binary under test.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_acs-chat"))
