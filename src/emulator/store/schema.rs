@@ -160,7 +160,9 @@ pub fn prepare(conn: &mut Connection, durable: bool) -> rusqlite::Result<()> {
 }
 
 /// Layout 0 -> 1: `message_seq` keyed by (thread, version) instead of (thread,
-/// sequence id), `superseded_by` naming the superseding version.
+/// sequence id), `superseded_by` naming the superseding version. The table is spelt
+/// out here rather than taken from `SCHEMA` on purpose: this step must keep making
+/// layout 1 when a later layout changes `SCHEMA`.
 const MESSAGE_SEQ_BY_VERSION: &str = r#"
 CREATE TABLE message_seq_v1 (
     thread_id TEXT NOT NULL,
