@@ -181,6 +181,8 @@ mod tests {
         };
         assert_eq!(ThreadCursor::decode(&t.encode()), Ok(t.clone()));
         assert!(MessageCursor::decode(&t.encode()).is_err());
+        // A token of the earlier layout (sequence ids) is refused, not misread.
+        assert!(MessageCursor::decode(&hex("m1.40.31.7")).is_err());
         assert!(MessageCursor::decode("zz").is_err());
         assert!(MessageCursor::decode("abc").is_err());
         assert!(ThreadCursor::decode("").is_err());
