@@ -9,14 +9,7 @@ fn thread_create_list_show_update_delete() {
     let emu = Emulator::start();
     let created = emu.json(
         "alice",
-        &[
-            "thread",
-            "create",
-            "--topic",
-            "Planning",
-            "--participant",
-            "bob",
-        ],
+        &["thread", "create", "--topic", "Planning", "--user", "bob"],
     );
     let id = created["chatThread"]["id"].as_str().expect("id").to_owned();
     assert_eq!(created["chatThread"]["topic"], "Planning");

@@ -47,9 +47,20 @@ Exit codes:
 
 On failure the ACS error code, message and request id go to stderr.";
 
+/// What `--version` prints: the REST api-versions go with the build, so a bug report
+/// says what was spoken to the service, not only which acs-chat it was.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (Chat API {}, Identity API {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::acs::CHAT_API_VERSION,
+        crate::acs::IDENTITY_API_VERSION,
+    )
+});
+
 /// A terminal chat client for Azure Communication Services Chat, with a built-in local emulator.
 #[derive(Debug, Parser)]
-#[command(name = "acs-chat", version, about, long_about = None, after_long_help = EXIT_CODES_HELP)]
+#[command(name = "acs-chat", version = VERSION.as_str(), about, long_about = None, after_long_help = EXIT_CODES_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub connection: ConnectionArgs,

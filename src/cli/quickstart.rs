@@ -43,9 +43,15 @@ pub struct QuickstartArgs {
     /// The topic of the thread it creates.
     #[arg(long, default_value = "Quickstart demo")]
     pub topic: String,
-    /// The message Alice sends.
-    #[arg(long, default_value = "Hello Bob")]
-    pub message: String,
+    /// The text of the message Alice sends. `--message` is the same flag under its earlier
+    /// name (everywhere else `--message` is a message id, and text is `--content`).
+    #[arg(
+        long,
+        visible_alias = "message",
+        value_name = "TEXT",
+        default_value = "Hello Bob"
+    )]
+    pub content: String,
 }
 
 /// The steps, numbered from 1.
@@ -337,7 +343,7 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let client_message_id = message_meta::new_client_message_id();
     let send = message_meta::send_request(
-        &args.message,
+        &args.content,
         "Alice",
         ChatMessageType::Text,
         &client_message_id,

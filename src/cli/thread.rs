@@ -26,8 +26,9 @@ pub enum ThreadCommand {
         /// The thread's topic.
         #[arg(long)]
         topic: String,
-        /// A participant: profile name (created on first use) or raw user id. Repeatable.
-        #[arg(long = "participant", value_name = "NAME|ID")]
+        /// A user to add: profile name (created on first use) or raw user id. Repeatable.
+        /// `--participant` is the same flag under its earlier name.
+        #[arg(long = "user", visible_alias = "participant", value_name = "NAME|ID")]
         participants: Vec<String>,
         /// The seed's `isStickyThread`: the member list cannot change after creation.
         #[arg(long)]

@@ -166,7 +166,7 @@ impl Emulator {
     pub fn thread(&self, profile: &str, topic: &str, others: &[&str]) -> String {
         let mut args = vec!["thread", "create", "--topic", topic];
         for o in others {
-            args.extend(["--participant", o]);
+            args.extend(["--user", o]);
         }
         let v = self.json(profile, &args);
         v["chatThread"]["id"]
