@@ -1,6 +1,6 @@
 //! `acs-chat thread create|list|show|update-topic|delete`.
 //!
-//! `create` makes the acting profile the thread's Admin and every `--participant` a
+//! `create` makes the acting profile the thread's Admin and every `--user` a
 //! User, the seed's `memberRole`s, kept in thread metadata as the interactive client
 //! keeps them; `--sticky` is the seed's `isStickyThread`.
 
