@@ -216,9 +216,29 @@ pub const LEAVE_CONFIRM: &str = "Leave this thread? y / n";
 mod tests {
     use super::*;
 
+    /// The published FNV-1a 64-bit test vectors: a change of hash would recolour every
+    /// user between versions.
+    #[test]
+    fn stable_hash_is_fnv1a() {
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash("foobar"), 0x8594_4171_f739_67e8);
+    }
+
     #[test]
     fn sender_colours_are_stable_and_spread() {
-        assert_eq!(sender_style("8:acs:alice"), sender_style("8:acs:alice"));
+        // FNV-1a of each id modulo the palette's length, computed outside this crate.
+        for (id, colour) in [
+            ("8:acs:alice", Color::LightRed),
+            ("8:acs:bob", Color::LightGreen),
+            ("", Color::LightCyan),
+        ] {
+            assert_eq!(
+                sender_style(id),
+                Style::new().fg(colour).add_modifier(Modifier::BOLD),
+                "{id}"
+            );
+        }
         let distinct: std::collections::HashSet<_> = (0..50)
             .map(|i| format!("{:?}", sender_style(&format!("8:acs:u{i}")).fg))
             .collect();

@@ -182,71 +182,78 @@ mod tests {
         assert_eq!(format_rfc1123(t), "Thu, 26 May 2022 07:59:25 GMT");
     }
 
+    /// The recorded get-token request of each SDK, as the emulator receives it, with
+    /// the signature that SDK would send. The signatures were computed outside this
+    /// crate (Python's `hmac` module, key `secret key`) over each SDK's own
+    /// string-to-sign, so they pin the variants rather than agree with the signer.
     #[test]
     fn accepts_python_and_js_variants() {
-        let date = "Thu, 26 May 2022 07:59:25 GMT";
-        let body = br#"{"scopes":["chat"]}"#;
-        let hash = signing::content_hash(body);
-        let path = "/identities/8%3Aacs%3Ax_y/:issueAccessToken";
-        // As sent, with port.
-        let a = signed(
-            "POST",
-            &format!("{path}?api-version=2023-10-01"),
-            "127.0.0.1:4",
-            date,
-            body,
+        const PATH: &str = "/identities/8%3Aacs%3A00000000-0000-0000-0000-000000000000_00000000-0000-0000-0000-00000000000a/:issueAccessToken";
+        const AUTH: &str =
+            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=";
+        let py_body = br#"{"scopes": ["chat"]}"#;
+        let js_body = br#"{"scopes":["chat"]}"#;
+        // Body hashes as recorded from the SDKs.
+        let py_hash = "sZHRO4JkAmw3HcI1PyxrC5twHvkHIWjyMLVIkauXKRA=";
+        let js_hash = "J+doRQjtFVYLx3qOvzptwBLjQWqy6OEWEEk1TY1+rT4=";
+        let (py_date, js_date) = (
+            "Wed, 25 Nov 2026 23:55:42 GMT",
+            "Wed, 25 Nov 2026 23:56:00 GMT",
         );
+        // Python: path and query as sent, host with its port.
+        let python = format!("{AUTH}ykcdkzN8EGnOb71oueszP8XA9r2qcE5N8rQ9V0WiIwc=");
         assert_eq!(
             check(
-                &a,
-                path,
+                &python,
+                PATH,
                 Some("api-version=2023-10-01"),
-                "127.0.0.1:4",
-                date,
-                body,
-                &hash
+                "127.0.0.1:8443",
+                py_date,
+                py_body,
+                py_hash
             ),
             Ok(())
         );
-        // Host signed without port.
-        let b = signed(
-            "POST",
-            &format!("{path}?api-version=2023-10-01"),
-            "127.0.0.1",
-            date,
-            body,
-        );
+        // JS on the default port: `URL.host` leaves the port out of what it signs.
+        let js_host = format!("{AUTH}F7XRNYUeij0Z1pEzA4eQJwP0tjr5bgso1uIo1PECOPU=");
         assert_eq!(
             check(
-                &b,
-                path,
+                &js_host,
+                PATH,
                 Some("api-version=2023-10-01"),
-                "127.0.0.1:4",
-                date,
-                body,
-                &hash
+                "127.0.0.1:443",
+                js_date,
+                js_body,
+                js_hash
             ),
             Ok(())
         );
-        // JS re-encodes the query.
-        let c = signed(
-            "POST",
-            &format!("{path}?a=x%3Ay&api-version=1"),
-            "h:1",
-            date,
-            body,
-        );
+        // JS signs the query as `URLSearchParams` re-encodes it (`:` as `%3A`).
+        let js_query = format!("{AUTH}Cq31FPQcgNQoQrjakj+vNaHZidP9WWvM+z0AyP8LbXg=");
         assert_eq!(
             check(
-                &c,
-                path,
-                Some("a=x:y&api-version=1"),
-                "h:1",
-                date,
-                body,
-                &hash
+                &js_query,
+                PATH,
+                Some("a=x:y&api-version=2023-10-01"),
+                "127.0.0.1:8443",
+                js_date,
+                js_body,
+                js_hash
             ),
             Ok(())
+        );
+        // The signed host counts: another port is another request.
+        assert_eq!(
+            check(
+                &python,
+                PATH,
+                Some("api-version=2023-10-01"),
+                "127.0.0.1:9999",
+                py_date,
+                py_body,
+                py_hash
+            ),
+            Err(HmacError::Signature)
         );
     }
 
