@@ -11,6 +11,7 @@ use acs_chat::wire::{
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier, Style};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -287,6 +288,58 @@ fn failed_send_80x24_and_40x12() {
         });
         insta::assert_snapshot!(format!("failed_send_{w}x{h}"), render(&app, w, h).backend());
     }
+}
+
+/// The style of each cell of `needle` (single-width characters) on the first row of
+/// the screen whose text contains `row_has`.
+fn styles_of(term: &Terminal<TestBackend>, row_has: &str, needle: &str) -> Vec<Style> {
+    let buf = term.backend().buffer();
+    let width = buf.area.width;
+    for y in 0..buf.area.height {
+        let row: Vec<&str> = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+        if !row.concat().contains(row_has) {
+            continue;
+        }
+        let chars: Vec<String> = needle.chars().map(String::from).collect();
+        let start = (0..row.len().saturating_sub(chars.len() - 1))
+            .find(|&x| chars.iter().enumerate().all(|(i, c)| row[x + i] == c))
+            .unwrap_or_else(|| panic!("{needle:?} not on the row with {row_has:?}"));
+        return (start..start + chars.len())
+            .map(|x| buf[(u16::try_from(x).expect("fits"), y)].style())
+            .collect();
+    }
+    panic!("no row with {row_has:?}");
+}
+
+/// Snapshots show text only: the colours and emphasis are checked here, against the
+/// palette's literal values.
+#[test]
+fn conversation_styles_users_system_messages_and_high() {
+    let term = render(&conversation_app(80, 24), 80, 24);
+    let bold = |c: Color| Style::new().fg(c).add_modifier(Modifier::BOLD);
+    let all = |row: &str, needle: &str, want: Style| {
+        for got in styles_of(&term, row, needle) {
+            assert_eq!(
+                (got.fg, got.add_modifier),
+                (want.fg, want.add_modifier),
+                "{needle:?} on the row with {row:?}"
+            );
+        }
+    };
+    // Each user keeps one colour of their own, bold.
+    all("17:02 Alice:", "Alice", bold(Color::LightRed));
+    all("09:20 Alice:", "Alice", bold(Color::LightRed));
+    all("17:01 Bob:", "Bob", bold(Color::LightGreen));
+    // System messages are dimmed (grey, italic), message text is not.
+    let system = Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC);
+    all("Alice added Bob", "Alice added Bob", system);
+    all("changed the topic", "Bob changed the topic", system);
+    all("17:01 Bob:", "Hi Alice!", Style::new().fg(Color::Reset));
+    // The HIGH marker stands out from the sender's name next to it.
+    all("The build is broken", "HIGH", bold(Color::LightRed));
+    all("The build is broken", "Bob", bold(Color::LightGreen));
 }
 
 #[test]
