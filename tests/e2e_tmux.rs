@@ -4,6 +4,7 @@
 //! Needs tmux (`.ci/run` installs it). Without tmux the test fails, unless
 //! `ACS_CHAT_SKIP_TMUX=1` says to skip it on purpose.
 
+mod soak;
 mod tmux_common;
 
 use std::path::PathBuf;
@@ -93,7 +94,7 @@ fn a_conversation_survives_the_emulator_going_down_and_coming_back() {
         type_line(&tmux, &bob, &format!("bob offline {i}"));
     }
     tmux.wait_for(&alice, "alice offline 3", Duration::from_secs(5));
-    if std::env::var_os("ACS_CHAT_SOAK").is_some() {
+    if soak::full_mode() {
         std::thread::sleep(Duration::from_secs(60));
     }
 

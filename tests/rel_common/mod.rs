@@ -18,11 +18,9 @@ use serde_json::{Value, json};
 pub const CHAT: &str = "api-version=2024-03-07";
 pub const IDENTITY: &str = "api-version=2023-10-01";
 
-/// `ACS_CHAT_SOAK=1` selects the full (long) mode; the default is the short mode
-/// `cargo test` runs.
-pub fn full_mode() -> bool {
-    std::env::var("ACS_CHAT_SOAK").is_ok_and(|v| v == "1")
-}
+#[path = "../soak/mod.rs"]
+mod soak;
+pub use soak::full_mode;
 
 /// Picks the short or the full figure.
 pub fn scale(short: usize, full: usize) -> usize {
