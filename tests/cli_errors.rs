@@ -110,6 +110,47 @@ fn usage_errors_are_2() {
     assert!(err.contains("--since"), "{err}");
 }
 
+/// Numbers on the command line that overflow or leave their range are usage errors
+/// naming the flag, never a panic (exit 101).
+#[test]
+fn out_of_range_numbers_are_usage_errors() {
+    let home = tempfile::tempdir().expect("temp");
+    let endpoint = canned_server(200, "unused");
+    let list = ["message", "list", "--thread", "t"];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--since", "999999999999999999d"], "--since"),
+        (&["--since", "99999999999999999999s"], "--since"),
+        (&["--since", "9999-12-31T23:59:59-23:59"], "--since"),
+        (&["--limit", "99999999999999999999999"], "--limit"),
+        (&["--page-size", "0"], "--page-size"),
+        (&["--page-size", "4294967296"], "--page-size"),
+        (&["--interval", "18446744073709551616"], "--interval"),
+    ];
+    for (extra, flag) in cases {
+        let args: Vec<&str> = list.iter().chain(extra.iter()).copied().collect();
+        let err = against(&endpoint, home.path(), &args).fails_with(2);
+        assert!(err.contains(flag), "{extra:?}: {err}");
+    }
+    let err = against(
+        &endpoint,
+        home.path(),
+        &["identity", "token", "issue", "--expires-in", "99999999999"],
+    )
+    .fails_with(2);
+    assert!(err.contains("--expires-in"), "{err}");
+    for extra in [
+        ["--port", "65536"],
+        ["--idle-timeout", "18446744073709551616"],
+    ] {
+        let err = run(acs_chat()
+            .env("ACS_CHAT_HOME", home.path())
+            .arg("serve")
+            .args(extra))
+        .fails_with(2);
+        assert!(err.contains(extra[0]), "{extra:?}: {err}");
+    }
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let out = run(acs_chat().arg("--help")).ok();

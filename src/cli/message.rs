@@ -343,10 +343,23 @@ fn read_content(args: ContentArgs) -> Result<String, CliError> {
     Ok(text)
 }
 
-/// `--since`: RFC 3339, or an age before `now` (`90s`, `10m`, `2h`, `1d`).
+/// `--since`: RFC 3339, or an age before `now` (`90s`, `10m`, `2h`, `1d`). Any time
+/// the service can be asked about is accepted: one whose UTC date is outside the
+/// years 0000-9999 (a huge age, or an RFC 3339 text with an extreme offset) is refused.
 pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliError> {
+    let out_of_range = || {
+        CliError::Usage(format!(
+            "--since {s:?} is out of range: the time must fall in the years 0000 to 9999 (UTC)"
+        ))
+    };
+    let in_range = |t: OffsetDateTime| {
+        t.checked_to_offset(time::UtcOffset::UTC)
+            .is_some_and(|utc| utc.year() >= 0)
+            .then_some(t)
+            .ok_or_else(out_of_range)
+    };
     if let Some(t) = crate::wire::timestamp::parse(s) {
-        return Ok(t);
+        return in_range(t);
     }
     let bad = || {
         CliError::Usage(format!(
@@ -356,15 +369,24 @@ pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliEr
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (digits, unit) = s.split_at(split);
-    let n: i64 = digits.parse().map_err(|_| bad())?;
-    let age = match unit {
-        "s" => time::Duration::seconds(n),
-        "m" => time::Duration::minutes(n),
-        "h" => time::Duration::hours(n),
-        "d" => time::Duration::days(n),
+    if digits.is_empty() {
+        return Err(bad());
+    }
+    let unit_secs: i64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
         _ => return Err(bad()),
     };
-    now.checked_sub(age).ok_or_else(bad)
+    // Only digits are left, so a number that does not parse is one too big for i64.
+    let age = digits
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit_secs))
+        .map(time::Duration::seconds)
+        .ok_or_else(out_of_range)?;
+    in_range(now.checked_sub(age).ok_or_else(out_of_range)?)
 }
 
 /// Column widths of a followed message list, whose rows are printed one at a time:
@@ -485,5 +507,27 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// Ages and times past what the service can be asked about are usage errors, as
+    /// long as the arithmetic would overflow or the year cannot be written.
+    #[test]
+    fn since_refuses_what_is_out_of_range() {
+        let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
+        for bad in [
+            "999999999999999999d",
+            "9223372036854775807s",
+            "99999999999999999999999m",
+            "106751991167300d",
+            "2000000d",
+            "9999-12-31T23:59:59-23:59",
+            "0000-01-01T00:00:00+00:01",
+        ] {
+            let e = parse_since(bad, now).expect_err(bad);
+            assert_eq!(e.exit_status().code(), 2, "{bad}");
+            assert!(e.to_string().contains("out of range"), "{bad}: {e}");
+        }
+        let far = parse_since("700000d", now).expect("about 1,900 years back is fine");
+        assert_eq!(far.year(), 53);
     }
 }
