@@ -12,6 +12,7 @@ use crate::tui::app::App;
 use crate::tui::layout::Areas;
 use crate::tui::theme;
 use crate::tui::thread_meta::Role;
+use crate::wire::timestamp::in_offset;
 
 pub fn vertical_border(area: Rect, frame: &mut Frame) {
     for y in area.y..area.y + area.height {
@@ -26,8 +27,8 @@ pub fn vertical_border(area: Rect, frame: &mut Frame) {
 fn activity_label(app: &App, at: Option<OffsetDateTime>) -> String {
     let Some(at) = at else { return String::new() };
     let off = app.settings.utc_offset;
-    let at = at.to_offset(off);
-    let today = app.now.map(|n| n.to_offset(off).date());
+    let at = in_offset(at, off);
+    let today = app.now.map(|n| in_offset(n, off).date());
     if today == Some(at.date()) {
         app.settings.timestamp_format.format(at)
     } else {
