@@ -128,6 +128,26 @@ pub struct PollIntervals {
 }
 
 impl PollConfig {
+    /// Values outside these ranges are mistakes (a poll every 0 ms, idle after 500
+    /// years), so they are named rather than clamped or obeyed.
+    fn validate(&self) -> Result<(), String> {
+        let keys = [
+            ("poll.active_ms", self.active_ms, 20..=60_000),
+            ("poll.idle_max_ms", self.idle_max_ms, 20..=3_600_000),
+            ("poll.idle_after_secs", self.idle_after_secs, 0..=86_400),
+        ];
+        for (key, value, range) in keys {
+            if let Some(v) = value.filter(|v| !range.contains(v)) {
+                return Err(format!(
+                    "{key} must be {} to {}, not {v}",
+                    range.start(),
+                    range.end()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Loopback endpoints poll fast (the emulator is cheap and local); remote ones stay
     /// well inside ACS's limit of 200 list-messages calls per minute per user per thread
     /// (one a second is 60/min), and back off to one every 8 s when idle.
@@ -203,6 +223,7 @@ impl ConfigFile {
             ));
         }
         self.key_bindings()?;
+        self.poll.validate()?;
         if let Some(name) = &self.default_profile {
             validate_profile_name(name)?;
         }
@@ -502,6 +523,26 @@ mod tests {
         assert!(e.contains("keys.sned"), "{e}");
         let e = ConfigFile::parse("[keys]\nsend = \"Hyper-D\"").expect_err("unknown key");
         assert!(e.contains("Hyper-D"), "{e}");
+    }
+
+    #[test]
+    fn poll_values_out_of_range_are_named() {
+        for (text, key) in [
+            ("active_ms = 0", "poll.active_ms"),
+            ("active_ms = 18446744073709551615", "poll.active_ms"),
+            ("idle_max_ms = 3600001", "poll.idle_max_ms"),
+            (
+                "idle_after_secs = 9223372036854775807",
+                "poll.idle_after_secs",
+            ),
+        ] {
+            let e = ConfigFile::parse(&format!("[poll]\n{text}")).expect_err(text);
+            assert!(e.contains(key), "{text}: {e}");
+        }
+        let e = ConfigFile::parse("[poll]\nactive_ms = -1").expect_err("negative");
+        assert!(e.contains("key active_ms"), "{e}");
+        ConfigFile::parse("[poll]\nactive_ms = 20\nidle_max_ms = 3600000\nidle_after_secs = 0")
+            .expect("the ends of the ranges");
     }
 
     #[test]
