@@ -78,7 +78,7 @@ pub struct UiConfig {
     pub timestamp_format: String,
     /// `unread-first` or `recent-first`.
     pub sort: String,
-    /// Ask before sending a paste of more than this many lines.
+    /// Ask before putting a paste of more than this many lines into the compose box.
     pub paste_confirm_lines: usize,
     /// Capture the mouse (wheel scrolls, click selects a thread).
     pub mouse: bool,

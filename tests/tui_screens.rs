@@ -539,3 +539,24 @@ fn long_compose_text_wraps_and_grows_the_box() {
         "wrapped, not scrolled sideways: {text}"
     );
 }
+
+#[test]
+fn compose_title_says_whether_it_edits_or_recalls() {
+    let mut app = conversation_app(80, 24);
+    let title = |app: &App| format!("{}", render(app, 80, 24).backend());
+    assert!(title(&app).contains("── Message"), "{}", title(&app));
+    // Up in the empty box edits the last own message.
+    app.update(key(KeyCode::Up, KeyModifiers::NONE));
+    assert!(title(&app).contains("Editing — Enter save, Esc cancel"));
+    app.update(key(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(title(&app).contains("── Message"));
+    // With a draft typed, Up recalls the newest of the two lines sent ("Thanks" in the
+    // fixture, then this one).
+    type_text(&mut app, "sent line");
+    app.update(key(KeyCode::Enter, KeyModifiers::NONE));
+    type_text(&mut app, "dr");
+    app.update(key(KeyCode::Up, KeyModifiers::NONE));
+    let screen = title(&app);
+    assert!(screen.contains("── History 2/2"), "{screen}");
+    assert!(!screen.contains("Editing"), "{screen}");
+}

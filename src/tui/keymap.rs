@@ -57,7 +57,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Alt-Enter Ctrl-J Shift-Enter", "new line in the message"),
     (
         "Up / Down",
-        "input history (Up in an empty box: edit your last message)",
+        "input history on the first / last line (Up in an empty box: edit your last message)",
     ),
     ("Tab", "complete a /command or a profile name"),
     (
@@ -82,7 +82,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F2 or Alt-M", "toggle the participant pane"),
     ("F1 or Alt-H", "this help (Up/Down scroll, Esc close)"),
-    ("Esc", "cancel editing / close / back to the newest message"),
+    (
+        "Esc",
+        "cancel the edit or history recall / close / back to the newest message",
+    ),
     ("Ctrl-C or Ctrl-Q", "quit (unsent messages are kept)"),
     (
         "Ctrl-A/E/B/F/K/U/W/Y Alt-B/F",

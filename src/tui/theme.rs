@@ -136,6 +136,10 @@ pub const SENT: &str = "sent";
 pub const FAILED_HINT: &str = "failed — Alt-R retry, Alt-X discard";
 pub const COMPOSE_TITLE: &str = "Message";
 pub const COMPOSE_EDITING: &str = "Editing — Enter save, Esc cancel";
+/// The compose box title while recalling input history line `n` of `of`.
+pub fn compose_history(n: usize, of: usize) -> String {
+    format!("History {n}/{of} — Enter send, Esc back to your draft")
+}
 pub const COMPOSE_HIGH: &str = "HIGH priority";
 pub const COMPOSE_PLACEHOLDER: &str = "Type a message, /help for commands";
 pub const SELECT_HINT: &str = "select: ↑↓ move, e edit, d delete, r retry, x discard, Esc done";
@@ -147,6 +151,7 @@ pub const UNKNOWN_SENDER: &str = "unknown";
 
 pub const CONNECTING: &str = "connecting…";
 pub const NO_FAILED: &str = "no failed message";
+pub const EDIT_EMPTY: &str = "edit cancelled: a message cannot be empty (Alt-S, d deletes it)";
 pub const ONLY_OWN_EDIT: &str = "only your own sent messages can be edited";
 pub const ONLY_OWN_DELETE: &str = "only your own sent messages can be deleted";
 pub const ONLY_UNSENT: &str = "only unsent messages can be retried or discarded";
