@@ -1,5 +1,5 @@
 //! `message list --follow` picks up a message sent by another process and exits
-//! cleanly on Ctrl-C (SIGINT).
+//! cleanly on Ctrl-C (SIGINT), also one that arrives while a poll is in flight.
 
 #![cfg(unix)]
 
@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use cli_common::{Emulator, run};
+use cli_common::{Emulator, fake_token, run, scripted_server};
 
 #[test]
 fn follow_prints_new_messages_as_json_lines() {
@@ -137,5 +137,58 @@ fn follow_stops_when_its_reader_goes_away() {
             panic!("the follower kept running after its reader closed the pipe");
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_poll_exits_promptly() {
+    // A service that answers the backlog listing, then holds every later request (the
+    // follower's polls) far longer than the test waits, saying when one is in flight.
+    let (in_flight_tx, in_flight) = mpsc::channel::<()>();
+    let in_flight_tx = std::sync::Mutex::new(in_flight_tx);
+    let lists = std::sync::atomic::AtomicUsize::new(0);
+    let endpoint = scripted_server(move |r| {
+        if r.method == "GET" && r.path.contains("/messages") {
+            let n = lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n > 0 {
+                let _ = in_flight_tx.lock().map(|tx| tx.send(()));
+                std::thread::sleep(Duration::from_secs(300));
+            }
+        }
+        (200, r#"{"value":[]}"#.to_owned())
+    });
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut child = std::process::Command::new(cli_common::bin())
+        .env("ACS_CHAT_HOME", home.path())
+        .env_remove("ACS_CONNECTION_STRING")
+        .args(["--endpoint", &endpoint, "--token", &fake_token()])
+        .args(["message", "list", "--thread", "19:t@thread.v2", "--follow"])
+        .args(["--interval", "50"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start follower");
+    if in_flight.recv_timeout(Duration::from_secs(20)).is_err() {
+        let _ = child.kill();
+        panic!("the follower never polled");
+    }
+    let pid = child.id();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let (done_tx, done) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
+    match done.recv_timeout(Duration::from_secs(10)) {
+        Ok(status) => assert_eq!(status.expect("wait").code(), Some(0)),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("Ctrl-C during a poll was lost: the follower kept running");
+        }
     }
 }

@@ -24,12 +24,20 @@ pub async fn follow(
 ) -> Result<(), CliError> {
     let mut failures = 0u32;
     let mut wait = interval;
+    // One signal future for the whole run: made anew each loop, a Ctrl-C arriving while
+    // none was waiting (during a poll) was lost. It also cuts a poll in flight short.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = &mut ctrl_c => return Ok(()),
             () = tokio::time::sleep(wait) => {}
         }
-        match cursor.poll(thread).await {
+        let polled = tokio::select! {
+            _ = &mut ctrl_c => return Ok(()),
+            polled = cursor.poll(thread) => polled,
+        };
+        match polled {
             Ok(fresh) => {
                 failures = 0;
                 wait = interval;
