@@ -6,9 +6,13 @@
 //! dropped connection) is first looked for among the thread's recent messages by its
 //! client message id, and only re-sent when it is not there, so nothing is doubled.
 //! A send the service refuses (4xx) stays as failed until the user retries or discards it.
+//! Each running client has an outbox file of its own, locked ([`claim`]), so two clients
+//! on one profile never send each other's messages.
+
+mod claim;
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::StreamExt as _;
@@ -18,6 +22,7 @@ use tokio::sync::mpsc;
 use crate::acs::{ChatClient, ListOptions};
 use crate::connect::identities::write_private;
 use crate::tui::app::{Event, PendingSend};
+use crate::tui::theme;
 use crate::wire::{ChatMessageType, SendChatMessageRequest};
 
 /// What the UI asks of the sender.
@@ -54,15 +59,31 @@ impl OutboxHandle {
 
 use crate::message_meta::CLIENT_MESSAGE_ID;
 
-/// Starts the sender. Entries left from a previous run are reported to the UI at once
-/// (`Event::Outbox`) and sent first.
+/// Starts the sender on the profile's outbox `path` (or, when another client holds
+/// it, on an outbox of its own beside it, which the UI is told). Entries left from a
+/// previous run, in that file or in one no running client holds, are reported to the
+/// UI at once (`Event::Outbox`) and sent first.
 pub fn spawn(
     chat: ChatClient,
     path: PathBuf,
     events: mpsc::UnboundedSender<Event>,
 ) -> OutboxHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    let entries = load(&path);
+    let slots = claim::Slots::new(&path);
+    let claim = match slots.claim() {
+        Ok(claim) => Some(claim),
+        Err(e) => {
+            warn(&events, theme::outbox_unlocked(&e.to_string()));
+            None
+        }
+    };
+    if claim.as_ref().is_some_and(|c| c.slot > 0) {
+        warn(&events, theme::OUTBOX_SHARED.to_owned());
+    }
+    let mut entries = claim.as_ref().map(|c| load(&c.path)).unwrap_or_default();
+    if let Some(own) = &claim {
+        adopt(&slots, own, &mut entries);
+    }
     let mut by_thread: Vec<(String, Vec<PendingSend>)> = Vec::new();
     for e in &entries {
         match by_thread.iter_mut().find(|(t, _)| *t == e.send.thread_id) {
@@ -83,7 +104,7 @@ pub fn spawn(
     tokio::spawn(
         Sender {
             chat,
-            path,
+            claim,
             events,
             queue: entries.into(),
         }
@@ -104,7 +125,45 @@ pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
     )
 }
 
-fn load(path: &PathBuf) -> Vec<Entry> {
+fn warn(events: &mpsc::UnboundedSender<Event>, text: String) {
+    let _ = events.send(Event::ActionResult {
+        what: theme::OUTBOX.to_owned(),
+        result: Err(text),
+    });
+}
+
+/// Takes over the messages of outbox files no running client holds: saved into our own
+/// file first, then their file removed, so a crash in between doubles nothing on disk
+/// that the client message id does not dedupe.
+fn adopt(slots: &claim::Slots, own: &claim::Claim, entries: &mut Vec<Entry>) {
+    for orphan in slots.orphans(own) {
+        let theirs = load(&orphan.path);
+        if theirs.is_empty() {
+            let _ = std::fs::remove_file(&orphan.path);
+            continue;
+        }
+        for e in theirs {
+            let id = &e.send.client_message_id;
+            if !entries.iter().any(|m| &m.send.client_message_id == id) {
+                entries.push(e);
+            }
+        }
+        match save(&own.path, entries.iter()) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&orphan.path);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not adopt an outbox"),
+        }
+    }
+}
+
+fn save<'a>(path: &Path, entries: impl Iterator<Item = &'a Entry>) -> Result<(), String> {
+    let entries: Vec<&Entry> = entries.collect();
+    let json = serde_json::to_vec_pretty(&entries).map_err(|e| e.to_string())?;
+    write_private(path, &json).map_err(|e| e.to_string())
+}
+
+fn load(path: &Path) -> Vec<Entry> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
             // Keep the unreadable file for the user rather than overwrite it.
@@ -119,7 +178,8 @@ fn load(path: &PathBuf) -> Vec<Entry> {
 
 struct Sender {
     chat: ChatClient,
-    path: PathBuf,
+    /// Our outbox file, locked while the sender runs; `None` keeps the queue in memory.
+    claim: Option<claim::Claim>,
     events: mpsc::UnboundedSender<Event>,
     queue: VecDeque<Entry>,
 }
@@ -203,11 +263,10 @@ impl Sender {
     }
 
     fn persist(&self) {
-        let entries: Vec<&Entry> = self.queue.iter().collect();
-        let result = serde_json::to_vec_pretty(&entries)
-            .map_err(|e| e.to_string())
-            .and_then(|json| write_private(&self.path, &json).map_err(|e| e.to_string()));
-        if let Err(e) = result {
+        let Some(claim) = &self.claim else {
+            return;
+        };
+        if let Err(e) = save(&claim.path, self.queue.iter()) {
             tracing::warn!(error = %e, "could not save the outbox");
         }
     }

@@ -151,6 +151,13 @@ pub const UNKNOWN_SENDER: &str = "unknown";
 
 pub const CONNECTING: &str = "connecting…";
 pub const NO_FAILED: &str = "no failed message";
+pub const OUTBOX: &str = "outbox";
+pub const OUTBOX_SHARED: &str =
+    "this profile is open in another acs-chat too: each keeps its own unsent messages";
+/// The outbox could not be locked: unsent messages stay in memory only.
+pub fn outbox_unlocked(reason: &str) -> String {
+    format!("{reason}; unsent messages will not survive quitting")
+}
 pub const EDIT_EMPTY: &str = "edit cancelled: a message cannot be empty (Alt-S, d deletes it)";
 pub const ONLY_OWN_EDIT: &str = "only your own sent messages can be edited";
 pub const ONLY_OWN_DELETE: &str = "only your own sent messages can be deleted";
