@@ -16,7 +16,8 @@
 //! `GET /emulator/health` (no auth) and `POST /emulator/shutdown` (HMAC-signed with
 //! the access key, like Identity requests): the way to stop a background emulator.
 //!
-//! Module map: `routes` (path -> endpoint), `dispatch` (checks, auth, headers),
+//! Module map: `routes` (path -> endpoint), `dispatch` (the one handler), `gate`
+//! (auth, throttle), `endpoints` (endpoint -> handler), `respond` (bodies, headers),
 //! `handlers` (validation, replies), `store` (SQLite, one thread), `auth` (HMAC,
 //! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
@@ -25,12 +26,15 @@ mod api_version;
 mod app;
 pub mod auth;
 mod dispatch;
+mod endpoints;
 pub mod faults;
+mod gate;
 mod handlers;
 mod ids;
 mod limits;
 mod paging;
 mod request;
+mod respond;
 mod routes;
 mod server;
 mod store;

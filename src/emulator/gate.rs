@@ -1,0 +1,96 @@
+//! Who may call: HMAC for Identity (and the shutdown endpoint), bearer tokens for
+//! Chat, and the documented rate limits (`--throttle`).
+
+use std::time::Instant;
+
+use super::api_error::ApiError;
+use super::app::App;
+use super::auth::{hmac, jwt, liveness};
+use super::request::Req;
+use super::routes::Endpoint;
+use super::store::{self, now_ms};
+use super::throttle::Op;
+
+pub(super) fn check_hmac(app: &App, req: &Req) -> Result<(), ApiError> {
+    let signed = hmac::SignedRequest {
+        method: req.method.as_str(),
+        path: &req.path,
+        query: req.raw_query.as_deref(),
+        host: req.header("host").or_else(|| req.base.split("://").nth(1)),
+        date: req.header("x-ms-date"),
+        content_sha256: req.header("x-ms-content-sha256"),
+        authorization: req.header("authorization"),
+        body: &req.body,
+    };
+    hmac::verify(&signed, &app.access_key, time::OffsetDateTime::now_utc()).map_err(|e| {
+        tracing::debug!(reason = %e, "HMAC authentication failed");
+        ApiError::unauthorized()
+    })
+}
+
+/// The raw id of the user a valid, live, chat-scoped bearer token belongs to.
+pub(super) async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
+    let token = req
+        .header("authorization")
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(ApiError::unauthorized)?;
+    let claims =
+        jwt::verify(token, &app.token_secret, &app.resource_id, now_ms() / 1000).map_err(|e| {
+            tracing::debug!(reason = %e, "token refused");
+            ApiError::unauthorized()
+        })?;
+    if !claims.allows_chat() {
+        return Err(ApiError::unauthorized());
+    }
+    let user = claims.user();
+    let live = match app.token_liveness.check(&user, claims.iat_ms) {
+        Ok(live) => live,
+        Err(pending) => {
+            let u = user.clone();
+            let good_from = app
+                .store
+                .read(move |tx| store::identities::tokens_good_from(tx, &u))
+                .await?;
+            app.token_liveness.learn(pending, &user, good_from);
+            liveness::is_live(good_from, claims.iat_ms)
+        }
+    };
+    if live {
+        Ok(user)
+    } else {
+        Err(ApiError::unauthorized())
+    }
+}
+
+pub(super) fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError> {
+    let Some(t) = &app.throttle else {
+        return Ok(());
+    };
+    use Endpoint::*;
+    let (op, thread) = match endpoint {
+        CreateThread => (Op::CreateThread, None),
+        ListThreads => (Op::GetOrListThreads, None),
+        GetThread(t) => (Op::GetOrListThreads, Some(t)),
+        DeleteThread(_) => (Op::DeleteThread, None),
+        UpdateThread(t) => (Op::UpdateThread, Some(t)),
+        AddParticipants(t) | RemoveParticipant(t) => (Op::ChangeParticipants, Some(t)),
+        ListParticipants(t) => (Op::ListParticipants, Some(t)),
+        GetMessage(t, _) => (Op::GetMessage, Some(t)),
+        ListMessages(t) => (Op::ListMessages, Some(t)),
+        SendMessage(t) | UpdateMessage(t, _) | DeleteMessage(t, _) => (Op::ChangeMessage, Some(t)),
+        ListReadReceipts(t) => (Op::ListReadReceipts, Some(t)),
+        SendReadReceipt(t) => (Op::SendReadReceipt, Some(t)),
+        Typing(t) => (Op::Typing, Some(t)),
+        CreateIdentity => (Op::CreateIdentity, None),
+        DeleteIdentity(_) => (Op::DeleteIdentity, None),
+        IssueToken(_) => (Op::IssueToken, None),
+        RevokeTokens(_) => (Op::RevokeTokens, None),
+        _ => return Ok(()),
+    };
+    t.check(op, caller, thread.map(String::as_str), Instant::now())
+        .map_err(ApiError::too_many_requests)
+}
