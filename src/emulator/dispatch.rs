@@ -18,7 +18,7 @@ use super::gate::{bearer_caller, check_hmac, throttle};
 use super::request::{Reply, Req};
 use super::respond::{self, cut_connection, identifiers_carry_kind};
 use super::routes::{self, Endpoint, RouteError};
-use super::{api_version, limits};
+use super::{api_version, body};
 
 /// The axum fallback handler that serves everything.
 pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -137,16 +137,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
     api_version::check(family, api_version)?;
     let base = base_url(app, &request);
     let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limits::MAX_BODY_BYTES) {
-        return Err(ApiError::payload_too_large(limits::MAX_BODY_BYTES));
-    }
-    let body = axum::body::to_bytes(body, limits::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::payload_too_large(limits::MAX_BODY_BYTES))?;
+    let body = body::read(&parts.headers, body).await?;
     let req = Req {
         method: parts.method,
         path: parts.uri.path().to_owned(),

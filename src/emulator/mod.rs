@@ -25,6 +25,7 @@ mod api_error;
 mod api_version;
 mod app;
 pub mod auth;
+mod body;
 mod dispatch;
 mod endpoints;
 pub mod faults;

@@ -1,0 +1,152 @@
+//! The emulator at the HTTP level: an over-limit body gets its 413 over every
+//! transport a client uses, and a loopback plain-http emulator answers only requests
+//! addressed to a loopback name.
+
+mod common;
+
+use common::*;
+use reqwest::{StatusCode, Version};
+use serde_json::Value;
+
+/// Bytes of an over-limit body.
+const BIG: usize = 6 * 1024 * 1024;
+
+/// A JSON message body of about `bytes` bytes: over the 512 KiB request limit.
+fn big_message(bytes: usize) -> Vec<u8> {
+    format!("{{\"content\":\"{}\"}}", "a".repeat(bytes)).into_bytes()
+}
+
+/// A client trusting the emulator's certificate, held to one HTTP version.
+fn client(env: &Env, http2: bool) -> reqwest::Client {
+    install_provider();
+    let pem = env.emu.cert_pem.as_deref().expect("https emulator");
+    let cert = reqwest::Certificate::from_pem(pem.as_bytes()).expect("cert parses");
+    let b = reqwest::Client::builder().tls_certs_only([cert]);
+    let b = if http2 {
+        b.http2_prior_knowledge()
+    } else {
+        b.http1_only()
+    };
+    b.build().expect("client builds")
+}
+
+/// Posts `body` as a message and checks the answer is the 413 in the service's shape,
+/// not a connection error; then checks the connection still serves a normal request.
+async fn assert_413(http2: bool, body: reqwest::Body) {
+    let env = Env::start().await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "t", &[]).await;
+    let url = format!("{}/chat/threads/{}/messages?{CHAT}", env.base, enc(&thread));
+    let client = client(&env, http2);
+    let r = client
+        .post(&url)
+        .bearer_auth(&alice.token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("413 expected, got a transport error: {e:?}"));
+    let want = if http2 {
+        Version::HTTP_2
+    } else {
+        Version::HTTP_11
+    };
+    assert_eq!(r.version(), want);
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: Value = r.json().await.expect("error body is JSON");
+    assert_eq!(v["CommunicationError"]["Code"], "RequestEntityTooLarge");
+    let ok = client
+        .get(&url)
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .expect("the next request is served");
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn over_limit_body_gets_413_over_http1_tls() {
+    assert_413(false, big_message(BIG).into()).await;
+}
+
+#[tokio::test]
+async fn over_limit_body_gets_413_over_http2_tls() {
+    assert_413(true, big_message(BIG).into()).await;
+}
+
+/// The big message without a Content-Length: the limit shows only while reading.
+fn chunked() -> reqwest::Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big_message(BIG)
+        .chunks(64 * 1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    reqwest::Body::wrap_stream(futures::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn over_limit_chunked_body_gets_413_over_http1_tls() {
+    assert_413(false, chunked()).await;
+}
+
+#[tokio::test]
+async fn over_limit_chunked_body_gets_413_over_http2_tls() {
+    assert_413(true, chunked()).await;
+}
+
+/// Writes the whole request, then reads the whole answer, over TLS: the order of
+/// clients that do not read while sending (Python's `requests`), which meet a server
+/// that closes early as a connection error.
+fn send_all_then_read(
+    addr: std::net::SocketAddr,
+    pem: &str,
+    head: &str,
+    body: &[u8],
+) -> std::io::Result<String> {
+    use rustls::pki_types::pem::PemObject as _;
+    use std::io::{Read as _, Write as _};
+    let mut roots = rustls::RootCertStore::empty();
+    let cert = rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(std::io::Error::other)?;
+    roots.add(cert).map_err(std::io::Error::other)?;
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name =
+        rustls::pki_types::ServerName::try_from("127.0.0.1").map_err(std::io::Error::other)?;
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name)
+        .map_err(std::io::Error::other)?;
+    let tcp = std::net::TcpStream::connect(addr)?;
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(head.as_bytes())?;
+    tls.write_all(body)?;
+    tls.flush()?;
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer)?;
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
+#[tokio::test]
+async fn over_limit_body_gets_413_when_the_client_reads_only_after_sending() {
+    let env = Env::start().await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "t", &[]).await;
+    let body = big_message(BIG);
+    let head = format!(
+        "POST /chat/threads/{}/messages?{CHAT} HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        enc(&thread),
+        env.host(),
+        alice.token,
+        body.len()
+    );
+    let pem = env.emu.cert_pem.clone().expect("https emulator");
+    let addr = env.emu.addr;
+    let answer = tokio::task::spawn_blocking(move || send_all_then_read(addr, &pem, &head, &body))
+        .await
+        .expect("client thread")
+        .unwrap_or_else(|e| panic!("413 expected, got a connection error: {e}"));
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let v: Value = serde_json::from_str(json).expect("error body is JSON");
+    assert_eq!(v["CommunicationError"]["Code"], "RequestEntityTooLarge");
+}
