@@ -36,6 +36,15 @@ fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     if args.stop {
         return runtime.block_on(stop_emulator(&args));
     }
+    // The background emulator the client starts logs to a capped file; `serve` in a
+    // terminal logs to stderr.
+    let _log = match &args.log_file {
+        Some(path) => acs_chat::logging::to_path(path),
+        None => {
+            acs_chat::logging::to_stderr();
+            None
+        }
+    };
     let result = runtime.block_on(acs_chat::emulator::run(args));
     // Everything that matters (server, store) has stopped; don't linger on timers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

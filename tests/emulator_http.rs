@@ -4,6 +4,8 @@
 
 mod common;
 
+use acs_chat::emulator::{EmulatorConfig, EmulatorError};
+use base64::Engine as _;
 use common::*;
 use reqwest::{StatusCode, Version};
 use serde_json::Value;
@@ -149,4 +151,26 @@ async fn over_limit_body_gets_413_when_the_client_reads_only_after_sending() {
     let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
     let v: Value = serde_json::from_str(json).expect("error body is JSON");
     assert_eq!(v["CommunicationError"]["Code"], "RequestEntityTooLarge");
+}
+
+#[tokio::test]
+async fn beyond_loopback_the_public_development_key_is_refused() {
+    let everywhere = EmulatorConfig {
+        host: std::net::IpAddr::from([0, 0, 0, 0]),
+        ..EmulatorConfig::for_tests()
+    };
+    let refused = acs_chat::emulator::start(everywhere.clone()).await;
+    assert!(
+        matches!(refused, Err(EmulatorError::PublicKeyOnNetwork(_))),
+        "{:?}",
+        refused.err()
+    );
+    let secret = EmulatorConfig {
+        access_key: base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+        ..everywhere
+    };
+    let emu = acs_chat::emulator::start(secret)
+        .await
+        .expect("a secret key may listen beyond loopback");
+    emu.shutdown().await;
 }

@@ -18,6 +18,9 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_acs-chat"))
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir.path())
+        .arg("--log-file")
+        .arg(dir.path().join("serve.log"))
+        .env_remove("ACS_CHAT_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -81,4 +84,10 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success());
+    // With --log-file (the background emulator) the log says what happened but not
+    // every request: those are at debug.
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).expect("log written");
+    assert!(log.contains("emulator listening"), "{log}");
+    assert!(log.contains("shutdown requested"), "{log}");
+    assert!(!log.contains(" request "), "{log}");
 }

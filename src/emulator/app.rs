@@ -26,6 +26,8 @@ pub struct App {
     pub throttle: Option<Throttle>,
     /// Test-only fault injection (`serve --faults`).
     pub faults: Option<Faults>,
+    /// Request lines at debug rather than info (`serve --log-file`).
+    pub quiet_requests: bool,
     /// When the last request arrived (epoch ms), for the idle timeout.
     pub last_request_ms: AtomicI64,
     /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).

@@ -95,7 +95,15 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
         ),
     };
     let response = respond::finish(result, family, with_kind, started, client_request_id);
-    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    let (status, ms) = (
+        response.status().as_u16(),
+        started.elapsed().as_millis() as u64,
+    );
+    if app.quiet_requests {
+        tracing::debug!(%method, %path, status, ms, "request");
+    } else {
+        tracing::info!(%method, %path, status, ms, "request");
+    }
     response
 }
 

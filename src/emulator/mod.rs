@@ -3,7 +3,7 @@
 //!
 //! [`start`] runs one in-process (tests, the client's auto-start); [`run`] is the
 //! `serve` command: it prints the connection string and the certificate path on
-//! stdout, logs to stderr and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
+//! stdout, logs (set up by the caller) and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
 //! request or the idle timeout.
 //!
 //! What `serve` prints first, one line each (scripts parse these):
@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Off by default.
     #[arg(long, value_name = "SPEC", value_parser = faults::FaultSpec::parse)]
     pub faults: Option<faults::FaultSpec>,
+    /// Log to FILE instead of stderr (rotated to FILE.1 at 10 MiB), one line per
+    /// request only at debug level: how the client runs the background emulator.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 }
 
 /// Everything [`start`] needs.
@@ -113,6 +117,8 @@ pub struct EmulatorConfig {
     pub idle_timeout: Option<Duration>,
     /// Test-only fault injection (`None` = a well-behaved emulator).
     pub faults: Option<faults::FaultSpec>,
+    /// Log each request at debug rather than info (a background emulator's log file).
+    pub quiet_requests: bool,
 }
 
 impl EmulatorConfig {
@@ -128,6 +134,7 @@ impl EmulatorConfig {
             throttle: false,
             idle_timeout: None,
             faults: None,
+            quiet_requests: false,
         }
     }
 
@@ -155,6 +162,7 @@ impl EmulatorConfig {
             throttle: args.throttle,
             idle_timeout: args.idle_timeout.map(Duration::from_secs),
             faults: args.faults.clone(),
+            quiet_requests: args.log_file.is_some(),
         })
     }
 }
@@ -176,6 +184,11 @@ pub enum EmulatorError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "refusing to listen on {0} with the public development access key: anyone on the \
+         network could use the emulator; pass --access-key with a secret key (base64)"
+    )]
+    PublicKeyOnNetwork(IpAddr),
     #[error("another emulator is already using {0}")]
     Locked(PathBuf),
     #[error("TLS: {0}")]
@@ -194,14 +207,6 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 
 /// `acs-chat serve`: start, print how to connect, serve until told to stop.
 pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
     let config = EmulatorConfig::from_args(&args)?;
     let emulator = start(config).await?;
     {
