@@ -174,3 +174,53 @@ async fn beyond_loopback_the_public_development_key_is_refused() {
         .expect("a secret key may listen beyond loopback");
     emu.shutdown().await;
 }
+
+/// The status line and body a plain-http emulator gives a request naming `host`.
+async fn answer_for_host(port: u16, host: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    let request = format!(
+        "GET /chat/threads?{CHAT} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    socket.write_all(request.as_bytes()).await.expect("sends");
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.expect("reads");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    (status, body.to_owned())
+}
+
+#[tokio::test]
+async fn plain_http_on_loopback_answers_only_loopback_hosts() {
+    let env = Env::start_with(EmulatorConfig {
+        tls: false,
+        ..EmulatorConfig::for_tests()
+    })
+    .await;
+    let port = env.emu.addr.port();
+    // A page whose name was rebound to 127.0.0.1 names itself in Host.
+    for foreign in [
+        format!("evil.example:{port}"),
+        "evil.example".to_owned(),
+        format!("127.0.0.1.evil.example:{port}"),
+        String::new(),
+    ] {
+        let (status, body) = answer_for_host(port, &foreign).await;
+        assert!(status.starts_with("HTTP/1.1 421"), "{foreign:?}: {status}");
+        let v: Value = serde_json::from_str(&body).expect("error body is JSON");
+        assert_eq!(v["CommunicationError"]["Code"], "MisdirectedRequest");
+    }
+    // Loopback names reach the API (no token here: its 401).
+    for own in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+        "127.0.0.1".to_owned(),
+    ] {
+        let (status, _) = answer_for_host(port, &own).await;
+        assert!(status.starts_with("HTTP/1.1 401"), "{own:?}: {status}");
+    }
+}

@@ -11,6 +11,42 @@ use super::routes::Endpoint;
 use super::store::{self, now_ms};
 use super::throttle::Op;
 
+/// Refuses a request whose `Host` names something other than loopback, when the
+/// emulator serves plain http on loopback ([`App::loopback_hosts_only`]). A page of
+/// `evil.example` that rebinds its name to 127.0.0.1 sends `Host: evil.example:…`;
+/// a client that means the emulator names it by a loopback address or `localhost`.
+/// A request with no `Host` (HTTP/1.0 tools) comes from no browser and passes.
+pub(super) fn check_host(app: &App, host: Option<&str>) -> Result<(), ApiError> {
+    if !app.loopback_hosts_only {
+        return Ok(());
+    }
+    match host {
+        None => Ok(()),
+        Some(h) if names_loopback(h) => Ok(()),
+        Some(_) => Err(ApiError::new(
+            axum::http::StatusCode::MISDIRECTED_REQUEST,
+            "MisdirectedRequest",
+            Some(
+                "This emulator serves plain http on loopback and answers only requests for \
+                 127.0.0.1, [::1] or localhost."
+                    .to_owned(),
+            ),
+        )),
+    }
+}
+
+/// Whether a `Host` value (`name[:port]`, `[v6][:port]`) names a loopback address.
+fn names_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 pub(super) fn check_hmac(app: &App, req: &Req) -> Result<(), ApiError> {
     let signed = hmac::SignedRequest {
         method: req.method.as_str(),

@@ -187,6 +187,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         fallback_authority: fallback_authority.clone(),
         throttle: config.throttle.then(Throttle::default),
         faults: config.faults.clone().map(super::faults::Faults::new),
+        loopback_hosts_only: !config.tls && config.host.is_loopback(),
         quiet_requests: config.quiet_requests,
         last_request_ms: AtomicI64::new(now_ms()),
         shutdown: shutdown_tx,
