@@ -181,9 +181,8 @@ async fn answer_for_host(port: u16, host: &str) -> (String, String) {
     let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connects");
-    let request = format!(
-        "GET /chat/threads?{CHAT} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    );
+    let request =
+        format!("GET /chat/threads?{CHAT} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     socket.write_all(request.as_bytes()).await.expect("sends");
     let mut answer = String::new();
     socket.read_to_string(&mut answer).await.expect("reads");

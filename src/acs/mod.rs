@@ -5,7 +5,8 @@
 //! - [`IdentityClient`]: users and tokens, signed with the connection string's key;
 //! - [`ChatClient`] / [`ChatThreadClient`]: every Chat operation as one user;
 //! - [`Transport`]: the shared HTTP client (timeouts, retries, TLS roots, observer);
-//! - [`TokenCredential`]: the user token, refreshed before it expires.
+//! - [`TokenCredential`]: the user token, refreshed before it expires;
+//! - [`send_at_most_once`] / [`attempt`]: the look-before-resend rule of every sender.
 //!
 //! Bodies are the [`crate::wire`] types.
 
@@ -24,6 +25,7 @@ mod observe;
 mod paging;
 mod redact;
 mod retry;
+mod send_once;
 mod surrogates;
 mod token;
 mod transport;
@@ -38,5 +40,6 @@ pub use http_log::JsonLinesLog;
 pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
 pub use message_cursor::{MessageCursor, version_ms};
 pub use paging::{ListOptions, SkipOptions};
+pub use send_once::{SendFailure, Step, attempt, find_sent, send_at_most_once};
 pub use token::{AccessToken, TokenCredential, jwt_claims, jwt_expiry};
 pub use transport::Transport;

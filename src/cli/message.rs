@@ -12,7 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use futures::StreamExt as _;
 use time::OffsetDateTime;
 
-use crate::acs::{ChatThreadClient, ListOptions};
+use crate::acs::{self, ChatThreadClient, ListOptions};
 use crate::message_meta;
 use crate::wire::timestamp::format_whole_seconds;
 use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
@@ -265,56 +265,30 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
     Ok(())
 }
 
-/// Sends, retrying a retryable failure; before each retry the thread's recent messages
-/// are searched for the client message id, so a send that did arrive is not doubled.
+/// Sends, retrying a retryable failure, by the rule of [`acs::send_at_most_once`]: a
+/// send that may have arrived is looked for before it is repeated, and a look that
+/// fails ends in "outcome unknown" (with the client message id), never a second send.
 async fn send_safely(
     client: &ChatThreadClient,
     request: &crate::wire::SendChatMessageRequest,
     client_message_id: &str,
 ) -> Result<String, CliError> {
     let started = OffsetDateTime::now_utc();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match client.send_message(request).await {
-            Ok(id) => return Ok(id),
-            Err(e) if e.is_retryable() && attempt < SEND_ATTEMPTS => {
-                let wait = e
-                    .retry_after()
-                    .unwrap_or(Duration::from_millis(500 * (1 << attempt)));
-                eprintln!(
-                    "acs-chat: {e}; checking whether it arrived, then retrying in {} ms",
-                    wait.as_millis()
-                );
-                tokio::time::sleep(wait).await;
-                if let Some(id) = find_sent(client, client_message_id, started).await {
-                    return Ok(id);
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// The id of the message with this client message id changed since `since` (less a
-/// minute of clock skew), if the service has it.
-async fn find_sent(
-    client: &ChatThreadClient,
-    client_message_id: &str,
-    since: OffsetDateTime,
-) -> Option<String> {
-    let options = ListOptions {
-        max_page_size: Some(200),
-        start_time: Some(since - time::Duration::minutes(1)),
+    let on_retry = |e: &acs::Error, wait: Duration| {
+        eprintln!(
+            "acs-chat: {e}; checking in {} ms whether it arrived",
+            wait.as_millis()
+        );
     };
-    let mut stream = Box::pin(client.list_messages(options));
-    while let Some(m) = stream.next().await {
-        let m = m.ok()?;
-        if message_meta::client_message_id(&m) == Some(client_message_id) {
-            return Some(m.id);
-        }
-    }
-    None
+    Ok(acs::send_at_most_once(
+        client,
+        request,
+        client_message_id,
+        started,
+        SEND_ATTEMPTS,
+        on_retry,
+    )
+    .await?)
 }
 
 /// The text from --content, the positional argument, or stdin (when it is not a terminal).

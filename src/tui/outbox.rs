@@ -15,11 +15,10 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::acs::{ChatClient, ListOptions};
+use crate::acs::{self, ChatClient};
 use crate::connect::identities::write_private;
 use crate::tui::app::{Event, PendingSend};
 use crate::tui::theme;
@@ -56,8 +55,6 @@ impl OutboxHandle {
         let _ = self.tx.send(command);
     }
 }
-
-use crate::message_meta::CLIENT_MESSAGE_ID;
 
 /// Starts the sender on the profile's outbox `path` (or, when another client holds
 /// it, on an outbox of its own beside it, which the UI is told). Entries left from a
@@ -279,43 +276,27 @@ impl Sender {
         });
     }
 
-    /// One attempt. An unknown outcome is resolved by looking for the message first.
+    /// One attempt, by the rule of [`acs::attempt`]: after an unknown outcome the
+    /// message is looked for first. A look that fails for a while is tried again
+    /// later; one that fails for good leaves the message failed as "outcome unknown"
+    /// (the user can look, then retry or discard), never sent blind.
     async fn deliver(&self, send: &PendingSend, attempted: bool) -> Result<String, Outcome> {
         let thread = self.chat.thread(&send.thread_id);
-        if attempted && let Some(id) = self.already_sent(send).await? {
-            return Ok(id);
-        }
-        match thread.send_message(&request_for(send)).await {
-            Ok(id) => Ok(id),
-            Err(e) if e.is_retryable() => Err(Outcome::Later(e.retry_after())),
-            Err(e) => Err(Outcome::Refused(e.to_string())),
-        }
-    }
-
-    /// Looks for the message by client message id among the thread's messages changed
-    /// since it was typed (it cannot be older than that). Asked only after an attempt
-    /// whose outcome is unknown.
-    async fn already_sent(&self, send: &PendingSend) -> Result<Option<String>, Outcome> {
-        let thread = self.chat.thread(&send.thread_id);
-        let options = ListOptions {
-            max_page_size: Some(200),
-            start_time: Some(send.created_at - time::Duration::minutes(1)),
-        };
-        let mut stream = Box::pin(thread.list_messages(options));
-        while let Some(m) = stream.next().await {
-            match m {
-                Ok(m) => {
-                    let found = m.metadata.as_ref().and_then(|md| md.get(CLIENT_MESSAGE_ID))
-                        == Some(&send.client_message_id);
-                    if found {
-                        return Ok(Some(m.id));
-                    }
+        let request = request_for(send);
+        let cmid = &send.client_message_id;
+        match acs::attempt(&thread, &request, cmid, send.created_at, attempted).await {
+            acs::Step::Sent(id) => Ok(id),
+            acs::Step::Later(e) => Err(Outcome::Later(e.retry_after())),
+            acs::Step::LookFailed(e) if e.is_retryable() => Err(Outcome::Later(e.retry_after())),
+            acs::Step::Refused(e) => Err(Outcome::Refused(e.to_string())),
+            acs::Step::LookFailed(error) => Err(Outcome::Refused(
+                acs::SendFailure::Unknown {
+                    client_message_id: cmid.clone(),
+                    error,
                 }
-                Err(e) if e.is_retryable() => return Err(Outcome::Later(e.retry_after())),
-                Err(_) => return Ok(None),
-            }
+                .to_string(),
+            )),
         }
-        Ok(None)
     }
 }
 
