@@ -15,5 +15,6 @@ pub mod local;
 pub mod logging;
 pub mod message_meta;
 pub mod paths;
+pub mod sanitize;
 pub mod tui;
 pub mod wire;

@@ -29,7 +29,7 @@ use crate::wire::{ChatMessageType, CreateChatThreadRequest};
 use super::context::{Context, participant};
 use super::exit::CliError;
 use super::http_log::{Tee, format_exchange, reason};
-use super::output::{OutputFormat, sanitize, write_stdout};
+use super::output::{OutputFormat, write_stdout};
 
 /// `quickstart` options.
 #[derive(Debug, Args)]
@@ -374,7 +374,7 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
         started,
         &[format!(
             "Bob received {:?} from Alice after {polls} poll(s)",
-            sanitize(&content)
+            crate::sanitize::table_cell(&content)
         )],
         serde_json::json!({ "polls": polls, "content": content }),
     );
