@@ -244,11 +244,7 @@ impl ConfigFile {
 
     /// The display name of a profile: configured, or the name capitalised.
     pub fn display_name(&self, profile: &str) -> String {
-        self.profiles
-            .get(profile)
-            .and_then(|p| p.display_name.clone())
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| capitalise(profile))
+        display_name(&self.profiles, profile)
     }
 }
 
@@ -270,6 +266,25 @@ fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         Some(key) => format!(" (line {line}, key {key})"),
         None => format!(" (line {line})"),
     }
+}
+
+/// The display name of a profile among `[profiles.*]` settings: configured (the
+/// table's name in any case), or the profile name capitalised.
+pub fn display_name(profiles: &BTreeMap<String, ProfileConfig>, profile: &str) -> String {
+    profiles
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(profile))
+        .and_then(|(_, p)| p.display_name.clone())
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| capitalise(profile))
+}
+
+/// The profile a name stands for: lower-cased, so `Carol` and `carol` are one profile
+/// (one cached identity), then checked by [`validate_profile_name`].
+pub fn profile_name(name: &str) -> Result<String, String> {
+    let name = name.to_ascii_lowercase();
+    validate_profile_name(&name)?;
+    Ok(name)
 }
 
 /// Profile names become file names and appear on screen: keep them simple.
@@ -302,7 +317,8 @@ fn default_profile(target: &Target, login: Option<String>) -> String {
     }
 }
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter upper-cased (display names, headings).
+pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),
@@ -387,7 +403,7 @@ pub fn resolve(args: &ConnectionArgs, file: &ConfigFile) -> Result<Resolved, Con
         .clone()
         .or_else(|| file.default_profile.clone())
         .unwrap_or_else(|| default_profile(&target, std::env::var("USER").ok()));
-    validate_profile_name(&profile).map_err(ConfigError::Invalid)?;
+    let profile = profile_name(&profile).map_err(ConfigError::Invalid)?;
     Ok(Resolved {
         target,
         ca_cert: args.ca_cert.clone().or_else(|| file.ca_cert.clone()),
@@ -462,6 +478,19 @@ mod tests {
             }
         );
         assert_eq!(r.profile, "bob");
+    }
+
+    #[test]
+    fn profile_names_are_lower_cased_and_keep_their_display_name() {
+        let flags = ConnectionArgs {
+            profile: Some("Carol".into()),
+            ..ConnectionArgs::default()
+        };
+        let r = resolve(&flags, &ConfigFile::default()).expect("valid");
+        assert_eq!(r.profile, "carol");
+        let c = ConfigFile::parse("[profiles.Carol]\ndisplay_name = \"Caz\"").expect("valid");
+        assert_eq!(c.display_name(&r.profile), "Caz");
+        assert_eq!(ConfigFile::default().display_name(&r.profile), "Carol");
     }
 
     #[test]

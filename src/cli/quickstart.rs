@@ -151,7 +151,7 @@ impl Narrator {
         self.say(&format!(
             "\nStep {number}/{}  {}",
             STEPS.len(),
-            capitalise(STEPS[number - 1])
+            crate::config::capitalise(STEPS[number - 1])
         ));
         self.say(&format!("  seed: {}", SEED_CALLS[number - 1]));
     }
@@ -444,13 +444,6 @@ fn indent(text: &str, prefix: &str) -> String {
             }
         })
         .collect()
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
                 Some(session.display_name.clone()),
             )];
             for name in &participants {
-                let (id, display) = resolve_user(&session, &ctx.config, name).await?;
+                let (id, display) = resolve_user(&session, name).await?;
                 if members
                     .iter()
                     .all(|m| m.communication_identifier.raw() != Some(id.as_str()))

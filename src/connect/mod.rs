@@ -8,8 +8,10 @@
 
 pub mod identities;
 pub mod local;
+pub mod members;
 pub mod quickstart;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -18,7 +20,7 @@ use crate::acs::{
     self, ChatClient, ConnectionString, HttpConfig, IdentityClient, TokenCredential, TokenScope,
     Transport,
 };
-use crate::config::{ConfigFile, Resolved, Target};
+use crate::config::{ConfigFile, ProfileConfig, Resolved, Target};
 use crate::paths::Dirs;
 use identities::{CachedIdentity, IdentityCache};
 
@@ -56,6 +58,15 @@ pub struct Session {
     pub minter: Option<ProfileMinter>,
     /// Things the user should hear about (e.g. a token file readable by others).
     pub warnings: Vec<String>,
+    /// The config file's `[profiles.*]`, for the display names of other members.
+    pub profile_settings: BTreeMap<String, ProfileConfig>,
+}
+
+impl Session {
+    /// The display name of `profile`: configured, or the name capitalised.
+    pub fn display_name_of(&self, profile: &str) -> String {
+        crate::config::display_name(&self.profile_settings, profile)
+    }
 }
 
 /// Creates or finds profiles of one endpoint through Identity.
@@ -120,6 +131,7 @@ pub async fn connect(
                 transport,
                 minter: None,
                 warnings: Vec::new(),
+                profile_settings: config.profiles.clone(),
             });
         }
     };
@@ -178,6 +190,7 @@ pub async fn connect(
         transport,
         minter: Some(minter),
         warnings: cache.take_warnings(),
+        profile_settings: config.profiles.clone(),
     })
 }
 
