@@ -7,7 +7,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 
@@ -56,7 +56,7 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
         .expect("health");
     assert_eq!(health.status(), reqwest::StatusCode::OK);
 
-    let date = format_rfc1123(time::OffsetDateTime::now_utc());
+    let date = http_date::format(time::OffsetDateTime::now_utc());
     let hash = signing::content_hash(b"");
     let host = base.trim_start_matches("https://");
     let s = signing::string_to_sign("POST", "/emulator/shutdown", &date, host, &hash);

@@ -17,7 +17,6 @@ mod connection_string;
 mod error;
 mod failures;
 mod hmac_auth;
-mod http_date;
 mod http_log;
 mod identity;
 mod message_cursor;

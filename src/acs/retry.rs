@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use time::OffsetDateTime;
 
 use super::config::RetryPolicy;
-use super::http_date;
+use crate::wire::http_date;
 
 /// Whether repeating an operation can do harm if the first attempt was processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

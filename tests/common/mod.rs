@@ -2,9 +2,9 @@
 //! certificate, HMAC-signed Identity calls and bearer-token Chat calls.
 #![allow(dead_code)]
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
 use acs_chat::emulator::{self, EmulatorConfig, RunningEmulator};
 use acs_chat::local;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 use reqwest::{Method, Response, StatusCode};
@@ -92,7 +92,7 @@ impl Env {
         body: Option<Value>,
     ) -> Response {
         let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let date = format_rfc1123(time::OffsetDateTime::now_utc());
+        let date = http_date::format(time::OffsetDateTime::now_utc());
         self.signed_with(
             method,
             path_and_query,
