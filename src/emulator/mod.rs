@@ -28,6 +28,7 @@ pub mod auth;
 mod body;
 mod dispatch;
 mod endpoints;
+pub mod events;
 pub mod faults;
 mod gate;
 mod handlers;

@@ -27,7 +27,7 @@ use tokio::sync::oneshot;
 use super::api_error::ApiError;
 use cached::CachedStatements as _;
 
-pub use rows::now_ms;
+pub use rows::{at, now_ms};
 
 /// Opening the database failed.
 #[derive(Debug, thiserror::Error)]
