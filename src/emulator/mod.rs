@@ -17,19 +17,21 @@
 //! the access key, like Identity requests): the way to stop a background emulator.
 //!
 //! Module map: `routes` (path -> endpoint), `dispatch` (checks, auth, headers),
-//! `handlers` (validation, replies), `store` (SQLite, one thread), `auth` (HMAC,
+//! `handlers` (validation, replies), `realtime` (push: config, Trouter), `cors`, `store` (SQLite, one thread), `auth` (HMAC,
 //! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
 mod api_error;
 mod api_version;
 mod app;
 pub mod auth;
+pub mod cors;
 mod dispatch;
 pub mod faults;
 mod handlers;
 mod ids;
 mod limits;
 mod paging;
+mod realtime;
 mod request;
 mod routes;
 mod server;
@@ -90,6 +92,14 @@ pub struct ServeArgs {
     /// Off by default.
     #[arg(long, value_name = "SPEC", value_parser = faults::FaultSpec::parse)]
     pub faults: Option<faults::FaultSpec>,
+    /// Allow browser pages from this origin only (repeatable), e.g.
+    /// `--cors-origin http://localhost:5173`; by default every origin may call.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+fn parse_cors_origin(raw: &str) -> Result<String, cors::BadOrigin> {
+    cors::parse_origin(raw)
 }
 
 /// Everything [`start`] needs.
@@ -108,6 +118,8 @@ pub struct EmulatorConfig {
     pub idle_timeout: Option<Duration>,
     /// Test-only fault injection (`None` = a well-behaved emulator).
     pub faults: Option<faults::FaultSpec>,
+    /// Origins browser pages may call from (`Origin` form); empty = any.
+    pub cors_origins: Vec<String>,
 }
 
 impl EmulatorConfig {
@@ -123,6 +135,7 @@ impl EmulatorConfig {
             throttle: false,
             idle_timeout: None,
             faults: None,
+            cors_origins: Vec::new(),
         }
     }
 
@@ -150,6 +163,7 @@ impl EmulatorConfig {
             throttle: args.throttle,
             idle_timeout: args.idle_timeout.map(Duration::from_secs),
             faults: args.faults.clone(),
+            cors_origins: args.cors_origins.clone(),
         })
     }
 }
