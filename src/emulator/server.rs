@@ -166,6 +166,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         throttle: config.throttle.then(Throttle::default),
         faults: config.faults.clone().map(super::faults::Faults::new),
         last_request_ms: AtomicI64::new(now_ms()),
+        realtime: realtime::Realtime::start(),
         shutdown: shutdown_tx,
     });
     let routes = realtime::router()

@@ -9,7 +9,7 @@ use crate::emulator::app::App;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::messages::{self, NewMessage};
 use crate::emulator::store::now_ms;
-use crate::emulator::{limits, paging};
+use crate::emulator::{limits, paging, realtime};
 use crate::wire::{
     ChatMessageType, Page, SendChatMessageRequest, SendChatMessageResult, UpdateChatMessageRequest,
 };
@@ -35,9 +35,17 @@ pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     };
     let now = now_ms();
     let t = thread.clone();
-    let id = app
+    let hub = app.realtime.hub.clone();
+    let (id, _) = app
         .store
-        .tx(move |tx| messages::send(tx, &t, &caller, &msg, now))
+        .tx_then(
+            move |tx| {
+                let id = messages::send(tx, &t, &caller, &msg, now)?;
+                let event = realtime::events::message_received(tx, &t, &caller, id)?;
+                Ok((id, Some(event)))
+            },
+            move |(_, event)| event.take().into_iter().for_each(|e| hub.publish(e)),
+        )
         .await?;
     let location = format!(
         "{}/chat/threads/{}/messages/{id}",

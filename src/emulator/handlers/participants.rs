@@ -8,7 +8,7 @@ use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::{self, now_ms};
-use crate::emulator::{limits, paging};
+use crate::emulator::{limits, paging, realtime};
 use crate::wire::{
     AddChatParticipantsRequest, AddChatParticipantsResult, CommunicationIdentifierModel, Page,
     SendReadReceiptRequest, SendTypingNotificationRequest,
@@ -84,9 +84,16 @@ pub async fn typing(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let thread = thread_id(thread)?;
     let body: SendTypingNotificationRequest = req.json_or_default()?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
-    app.store
-        .read(move |tx| store::require_member(tx, &thread, &caller))
+    let name = body.sender_display_name.unwrap_or_default();
+    let now = now_ms();
+    let event = app
+        .store
+        .read(move |tx| {
+            store::require_member(tx, &thread, &caller)?;
+            realtime::events::typing(tx, &thread, &caller, &name, now)
+        })
         .await?;
+    app.realtime.hub.publish(event);
     Ok(Reply::empty(StatusCode::OK))
 }
 

@@ -4,11 +4,20 @@
 //!
 //! - `config`: `GET /chat/config/realTimeNotifications`, which names the Trouter service
 //!   and the registrar; both are this emulator, at the origin the client reached.
+//! - `trouter` + `socket` + `frames`: allocation, the socket.io handshake and WebSocket.
+//! - `registrar`: registrations with a TTL.
+//! - `hub` + `events`: who is connected, and the events writes produce for them.
 //!
 //! These routes sit beside the REST dispatcher; they share its authentication
 //! (`auth::user_token`) and error shapes.
 
 mod config;
+pub mod events;
+mod frames;
+pub mod hub;
+mod registrar;
+mod socket;
+mod trouter;
 
 use std::sync::Arc;
 
@@ -18,7 +27,7 @@ use axum::extract::Request;
 use axum::http::{Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
@@ -26,9 +35,38 @@ use super::app::App;
 /// Path of the configuration route.
 pub const CONFIG_PATH: &str = "/chat/config/realTimeNotifications";
 
+/// Everything the real-time routes share, held by [`App`].
+pub struct Realtime {
+    pub hub: Arc<hub::Hub>,
+    sessions: trouter::Sessions,
+    registrations: registrar::Registrations,
+}
+
+impl Realtime {
+    /// Starts the event publisher on the current runtime.
+    pub fn start() -> Self {
+        Self {
+            hub: hub::Hub::start(),
+            sessions: Default::default(),
+            registrations: Default::default(),
+        }
+    }
+
+    /// The Trouter path registration `id` is live for (tests, diagnostics).
+    pub fn registered_path(&self, id: &str) -> Option<String> {
+        self.registrations.path_of(id, super::store::now_ms())
+    }
+}
+
 /// The real-time routes; everything else falls through to the REST dispatcher.
 pub fn router() -> Router<Arc<App>> {
-    Router::new().route(CONFIG_PATH, get(config::get))
+    Router::new()
+        .route(CONFIG_PATH, get(config::get))
+        .route("/v4/a", post(trouter::allocate))
+        .route("/socket.io/1/", get(trouter::handshake))
+        .route("/socket.io/1/websocket/{sid}", get(trouter::websocket))
+        .route("/v3/registrations", post(registrar::register))
+        .route("/v3/registrations/{id}", delete(registrar::unregister))
 }
 
 /// An endpoint pasted with its trailing slash makes the signaling client ask for
@@ -63,6 +101,9 @@ fn collapse(path: &str) -> String {
 
 fn is_realtime_path(path: &str) -> bool {
     path == CONFIG_PATH
+        || path == "/v4/a"
+        || path.starts_with("/socket.io/1/")
+        || path.starts_with("/v3/registrations")
 }
 
 /// An error in the service's shape for `family`.

@@ -217,3 +217,10 @@ pub fn list(
     page.truncate(size as usize);
     Ok((page, more))
 }
+
+/// The raw ids of a thread's current members (who a real-time event goes to).
+pub fn member_ids(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        tx.prepare_cached("SELECT user_id FROM participants WHERE thread_id = ?1 AND active = 1")?;
+    stmt.query_map(params![thread], |r| r.get(0))?.collect()
+}
