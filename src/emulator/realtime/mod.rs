@@ -12,6 +12,7 @@
 //! (`auth::user_token`) and error shapes.
 
 mod config;
+mod escape;
 pub mod events;
 mod frames;
 pub mod hub;

@@ -218,9 +218,11 @@ pub fn list(
     Ok((page, more))
 }
 
-/// The raw ids of a thread's current members (who a real-time event goes to).
-pub fn member_ids(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt =
-        tx.prepare_cached("SELECT user_id FROM participants WHERE thread_id = ?1 AND active = 1")?;
-    stmt.query_map(params![thread], |r| r.get(0))?.collect()
+/// A thread's current members, whoever asks (who a real-time event goes to).
+pub fn members(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<Vec<ChatParticipant>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT user_id, display_name, share_history_ms, metadata FROM participants
+         WHERE thread_id = ?1 AND active = 1 ORDER BY ord",
+    )?;
+    stmt.query_map(params![thread], participant)?.collect()
 }
