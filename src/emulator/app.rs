@@ -34,6 +34,8 @@ pub struct App {
     pub quiet_requests: bool,
     /// When the last request arrived (epoch ms), for the idle timeout.
     pub last_request_ms: AtomicI64,
+    /// Real-time notifications: connected sockets, registrations, the event hub.
+    pub realtime: super::realtime::Realtime,
     /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).
     pub shutdown: watch::Sender<bool>,
 }

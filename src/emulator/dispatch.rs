@@ -125,7 +125,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     response
 }
 
-fn base_url(app: &App, request: &Request) -> String {
+pub(super) fn base_url(app: &App, request: &Request) -> String {
     let host = request
         .headers()
         .get(header::HOST)

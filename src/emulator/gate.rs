@@ -5,10 +5,9 @@ use std::time::Instant;
 
 use super::api_error::ApiError;
 use super::app::App;
-use super::auth::{hmac, jwt, liveness};
+use super::auth::{hmac, user_token};
 use super::request::Req;
 use super::routes::Endpoint;
-use super::store::{self, now_ms};
 use super::throttle::Op;
 
 /// Refuses a request whose `Host` names something other than loopback, when the
@@ -66,40 +65,8 @@ pub(super) fn check_hmac(app: &App, req: &Req) -> Result<(), ApiError> {
 
 /// The raw id of the user a valid, live, chat-scoped bearer token belongs to.
 pub(super) async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
-    let token = req
-        .header("authorization")
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or_else(ApiError::unauthorized)?;
-    let claims =
-        jwt::verify(token, &app.token_secret, &app.resource_id, now_ms() / 1000).map_err(|e| {
-            tracing::debug!(reason = %e, "token refused");
-            ApiError::unauthorized()
-        })?;
-    if !claims.allows_chat() {
-        return Err(ApiError::unauthorized());
-    }
-    let user = claims.user();
-    let live = match app.token_liveness.check(&user, claims.iat_ms) {
-        Ok(live) => live,
-        Err(pending) => {
-            let u = user.clone();
-            let good_from = app
-                .store
-                .read(move |tx| store::identities::tokens_good_from(tx, &u))
-                .await?;
-            app.token_liveness.learn(pending, &user, good_from);
-            liveness::is_live(good_from, claims.iat_ms)
-        }
-    };
-    if live {
-        Ok(user)
-    } else {
-        Err(ApiError::unauthorized())
-    }
+    let token = user_token::bearer(&req.headers).ok_or_else(ApiError::unauthorized)?;
+    user_token::live_user(app, token).await.map(|t| t.user)
 }
 
 pub(super) fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError> {

@@ -18,7 +18,8 @@
 //!
 //! Module map: `routes` (path -> endpoint), `dispatch` (the one handler), `gate`
 //! (auth, throttle), `endpoints` (endpoint -> handler), `respond` (bodies, headers),
-//! `handlers` (validation, replies), `store` (SQLite, one thread), `auth` (HMAC,
+//! `handlers` (validation, replies), `realtime` (push: config, Trouter, registrar),
+//! `cors`, `events` (Event Grid events), `store` (SQLite, one thread), `auth` (HMAC,
 //! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
 mod api_error;
@@ -26,6 +27,7 @@ mod api_version;
 mod app;
 pub mod auth;
 mod body;
+pub mod cors;
 mod dispatch;
 mod endpoints;
 pub mod events;
@@ -35,6 +37,7 @@ mod handlers;
 mod ids;
 mod limits;
 mod paging;
+mod realtime;
 mod request;
 mod respond;
 mod routes;
@@ -100,6 +103,14 @@ pub struct ServeArgs {
     /// request only at debug level: how the client runs the background emulator.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// Allow browser pages from this origin only (repeatable), e.g.
+    /// `--cors-origin http://localhost:5173`; by default every origin may call.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+fn parse_cors_origin(raw: &str) -> Result<String, cors::BadOrigin> {
+    cors::parse_origin(raw)
 }
 
 /// Everything [`start`] needs.
@@ -120,6 +131,8 @@ pub struct EmulatorConfig {
     pub faults: Option<faults::FaultSpec>,
     /// Log each request at debug rather than info (a background emulator's log file).
     pub quiet_requests: bool,
+    /// Origins browser pages may call from (`Origin` form); empty = any.
+    pub cors_origins: Vec<String>,
 }
 
 impl EmulatorConfig {
@@ -136,6 +149,7 @@ impl EmulatorConfig {
             idle_timeout: None,
             faults: None,
             quiet_requests: false,
+            cors_origins: Vec::new(),
         }
     }
 
@@ -164,6 +178,7 @@ impl EmulatorConfig {
             idle_timeout: args.idle_timeout.map(Duration::from_secs),
             faults: args.faults.clone(),
             quiet_requests: args.log_file.is_some(),
+            cors_origins: args.cors_origins.clone(),
         })
     }
 }

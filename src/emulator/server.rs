@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use super::app::App;
 use super::store::{Store, StoreThread, now_ms};
 use super::throttle::Throttle;
-use super::{EmulatorConfig, EmulatorError, dispatch, tls};
+use super::{EmulatorConfig, EmulatorError, cors, dispatch, realtime, tls};
 use crate::{local, paths};
 
 /// How long in-flight requests get to finish on shutdown.
@@ -190,11 +190,19 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         loopback_hosts_only: !config.tls && config.host.is_loopback(),
         quiet_requests: config.quiet_requests,
         last_request_ms: AtomicI64::new(now_ms()),
+        realtime: realtime::Realtime::start(),
         shutdown: shutdown_tx,
     });
-    let router = Router::new()
+    let routes = realtime::router()
         .fallback(dispatch::dispatch)
         .with_state(app.clone());
+    // Layers on a router with only a fallback run before routing, so a rewritten
+    // path is routed as rewritten.
+    let router = Router::new()
+        .fallback_service(routes)
+        .layer(cors::layer(&config.cors_origins))
+        .layer(axum::middleware::from_fn(cors::preflight_no_content))
+        .layer(axum::middleware::from_fn(realtime::collapse_slashes));
     let handle = Handle::<SocketAddr>::new();
     let server = match &cert {
         Some(c) => {

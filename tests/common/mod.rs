@@ -143,6 +143,15 @@ impl Env {
         self.raw_chat(method, &url, token, body).await
     }
 
+    /// A chat GET as `token`, its body as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.chat(Method::GET, path, token, None)
+            .await
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     pub async fn raw_chat(
         &self,
         method: Method,

@@ -4,3 +4,4 @@
 pub mod hmac;
 pub mod jwt;
 pub mod liveness;
+pub mod user_token;

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use super::{message_id, thread_id};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::messages::{self, NewMessage};
 use crate::emulator::store::now_ms;
@@ -35,10 +36,14 @@ pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     };
     let now = now_ms();
     let t = thread.clone();
-    let id = app
-        .store
-        .tx(move |tx| messages::send(tx, &t, &caller, &msg, now))
-        .await?;
+    let (t2, reader) = (thread.clone(), caller.clone());
+    let id = events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| messages::send(tx, &t, &caller, &msg, now),
+        move |tx, _, id| events::message(tx, &t2, &reader, *id, 200),
+    )
+    .await?;
     let location = format!(
         "{}/chat/threads/{}/messages/{id}",
         req.base,
@@ -107,8 +112,11 @@ pub async fn update(
         limits::check_message_metadata(m)?;
     }
     let now = now_ms();
-    app.store
-        .tx(move |tx| {
+    let (t, reader) = (thread.clone(), caller.clone());
+    events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| {
             messages::update(
                 tx,
                 &thread,
@@ -118,8 +126,10 @@ pub async fn update(
                 body.metadata.as_ref(),
                 now,
             )
-        })
-        .await?;
+        },
+        move |tx, _, _| events::message(tx, &t, &reader, id, 247),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
@@ -127,8 +137,13 @@ pub async fn delete(app: &App, caller: String, thread: &str, id: &str) -> Result
     let thread = thread_id(thread)?;
     let id = message_id(id)?;
     let now = now_ms();
-    app.store
-        .tx(move |tx| messages::delete(tx, &thread, &caller, id, now))
-        .await?;
+    let (t, reader) = (thread.clone(), caller.clone());
+    events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| messages::delete(tx, &thread, &caller, id, now),
+        move |tx, _, _| events::message(tx, &t, &reader, id, 248),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

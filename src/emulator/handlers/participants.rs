@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use super::{candidates, message_id, thread_id, user_identifier};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::{self, now_ms};
 use crate::emulator::{limits, paging};
@@ -47,11 +48,14 @@ pub async fn add(app: &App, req: &Req, caller: String, thread: &str) -> Result<R
     let body: AddChatParticipantsRequest = req.json()?;
     let list = candidates(&body.participants)?;
     let now = now_ms();
-    let t = thread.clone();
-    let invalid = app
-        .store
-        .tx(move |tx| store::participants::add(tx, &t, &caller, list, now))
-        .await?;
+    let (t, t2, by) = (thread.clone(), thread.clone(), caller.clone());
+    let invalid = events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| store::participants::add(tx, &t, &caller, list, now),
+        move |tx, before, _| events::membership(tx, before, &t2, &by, now),
+    )
+    .await?;
     let result = AddChatParticipantsResult {
         invalid_participants: if invalid.is_empty() {
             None
@@ -72,9 +76,14 @@ pub async fn remove(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let body: CommunicationIdentifierModel = req.json()?;
     let target = user_identifier(&body)?;
     let now = now_ms();
-    app.store
-        .tx(move |tx| store::participants::remove(tx, &thread, &caller, &target, now))
-        .await?;
+    let (t, by) = (thread.clone(), caller.clone());
+    events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| store::participants::remove(tx, &thread, &caller, &target, now),
+        move |tx, before, _| events::membership(tx, before, &t, &by, now),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
@@ -84,9 +93,10 @@ pub async fn typing(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let thread = thread_id(thread)?;
     let body: SendTypingNotificationRequest = req.json_or_default()?;
     limits::check_display_name(body.sender_display_name.as_deref())?;
-    app.store
-        .read(move |tx| store::require_member(tx, &thread, &caller))
-        .await?;
+    let name = body.sender_display_name.unwrap_or_default();
+    let now = now_ms();
+    let payload = events::typing(&thread, &caller, &name, now);
+    events::push_to_members(app, thread, caller, payload).await?;
     Ok(Reply::empty(StatusCode::OK))
 }
 
@@ -100,9 +110,15 @@ pub async fn send_receipt(
     let body: SendReadReceiptRequest = req.json()?;
     let id = message_id(&body.chat_message_id)?;
     let now = now_ms();
-    app.store
-        .tx(move |tx| store::receipts::send(tx, &thread, &caller, id, now))
-        .await?;
+    let payload = events::read_receipt(&thread, &caller, id, now);
+    let t = thread.clone();
+    events::write_and_push(
+        app,
+        thread,
+        move |tx| store::receipts::send(tx, &t, &caller, id, now),
+        move |_, _, _| Ok(payload),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::OK))
 }
 

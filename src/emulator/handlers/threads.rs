@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use super::{candidates, thread_id};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::now_ms;
 use crate::emulator::store::threads::{self, NewThread, ThreadPatch};
@@ -48,10 +49,14 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
         repeat_id: repeat_id.map(str::to_owned),
     };
     let (id, now) = (ids::new_thread_id(), now_ms());
-    let created = app
-        .store
-        .tx(move |tx| threads::create(tx, &caller, new, id, now))
-        .await?;
+    let creator = caller.clone();
+    let created = events::write_and_push(
+        app,
+        id.clone(),
+        move |tx| threads::create(tx, &caller, new, id, now),
+        move |tx, _, c| events::thread_created(tx, &c.thread_id, &creator),
+    )
+    .await?;
     let location = format!("{}/chat/threads/{}", req.base, path_id(&created.thread_id));
     Ok(Reply::raw_json(StatusCode::CREATED, created.body).with_location(location))
 }
@@ -105,17 +110,27 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str) -> Resul
         retention: body.retention_policy,
     };
     let now = now_ms();
-    app.store
-        .tx(move |tx| threads::update(tx, &thread, &caller, patch, now))
-        .await?;
+    let (t, by) = (thread.clone(), caller.clone());
+    events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| threads::update(tx, &thread, &caller, patch, now),
+        move |tx, before, _| events::thread_updated(tx, before, &t, &by, now),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn delete(app: &App, caller: String, thread: &str) -> Result<Reply, ApiError> {
     let thread = thread_id(thread)?;
     let now = now_ms();
-    app.store
-        .tx(move |tx| threads::delete(tx, &thread, &caller, now))
-        .await?;
+    let (t, by) = (thread.clone(), caller.clone());
+    events::write_and_push(
+        app,
+        thread.clone(),
+        move |tx| threads::delete(tx, &thread, &caller, now),
+        move |_, before, _| Ok(events::thread_deleted(before, &t, &by, now)),
+    )
+    .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

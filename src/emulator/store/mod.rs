@@ -155,16 +155,31 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
     {
+        self.tx_then(f, |_| {}).await
+    }
+
+    /// Like [`Store::tx`], and once the transaction has committed, `after` gets the
+    /// result on the store thread, before any later write's (and may take parts of it): real-time events go out
+    /// from there in commit order. `after` must not block (it only queues).
+    pub async fn tx_then<R, F, A>(&self, f: F, after: A) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
+        A: FnOnce(&mut R) + Send + 'static,
+    {
         let (reply, rx) = oneshot::channel();
         let job: WriteJob = Box::new(move |tx: &Transaction<'_>| {
             let result = in_savepoint(tx, f);
             Box::new(move |committed: bool| {
                 // A refused request wrote nothing: its own error stands either way.
-                let answer = if committed || result.is_err() {
+                let mut answer = if committed || result.is_err() {
                     result
                 } else {
                     Err(ApiError::unavailable())
                 };
+                if committed && let Ok(r) = &mut answer {
+                    after(r);
+                }
                 let _ = reply.send(answer);
             })
         });

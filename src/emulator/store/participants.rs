@@ -217,3 +217,12 @@ pub fn list(
     page.truncate(size as usize);
     Ok((page, more))
 }
+
+/// A thread's current members, whoever asks (who a real-time event goes to).
+pub fn members(tx: &Transaction<'_>, thread: &str) -> rusqlite::Result<Vec<ChatParticipant>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT user_id, display_name, share_history_ms, metadata FROM participants
+         WHERE thread_id = ?1 AND active = 1 ORDER BY ord",
+    )?;
+    stmt.query_map(params![thread], participant)?.collect()
+}

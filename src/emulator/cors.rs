@@ -1,0 +1,124 @@
+//! CORS, so that browser apps (the official JS SDK, the ACS UI library) can call the
+//! emulator from their own origin. Tokens travel as bearer / `X-Skypetoken` headers,
+//! never as cookies, so any origin may be allowed by default; `serve --cors-origin`
+//! narrows it to a list.
+//!
+//! Preflights ask for `authorization`, `content-type`, `x-ms-client-request-id`,
+//! `x-ms-useragent` (the REST SDK) and `x-skypetoken` (the Trouter client); rather than
+//! chase every `x-ms-*` an SDK version may add, a preflight is granted the headers it
+//! asks for.
+
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer, ExposeHeaders};
+
+/// How long a browser may cache a preflight (Chromium caps it at two hours).
+const MAX_AGE: Duration = Duration::from_secs(7200);
+
+/// Response headers the SDKs read and a page may see.
+const EXPOSED: &[&str] = &[
+    "location",
+    "retry-after",
+    "x-ms-request-id",
+    "x-ms-client-request-id",
+    "ms-cv",
+    "api-supported-versions",
+    "x-processing-time",
+    "repeatability-result",
+];
+
+/// Why a `--cors-origin` value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{0}' is not an origin: expected scheme://host[:port] with no path, e.g. http://localhost:5173"
+)]
+pub struct BadOrigin(pub String);
+
+/// Parses one `--cors-origin` value into the form browsers send in `Origin`.
+pub fn parse_origin(raw: &str) -> Result<String, BadOrigin> {
+    let bad = || BadOrigin(raw.to_owned());
+    let url = url::Url::parse(raw.trim()).map_err(|_| bad())?;
+    let origin = url.origin();
+    if !origin.is_tuple()
+        || !matches!(url.path(), "" | "/")
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(bad());
+    }
+    Ok(origin.ascii_serialization())
+}
+
+/// The CORS layer: any origin when `origins` is empty, else exactly those.
+pub fn layer(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::mirror_request()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(ExposeHeaders::list(
+            EXPOSED.iter().map(|h| HeaderName::from_static(h)),
+        ))
+        .max_age(MAX_AGE)
+}
+
+/// Preflights are answered `204 No Content` (the CORS layer says 200 with an empty
+/// body; browsers accept both, 204 says what it is).
+pub async fn preflight_no_content(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = next.run(request).await;
+    if preflight && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_parse_to_what_browsers_send() {
+        assert_eq!(
+            parse_origin("http://localhost:5173/"),
+            Ok("http://localhost:5173".to_owned())
+        );
+        assert_eq!(
+            parse_origin("https://App.Example.com"),
+            Ok("https://app.example.com".to_owned())
+        );
+        assert_eq!(
+            parse_origin("https://example.com:443"),
+            Ok("https://example.com".to_owned())
+        );
+        for bad in [
+            "localhost:5173",
+            "http://x/app",
+            "http://x/?a",
+            "*",
+            "",
+            "file:///tmp",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The push half of ACS Chat: what the official signaling client
+//! (`@azure/communication-signaling`, inside the JS chat SDK in a browser) needs to
+//! receive chat events. `docs/realtime.md` is the protocol as its sources show it.
+//!
+//! - `config`: `GET /chat/config/realTimeNotifications`, which names the Trouter service
+//!   and the registrar; both are this emulator, at the origin the client reached.
+//! - `trouter` + `socket` + `frames`: allocation, the socket.io handshake and WebSocket.
+//! - `registrar`: registrations with a TTL.
+//! - `hub` + `events`: who is connected, and the events writes produce for them.
+//!
+//! These routes sit beside the REST dispatcher; they share its authentication
+//! (`auth::user_token`) and error shapes.
+
+mod config;
+mod escape;
+pub mod events;
+mod frames;
+pub mod hub;
+mod registrar;
+mod socket;
+mod trouter;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{Uri, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+
+use super::api_error::{ApiError, Family};
+use super::app::App;
+
+/// Path of the configuration route.
+pub const CONFIG_PATH: &str = "/chat/config/realTimeNotifications";
+
+/// Everything the real-time routes share, held by [`App`].
+pub struct Realtime {
+    pub hub: Arc<hub::Hub>,
+    sessions: trouter::Sessions,
+    registrations: registrar::Registrations,
+}
+
+impl Realtime {
+    /// Starts the event publisher on the current runtime.
+    pub fn start() -> Self {
+        Self {
+            hub: hub::Hub::start(),
+            sessions: Default::default(),
+            registrations: Default::default(),
+        }
+    }
+
+    /// The Trouter path registration `id` is live for (tests, diagnostics).
+    pub fn registered_path(&self, id: &str) -> Option<String> {
+        self.registrations.path_of(id, super::store::now_ms())
+    }
+}
+
+/// The real-time routes; everything else falls through to the REST dispatcher.
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route(CONFIG_PATH, get(config::get))
+        .route("/v4/a", post(trouter::allocate))
+        .route("/socket.io/1/", get(trouter::handshake))
+        .route("/socket.io/1/websocket/{sid}", get(trouter::websocket))
+        .route("/v3/registrations", post(registrar::register))
+        .route("/v3/registrations/{id}", delete(registrar::unregister))
+}
+
+/// An endpoint pasted with its trailing slash makes the signaling client ask for
+/// `//chat/config/…`: collapse repeated slashes before routing, for these routes only
+/// (REST paths are resolved, and HMAC-signed, exactly as sent).
+pub async fn collapse_slashes(mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.contains("//") {
+        let collapsed = collapse(path);
+        if is_realtime_path(&collapsed) {
+            let rebuilt = match request.uri().query() {
+                Some(q) => format!("{collapsed}?{q}"),
+                None => collapsed,
+            };
+            if let Ok(uri) = rebuilt.parse::<Uri>() {
+                *request.uri_mut() = uri;
+            }
+        }
+    }
+    next.run(request).await
+}
+
+fn collapse(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_realtime_path(path: &str) -> bool {
+    path == CONFIG_PATH
+        || path == "/v4/a"
+        || path.starts_with("/socket.io/1/")
+        || path.starts_with("/v3/registrations")
+}
+
+/// An error in the service's shape for `family`.
+fn error_response(e: ApiError, family: Family) -> Response {
+    let mut builder = Response::builder().status(e.status);
+    let body = match e.body(family) {
+        Some(b) => {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b)
+        }
+        None => Body::empty(),
+    };
+    builder
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_repeated_slashes_collapse() {
+        assert_eq!(collapse("//chat/config/x"), "/chat/config/x");
+        assert_eq!(collapse("/a///b/"), "/a/b/");
+        assert_eq!(collapse("/plain"), "/plain");
+    }
+}

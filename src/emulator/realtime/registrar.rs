@@ -1,0 +1,147 @@
+//! The registrar: `POST /v3/registrations` records where a client's events go
+//! (its Trouter `surl`) for a TTL; the client re-registers before it runs out and
+//! `DELETE /v3/registrations/{registrationId}` on stop. Registrations are kept in
+//! memory and expire; delivery follows the live sockets (decided: the real service's
+//! routing through the registration cannot be observed, and the signaling client
+//! reports "connected" before it registers).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::super::api_error::{ApiError, Family};
+use super::super::app::App;
+use super::super::store::now_ms;
+use super::error_response;
+use super::trouter::{skype_caller, skype_token};
+
+/// The longest TTL granted (the client asks for at most 7200 s).
+const MAX_TTL_S: i64 = 86_400;
+/// Registrations kept at most (expired ones go first).
+const MAX_REGISTRATIONS: usize = 100_000;
+
+struct Registration {
+    user: String,
+    path: String,
+    expires_ms: i64,
+}
+
+/// Live registrations by registration id.
+#[derive(Default)]
+pub struct Registrations {
+    by_id: Mutex<HashMap<String, Registration>>,
+}
+
+impl Registrations {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Registration>> {
+        self.by_id.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The Trouter path `id` is registered for, if it is unexpired (`now_ms`).
+    pub fn path_of(&self, id: &str, now_ms: i64) -> Option<String> {
+        self.lock()
+            .get(id)
+            .filter(|r| r.expires_ms > now_ms)
+            .map(|r| r.path.clone())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Register {
+    registration_id: String,
+    transports: Transports,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct Transports {
+    trouter: Vec<TrouterTransport>,
+}
+
+#[derive(Deserialize)]
+struct TrouterTransport {
+    path: String,
+    ttl: i64,
+}
+
+pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response {
+    app.touch();
+    let token = skype_token(request.headers());
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await;
+    let caller = match skype_caller(&app, token).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e, Family::Chat),
+    };
+    let parsed = body
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Register>(&b).ok())
+        .filter(|r| !r.registration_id.is_empty() && r.registration_id.len() <= 128);
+    let Some(reg) = parsed else {
+        return error_response(
+            ApiError::bad_request("The registration body is not valid."),
+            Family::Chat,
+        );
+    };
+    let Some(t) = reg.transports.trouter.into_iter().next() else {
+        return error_response(
+            ApiError::bad_request("The registration names no TROUTER transport."),
+            Family::Chat,
+        );
+    };
+    let now = now_ms();
+    let expires_ms = now.saturating_add(t.ttl.clamp(1, MAX_TTL_S) * 1000);
+    let mut all = app.realtime.registrations.lock();
+    if let Some(existing) = all.get(&reg.registration_id)
+        && existing.user != caller.user
+    {
+        return error_response(
+            ApiError::forbidden("The registration belongs to another user."),
+            Family::Chat,
+        );
+    }
+    if all.len() >= MAX_REGISTRATIONS {
+        all.retain(|_, r| r.expires_ms > now);
+    }
+    if all.len() >= MAX_REGISTRATIONS && !all.contains_key(&reg.registration_id) {
+        return error_response(ApiError::unavailable(), Family::Chat);
+    }
+    all.insert(
+        reg.registration_id,
+        Registration {
+            user: caller.user,
+            path: t.path,
+            expires_ms,
+        },
+    );
+    StatusCode::ACCEPTED.into_response()
+}
+
+pub async fn unregister(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    app.touch();
+    let caller = match skype_caller(&app, skype_token(request.headers())).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e, Family::Chat),
+    };
+    let mut all = app.realtime.registrations.lock();
+    match all.get(&id) {
+        Some(r) if r.user == caller.user => {
+            all.remove(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({"error": "no such registration"})),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,120 @@
+//! Test helpers that speak the Trouter protocol as the official client does:
+//! allocation, handshake, socket, and answering pushed requests.
+#![allow(dead_code)]
+
+use acs_chat::emulator::EmulatorConfig;
+use futures::{SinkExt as _, StreamExt as _};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::common::{Env, User};
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn http_env() -> Env {
+    Env::start_with(EmulatorConfig {
+        tls: false,
+        ..EmulatorConfig::for_tests()
+    })
+    .await
+}
+
+pub async fn allocate(env: &Env, token: &str, extra: &str) -> reqwest::Response {
+    env.client
+        .post(format!(
+            "{}/v4/a?cor_id=c&con_num=1_1&epid=e{extra}",
+            env.base
+        ))
+        .header("x-skypetoken", token)
+        .header("content-type", "text/plain")
+        .send()
+        .await
+        .expect("sent")
+}
+
+pub fn params(alloc: &Value) -> String {
+    let p = &alloc["connectparams"];
+    format!(
+        "sr={}&se={}&sig={}",
+        p["sr"].as_str().unwrap_or(""),
+        p["se"].as_str().unwrap_or(""),
+        p["sig"].as_str().unwrap_or("")
+    )
+}
+
+/// Allocation, handshake, socket; returns the socket after `trouter.connected`.
+pub async fn connect(env: &Env, user: &User) -> Ws {
+    let r = allocate(env, &user.token, "").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(header_is_json(&r));
+    let alloc: Value = r.json().await.expect("json");
+    assert_eq!(alloc["socketio"], format!("{}/", env.base));
+    let hs = env
+        .client
+        .get(format!(
+            "{}/socket.io/1/?{}&v=v4&auth=true&t=1",
+            env.base,
+            params(&alloc)
+        ))
+        .header("x-skypetoken", &user.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(hs.status(), StatusCode::OK);
+    let text = hs.text().await.expect("text");
+    let parts: Vec<&str> = text.split(':').collect();
+    assert_eq!(parts.len(), 4, "{text}");
+    assert_eq!(parts[3], "websocket");
+    let url = format!(
+        "ws://{}/socket.io/1/websocket/{}?{}",
+        env.host(),
+        parts[0],
+        params(&alloc)
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    assert_eq!(next_text(&mut ws).await, "1::");
+    let connected = next_text(&mut ws).await;
+    let v: Value = serde_json::from_str(connected.trim_start_matches("5:::")).expect("event");
+    assert_eq!(v["name"], "trouter.connected");
+    assert!(v["args"][0]["ttl"].as_i64().is_some_and(|t| t > 0));
+    ws
+}
+
+pub fn header_is_json(r: &reqwest::Response) -> bool {
+    r.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c == "application/json" || c.starts_with("application/json;"))
+}
+
+pub async fn next_text(ws: &mut Ws) -> String {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(t) = msg {
+            return t.to_string();
+        }
+    }
+}
+
+/// The next pushed event's body, answering the request as the client does.
+pub async fn next_event(ws: &mut Ws) -> Value {
+    loop {
+        let frame = next_text(ws).await;
+        if frame == "2::" {
+            continue;
+        }
+        let req: Value = serde_json::from_str(frame.trim_start_matches("3:::")).expect("request");
+        let reply = json!({"id": req["id"], "status": 200, "headers": {}, "body": ""});
+        ws.send(Message::text(format!("3:::{reply}")))
+            .await
+            .expect("reply");
+        return serde_json::from_str(req["body"].as_str().expect("body string"))
+            .expect("body json");
+    }
+}

@@ -1,0 +1,196 @@
+//! Allocation, the socket.io socket and the registrar, spoken as the official
+//! Trouter client speaks them (over plain http, so a plain WebSocket client will do).
+
+mod common;
+mod realtime_common;
+
+use common::enc;
+use futures::SinkExt as _;
+use realtime_common::{allocate, connect, http_env, next_event, next_text, params};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+#[tokio::test]
+async fn messages_and_typing_reach_connected_participants_only() {
+    let env = http_env().await;
+    let (alice, bob, carol) = (env.user().await, env.user().await, env.user().await);
+    let thread = env.thread(&alice, "push", &[&bob]).await;
+    let other = env.thread(&alice, "carol's", &[&carol]).await;
+    let mut bob_ws = connect(&env, &bob).await;
+    let mut carol_ws = connect(&env, &carol).await;
+    let id = env.send(&alice, &thread, "hello push").await;
+    let e = next_event(&mut bob_ws).await;
+    let rest = env
+        .get_json(
+            &format!("/chat/threads/{}/messages/{id}", enc(&thread)),
+            &bob.token,
+        )
+        .await;
+    assert_eq!(e["eventId"], 200);
+    assert_eq!(e["groupId"], thread.as_str());
+    assert_eq!(e["messageId"], rest["id"]);
+    assert_eq!(e["senderId"], alice.id.as_str());
+    assert_eq!(e["recipientMri"], bob.id.as_str());
+    assert_eq!(e["messageBody"], rest["content"]["message"]);
+    assert_eq!(e["version"], rest["version"]);
+    assert_eq!(e["messageType"], rest["type"]);
+    assert_eq!(e["originalArrivalTime"], rest["createdOn"]);
+    // Typing goes to the other member; carol's first event is the one of her thread,
+    // so the message above never reached her.
+    let r = env
+        .chat(
+            Method::POST,
+            &format!("/chat/threads/{}/typing", enc(&thread)),
+            &alice.token,
+            Some(json!({"senderDisplayName": "Alice"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let t = next_event(&mut bob_ws).await;
+    assert_eq!(t["eventId"], 245);
+    assert_eq!(t["senderDisplayName"], "Alice");
+    assert_eq!(t["groupId"], thread.as_str());
+    env.send(&alice, &other, "for carol").await;
+    let c = next_event(&mut carol_ws).await;
+    assert_eq!(c["groupId"], other.as_str());
+    assert_eq!(c["messageBody"], "for carol");
+}
+
+#[tokio::test]
+async fn pings_and_user_activity_are_acked() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let mut ws = connect(&env, &bob).await;
+    ws.send(Message::text(
+        r#"5:1+::{"name":"user.activity","args":[{"state":"active","cv":"x.1"}]}"#,
+    ))
+    .await
+    .expect("sent");
+    assert_eq!(next_text(&mut ws).await, "6:::1");
+    ws.send(Message::text(r#"5:2+::{"name":"ping"}"#))
+        .await
+        .expect("sent");
+    assert_eq!(next_text(&mut ws).await, "6:::2");
+}
+
+#[tokio::test]
+async fn bad_tokens_and_sessions_are_refused() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    assert_eq!(
+        allocate(&env, "", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let forged = format!("{}x", bob.token);
+    assert_eq!(
+        allocate(&env, &forged, "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A revoked token is refused too.
+    let revoke = env
+        .signed(
+            Method::POST,
+            &format!(
+                "/identities/{}/:revokeAccessTokens?{}",
+                enc(&bob.id),
+                common::IDENTITY
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        allocate(&env, &bob.token, "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let carol = env.user().await;
+    let hs = env
+        .client
+        .get(format!(
+            "{}/socket.io/1/?sr=x&se=99999999999999&sig=nope",
+            env.base
+        ))
+        .header("x-skypetoken", &carol.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(hs.status(), StatusCode::BAD_REQUEST);
+    let unknown = format!("ws://{}/socket.io/1/websocket/nosuchsession", env.host());
+    assert!(tokio_tungstenite::connect_async(unknown).await.is_err());
+}
+
+#[tokio::test]
+async fn reconnecting_with_the_connect_parameters_keeps_the_connection() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let first: Value = allocate(&env, &bob.token, "")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let again: Value = allocate(&env, &bob.token, &format!("&{}&v=v4", params(&first)))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(first["id"], again["id"]);
+    assert_eq!(first["surl"], again["surl"]);
+    let tampered = params(&first).replace("sig=", "sig=x");
+    let fresh: Value = allocate(&env, &bob.token, &format!("&{tampered}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_ne!(first["id"], fresh["id"]);
+}
+
+#[tokio::test]
+async fn registrations_are_made_renewed_and_deleted() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let body = json!({
+        "clientDescription": {"appId": "AcsWeb", "aesKey": "", "languageId": "en-US", "platform": "SPOOL", "templateKey": "AcsWeb_Chat_2.1", "platformUIVersion": "0.0.0"},
+        "registrationId": "reg-1",
+        "nodeId": "",
+        "transports": {"TROUTER": [{"context": "", "path": "http://x/v4/f/abc/", "ttl": 7200}]}
+    });
+    for _ in 0..2 {
+        let r = env
+            .client
+            .post(format!("{}/v3/registrations", env.base))
+            .header("x-skypetoken", &bob.token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let other = env.user().await;
+    let stolen = env
+        .client
+        .delete(format!("{}/v3/registrations/reg-1", env.base))
+        .header("x-skypetoken", &other.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
+    let gone = env
+        .client
+        .delete(format!("{}/v3/registrations/reg-1", env.base))
+        .header("x-skypetoken", &bob.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let bad = env
+        .client
+        .post(format!("{}/v3/registrations", env.base))
+        .header("x-skypetoken", &bob.token)
+        .body("{}")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
