@@ -80,7 +80,11 @@ fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()>
         Some(path) => ConfigFile::load(path, true)?,
         None => ConfigFile::load(&dirs.config_file(), false)?,
     };
-    let resolved = config::resolve(args, &config)?;
+    let resolved = config::resolve(&args.flags(), &config)?;
+    // `[keys]` names the interactive client's actions, so it is checked here, where
+    // they are used, before the terminal is taken over.
+    let keys = acs_chat::tui::keymap::KeyBindings::from_file(&config)
+        .map_err(|message| config::ConfigError::Invalid(format!("config file: {message}")))?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)"
@@ -94,6 +98,8 @@ fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()>
     }
     let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, options))?;
+    runtime.block_on(acs_chat::tui::run::run(
+        resolved, config, keys, dirs, options,
+    ))?;
     Ok(())
 }

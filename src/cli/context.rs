@@ -56,7 +56,7 @@ impl Context {
 
     /// Where to connect, after precedence.
     pub fn resolved(&self) -> Result<Resolved, CliError> {
-        Ok(config::resolve(&self.connection, &self.config)?)
+        Ok(config::resolve(&self.connection.flags(), &self.config)?)
     }
 
     /// Connects as the chosen profile (creating it on first use with a connection string).

@@ -108,6 +108,19 @@ pub struct ConnectionArgs {
     pub config: Option<PathBuf>,
 }
 
+impl ConnectionArgs {
+    /// What the config layer needs of these flags to choose the connection.
+    pub fn flags(&self) -> crate::config::ConnectionFlags {
+        crate::config::ConnectionFlags {
+            connection_string: self.connection_string.clone(),
+            endpoint: self.endpoint.clone(),
+            token: self.token.clone(),
+            ca_cert: self.ca_cert.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+}
+
 /// Options of every scripting subcommand: how results are printed and where the HTTP
 /// exchange is recorded.
 #[derive(Debug, Clone, Default, clap::Args)]
