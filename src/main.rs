@@ -76,15 +76,20 @@ fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()>
     use std::io::IsTerminal as _;
     let dirs = Dirs::discover()
         .ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
-    let config = match &args.config {
-        Some(path) => ConfigFile::load(path, true)?,
-        None => ConfigFile::load(&dirs.config_file(), false)?,
+    let (config_path, explicit) = match &args.config {
+        Some(path) => (path.clone(), true),
+        None => (dirs.config_file(), false),
     };
+    let config = ConfigFile::load(&config_path, explicit)?;
     let resolved = config::resolve(&args.flags(), &config)?;
     // `[keys]` names the interactive client's actions, so it is checked here, where
     // they are used, before the terminal is taken over.
-    let keys = acs_chat::tui::keymap::KeyBindings::from_file(&config)
-        .map_err(|message| config::ConfigError::Invalid(format!("config file: {message}")))?;
+    let keys = acs_chat::tui::keymap::KeyBindings::from_file(&config).map_err(|message| {
+        config::ConfigError::Parse {
+            path: config_path,
+            message,
+        }
+    })?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)"
