@@ -58,6 +58,14 @@ impl ChatClient {
         }
     }
 
+    /// The same client with another retry policy (see [`Transport::with_retry`]).
+    pub fn with_retry(&self, retry: super::config::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry(retry),
+            ..self.clone()
+        }
+    }
+
     /// The resource endpoint, normalised to end with `/`.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint

@@ -149,6 +149,20 @@ impl Transport {
         &self.inner.config
     }
 
+    /// The same transport (connection pool, TLS roots, observer) with another retry
+    /// policy: for a caller that is a retry loop itself.
+    pub fn with_retry(&self, retry: super::config::RetryPolicy) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client: self.inner.client.clone(),
+                config: HttpConfig {
+                    retry,
+                    ..self.inner.config.clone()
+                },
+            }),
+        }
+    }
+
     /// Runs a call to completion: a 2xx response, or the error of the last attempt.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response> {
         let what = match call.auth {

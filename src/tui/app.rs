@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 
 use super::conversation::{Conversation, StatusLabels};
 use super::entry::MsgKey;
-pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
+pub use super::event::{Command, ConnectionState, Event, GoneReason, PendingSend, Priority};
 use super::ids::IdGenerator;
 use super::keymap::Mode;
 pub use super::settings::{ProfileInfo, ThreadSort, TimeFormat, UiSettings};
@@ -56,6 +56,8 @@ pub struct ThreadState {
     rung_for: Option<OffsetDateTime>,
     pub meta: ThreadMeta,
     pub conv: Conversation,
+    /// The thread can no longer be read (kept, marked, only while it is open).
+    pub gone: Option<GoneReason>,
     /// Newest message a read receipt was sent for.
     receipt_sent: Option<MsgKey>,
 }
@@ -327,6 +329,12 @@ impl App {
         if self.open.as_deref() == Some(thread_id) {
             return;
         }
+        // A gone thread stays only while it is open: its history, and why it stopped.
+        if let Some(prev) = self.open.take()
+            && self.threads.get(&prev).is_some_and(|t| t.gone.is_some())
+        {
+            self.threads.remove(&prev);
+        }
         self.threads
             .entry(thread_id.to_owned())
             .or_insert_with(|| ThreadState::new(thread_id));
@@ -339,6 +347,9 @@ impl App {
         if let Some(t) = self.threads.get_mut(thread_id) {
             t.unread = 0;
             t.activity = false;
+            // Everything up to now is read: a history page that lands after the user
+            // moved on is not news.
+            t.baseline = t.baseline.max(t.last_activity);
         }
         out.push(Command::OpenThread {
             thread_id: thread_id.to_owned(),

@@ -215,17 +215,24 @@ impl Workers {
                 .outbox
                 .send(OutboxCommand::Discard { client_message_id }),
             Command::Quit | Command::RingBell => {}
-            other => {
-                let session = self.session.clone();
-                let events = self.events.clone();
-                self.poller.send(PollerControl::Activity);
-                tokio::spawn(async move {
-                    for event in commands_exec::execute(&session, other).await {
-                        let _ = events.send(event);
-                    }
-                });
+            Command::Leave { thread_id } => {
+                self.poller.send(PollerControl::Forget(thread_id.clone()));
+                self.spawn_command(Command::Leave { thread_id });
             }
+            other => self.spawn_command(other),
         }
+    }
+
+    /// Runs a command as a short task that reports back as events.
+    fn spawn_command(&self, command: Command) {
+        let session = self.session.clone();
+        let events = self.events.clone();
+        self.poller.send(PollerControl::Activity);
+        tokio::spawn(async move {
+            for event in commands_exec::execute(&session, command).await {
+                let _ = events.send(event);
+            }
+        });
     }
 }
 

@@ -184,6 +184,23 @@ pub fn no_search_match(older: bool, query: &str) -> String {
         if older { "older" } else { "newer" }
     )
 }
+/// Why a thread went away, for the notice line.
+pub fn thread_gone(topic: &str, reason: crate::tui::event::GoneReason) -> String {
+    use crate::tui::event::GoneReason;
+    let topic = if topic.is_empty() { "a thread" } else { topic };
+    match reason {
+        GoneReason::Removed => format!("You are no longer a member of “{topic}”"),
+        GoneReason::Deleted => format!("“{topic}” was deleted"),
+    }
+}
+/// The thread list's mark of a gone thread.
+pub fn gone_badge(reason: crate::tui::event::GoneReason) -> &'static str {
+    use crate::tui::event::GoneReason;
+    match reason {
+        GoneReason::Removed => "removed",
+        GoneReason::Deleted => "deleted",
+    }
+}
 pub fn send_failed(error: &str) -> String {
     format!("send failed: {error} (Alt-R retry, Alt-X discard)")
 }

@@ -168,6 +168,24 @@ impl Env {
         r.send().await.expect("request sent")
     }
 
+    /// The client library's Chat client as `user`, trusting only this emulator.
+    pub fn chat_client(&self, user: &User) -> acs_chat::acs::ChatClient {
+        use acs_chat::acs::{ChatClient, HttpConfig, TokenCredential, Transport};
+        let pem = self.emu.cert_pem.clone().expect("tls").into_bytes();
+        let transport = Transport::new(HttpConfig {
+            extra_ca_pem: vec![pem],
+            trust_only_extra_ca: true,
+            ..HttpConfig::default()
+        })
+        .expect("transport");
+        let endpoint = url::Url::parse(&self.emu.endpoint).expect("endpoint");
+        ChatClient::new(
+            endpoint,
+            TokenCredential::from_token(user.token.clone()).expect("jwt"),
+            transport,
+        )
+    }
+
     /// Creates a thread by `owner` with `others`; returns its id.
     pub async fn thread(&self, owner: &User, topic: &str, others: &[&User]) -> String {
         let participants: Vec<Value> = std::iter::once(owner)

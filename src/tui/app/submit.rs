@@ -48,6 +48,15 @@ impl App {
             self.error(theme::NO_THREAD);
             return;
         };
+        // The text stays in the compose box: nothing typed is lost.
+        if let Some(reason) = self.open_thread().and_then(|t| t.gone) {
+            let topic = self
+                .open_thread()
+                .map(|t| t.topic.clone())
+                .unwrap_or_default();
+            self.error(theme::thread_gone(&topic, reason));
+            return;
+        }
         let pending = PendingSend {
             thread_id,
             client_message_id: self.ids.client_message_id(),

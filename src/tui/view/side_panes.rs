@@ -55,10 +55,11 @@ pub fn thread_list(app: &App, areas: &Areas, area: Rect, frame: &mut Frame) {
         .take(rows)
         .enumerate()
     {
-        let badge = match (t.unread, t.activity) {
-            (0, false) => String::new(),
-            (0, true) => "•".to_owned(),
-            (n, _) => n.to_string(),
+        let badge = match (t.gone, t.unread, t.activity) {
+            (Some(reason), ..) => theme::gone_badge(reason).to_owned(),
+            (None, 0, false) => String::new(),
+            (None, 0, true) => "•".to_owned(),
+            (None, n, _) => n.to_string(),
         };
         let when = activity_label(app, t.last_activity);
         let right = format!(
