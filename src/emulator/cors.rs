@@ -8,13 +8,17 @@
 //! chase every `x-ms-*` an SDK version may add, a preflight is granted the headers it
 //! asks for.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer, ExposeHeaders};
+
+use super::app::App;
+use super::dispatch;
 
 /// How long a browser may cache a preflight (Chromium caps it at two hours).
 const MAX_AGE: Duration = Duration::from_secs(7200);
@@ -78,15 +82,27 @@ pub fn layer(origins: &[String]) -> CorsLayer {
         .max_age(MAX_AGE)
 }
 
-/// Preflights are answered `204 No Content` (the CORS layer says 200 with an empty
-/// body; browsers accept both, 204 says what it is).
-pub async fn preflight_no_content(request: Request, next: Next) -> Response {
-    let preflight = request.method() == Method::OPTIONS
-        && request
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+/// Runs outside the CORS layer, which takes every `OPTIONS` for a preflight. A real
+/// preflight (an `Access-Control-Request-Method` header) is answered `204 No Content`
+/// (the layer says 200 with an empty body; browsers accept both, 204 says what it is).
+/// Any other `OPTIONS` is no browser's and goes straight to the API, which answers it
+/// as the service does any unsupported method (405 in the service's error shape).
+pub async fn preflights_only(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::OPTIONS {
+        return next.run(request).await;
+    }
+    if !request
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return dispatch::dispatch(State(app), request).await;
+    }
     let mut response = next.run(request).await;
-    if preflight && response.status() == StatusCode::OK {
+    if response.status() == StatusCode::OK {
         *response.status_mut() = StatusCode::NO_CONTENT;
     }
     response

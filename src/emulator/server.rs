@@ -201,7 +201,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     let router = Router::new()
         .fallback_service(routes)
         .layer(cors::layer(&config.cors_origins))
-        .layer(axum::middleware::from_fn(cors::preflight_no_content))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            cors::preflights_only,
+        ))
         .layer(axum::middleware::from_fn(realtime::collapse_slashes));
     let handle = Handle::<SocketAddr>::new();
     let server = match &cert {
