@@ -476,9 +476,9 @@ fn drawing_a_huge_thread_lays_out_only_visible_messages() {
     }
     assert_eq!(app.open_thread().map(|t| t.conv.len()), Some(100_000));
     let pane_rows = 24;
-    let before = view::blocks::laid_out_count();
+    let before = acs_chat::tui::layout::blocks::laid_out_count();
     render(&app, 80, 24);
-    let laid_out = view::blocks::laid_out_count() - before;
+    let laid_out = acs_chat::tui::layout::blocks::laid_out_count() - before;
     assert!(
         laid_out > 0 && laid_out <= pane_rows,
         "laid out {laid_out} messages for a {pane_rows}-row screen"
@@ -488,9 +488,9 @@ fn drawing_a_huge_thread_lays_out_only_visible_messages() {
         app.update(key(KeyCode::PageUp, KeyModifiers::NONE));
     }
     assert!(app.scroll.bottom.is_some());
-    let before = view::blocks::laid_out_count();
+    let before = acs_chat::tui::layout::blocks::laid_out_count();
     render(&app, 80, 24);
-    let laid_out = view::blocks::laid_out_count() - before;
+    let laid_out = acs_chat::tui::layout::blocks::laid_out_count() - before;
     assert!(
         laid_out > 0 && laid_out <= pane_rows,
         "laid out {laid_out} when scrolled"
