@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use acs_chat::acs::{ChatClient, HttpConfig, ListOptions, RetryPolicy, TokenCredential, Transport};
-use acs_chat::message_meta;
+use acs_chat::seed::message_meta;
 use acs_chat::tui::app::{Event, PendingSend, Priority};
 use acs_chat::tui::outbox::{self, OutboxCommand};
 use acs_chat::wire::ChatMessageType;

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::chat_thread::ChatThreadClient;
 use super::error::Error;
 use super::paging::ListOptions;
-use crate::message_meta;
+use crate::seed::message_meta;
 use crate::wire::SendChatMessageRequest;
 
 /// Slack for the clock of the service against ours when looking for a message sent

@@ -13,7 +13,7 @@ use futures::StreamExt as _;
 use time::OffsetDateTime;
 
 use crate::acs::{self, ChatThreadClient, ListOptions};
-use crate::message_meta;
+use crate::seed::message_meta;
 use crate::wire::timestamp::format_whole_seconds;
 use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 

@@ -9,7 +9,7 @@ use futures::StreamExt as _;
 
 use crate::acs::SkipOptions;
 use crate::connect::Session;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
 
 use super::context::{Context, participant, resolve_user};

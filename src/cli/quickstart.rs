@@ -22,8 +22,8 @@ use crate::acs::{
     ChatClient, HttpExchange, HttpObserver, IdentityClient, ListOptions, TokenCredential,
     TokenScope,
 };
-use crate::message_meta;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::message_meta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::{ChatMessageType, CreateChatThreadRequest};
 
 use super::context::{Context, participant};

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use futures::StreamExt as _;
 
 use crate::acs::ListOptions;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::timestamp::format_whole_seconds;
 use crate::wire::{
     ChatThreadItem, ChatThreadProperties, CreateChatThreadRequest, UpdateChatThreadRequest,

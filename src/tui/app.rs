@@ -28,7 +28,7 @@ pub use super::event::{Command, ConnectionState, Event, GoneReason, PendingSend,
 use super::ids::IdGenerator;
 use super::keymap::Mode;
 pub use super::settings::{ProfileInfo, ThreadSort, TimeFormat, UiSettings};
-use super::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 
 /// Seconds an error stays in the error bar (Esc clears it sooner).
 const ERROR_SECS: i64 = 15;

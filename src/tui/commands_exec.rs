@@ -4,8 +4,8 @@
 
 use crate::acs::ListOptions;
 use crate::connect::{Session, members};
+use crate::seed::thread_meta::ThreadMeta;
 use crate::tui::app::{Command, Event};
-use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::{
     ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest,
     UpdateChatMessageRequest, UpdateChatThreadRequest,

@@ -24,7 +24,7 @@
 //!   them as *sending* and does not emit `Send` for them again).
 //! - Member names in [`Command::CreateThread`], [`Command::Invite`] and
 //!   [`Command::Remove`] are profile names or raw ids (`8:...`). A created thread carries
-//!   the metadata of [`super::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
+//!   the metadata of [`crate::seed::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
 //!   and is announced with [`Event::ThreadCreated`].
 //! - A thread that answers 403 (not a participant) or 404 (deleted) is reported once as
 //!   [`Event::ThreadGone`] and left out of later [`Event::ThreadsListed`] (the service
@@ -42,7 +42,7 @@ use crate::wire::{
 
 /// Metadata keys of the seed's `clientMessageId` and `priority` (one definition, shared
 /// with the scripting commands).
-pub use crate::message_meta::{
+pub use crate::seed::message_meta::{
     CLIENT_MESSAGE_ID as META_CLIENT_MESSAGE_ID, PRIORITY as META_PRIORITY,
 };
 
@@ -236,7 +236,7 @@ pub enum Command {
         message_id: String,
     },
     /// `members` are profile names or raw ids (`8:...`); the creator is an Admin,
-    /// the members Users (see `thread_meta`).
+    /// the members Users (see `seed::thread_meta`).
     CreateThread {
         topic: String,
         members: Vec<String>,

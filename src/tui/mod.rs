@@ -21,5 +21,4 @@ pub mod run;
 pub use crate::sanitize;
 pub mod settings;
 pub mod theme;
-pub mod thread_meta;
 pub mod view;

@@ -113,7 +113,7 @@ pub fn spawn(
 /// The request body of a pending send: content, display name and the seed's
 /// `clientMessageId` and `priority` in metadata.
 pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
-    crate::message_meta::send_request(
+    crate::seed::message_meta::send_request(
         &send.content,
         &send.display_name,
         ChatMessageType::Text,

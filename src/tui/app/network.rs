@@ -2,9 +2,9 @@
 //! participants and receipts, and the outcomes of sends and other actions.
 
 use super::{App, Command, Event, GoneReason, ThreadState};
+use crate::seed::thread_meta::ThreadMeta;
 use crate::tui::conversation::Upsert;
 use crate::tui::sanitize;
-use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::ChatMessageType;
 
 impl App {

@@ -8,10 +8,10 @@ use ratatui::widgets::{Block, Borders, Clear};
 use time::OffsetDateTime;
 
 use super::text;
+use crate::seed::thread_meta::Role;
 use crate::tui::app::App;
 use crate::tui::layout::Areas;
 use crate::tui::theme;
-use crate::tui::thread_meta::Role;
 use crate::wire::timestamp::in_offset;
 
 pub fn vertical_border(area: Rect, frame: &mut Frame) {
