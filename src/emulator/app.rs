@@ -36,6 +36,8 @@ pub struct App {
     pub last_request_ms: AtomicI64,
     /// Real-time notifications: connected sockets, registrations, the event hub.
     pub realtime: super::realtime::Realtime,
+    /// Event Grid: subscriptions, the outbox's delivery tasks.
+    pub eventgrid: std::sync::Arc<super::eventgrid::EventGrid>,
     /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).
     pub shutdown: watch::Sender<bool>,
 }

@@ -174,7 +174,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
         base,
     };
     match family {
-        Family::Emulator => emulator_endpoint(app, &req, endpoint),
+        Family::Emulator => emulator_endpoint(app, &req, endpoint).await,
         Family::Identity => {
             check_hmac(app, &req)?;
             throttle(app, &endpoint, "")?;

@@ -4,12 +4,13 @@ use axum::http::StatusCode;
 
 use super::api_error::ApiError;
 use super::app::App;
+use super::eventgrid::manage;
 use super::gate;
 use super::handlers::{identity, messages, participants, threads};
 use super::request::{Reply, Req};
 use super::routes::Endpoint;
 
-pub(super) fn emulator_endpoint(
+pub(super) async fn emulator_endpoint(
     app: &App,
     req: &Req,
     endpoint: Endpoint,
@@ -25,7 +26,18 @@ pub(super) fn emulator_endpoint(
             app.request_shutdown();
             Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
-        _ => Err(ApiError::not_found("The requested resource was not found.")),
+        Endpoint::ValidateEventSubscription => manage::validate(app, req),
+        managed => {
+            gate::check_hmac(app, req)?;
+            match managed {
+                Endpoint::ListEventSubscriptions => manage::list(app).await,
+                Endpoint::PutEventSubscription(n) => manage::put(app, req, &n).await,
+                Endpoint::DeleteEventSubscription(n) => manage::delete(app, &n).await,
+                Endpoint::ListDeadLetters => manage::dead_letters(app, req).await,
+                Endpoint::RedeliverDeadLetters => manage::redeliver(app, req).await,
+                _ => Err(ApiError::not_found("The requested resource was not found.")),
+            }
+        }
     }
 }
 

@@ -19,7 +19,7 @@
 //! Module map: `routes` (path -> endpoint), `dispatch` (the one handler), `gate`
 //! (auth, throttle), `endpoints` (endpoint -> handler), `respond` (bodies, headers),
 //! `handlers` (validation, replies), `realtime` (push: config, Trouter, registrar),
-//! `cors`, `events` (Event Grid events), `store` (SQLite, one thread), `auth` (HMAC,
+//! `cors`, `events` (Event Grid events), `eventgrid` (their outbox and delivery), `store` (SQLite, one thread), `auth` (HMAC,
 //! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
 mod api_error;
@@ -30,6 +30,7 @@ mod body;
 pub mod cors;
 mod dispatch;
 mod endpoints;
+pub mod eventgrid;
 pub mod events;
 pub mod faults;
 mod gate;
@@ -107,6 +108,32 @@ pub struct ServeArgs {
     /// `--cors-origin http://localhost:5173`; by default every origin may call.
     #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
     pub cors_origins: Vec<String>,
+    /// Deliver Event Grid events to this webhook (repeatable):
+    /// `URL[,name=N][,schema=eventgrid|cloudevents][,types=T1;T2][,subject-begins-with=S]
+    /// [,subject-ends-with=S][,max-attempts=1..30][,ttl=MINUTES][,max-events=1..5000][,batch-kb=1..1024]`.
+    /// http:// only to loopback; https:// anywhere.
+    #[arg(long = "event-subscription", value_name = "URL[,OPTION=VALUE...]", value_parser = parse_event_subscription)]
+    pub event_subscriptions: Vec<crate::wire::EventSubscriptionDef>,
+    /// The `topic` (Event Grid) / `source` (CloudEvents) of the events: an ACS
+    /// resource id (default: a documented fictitious one).
+    #[arg(long, value_name = "RESOURCE_ID")]
+    pub event_topic: Option<String>,
+    /// An extra CA certificate (PEM) to trust for https webhooks (repeatable).
+    #[arg(long = "event-ca-cert", value_name = "FILE")]
+    pub event_ca_certs: Vec<PathBuf>,
+    /// How long a webhook gets to answer, in milliseconds (Event Grid: 30 s).
+    #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub event_timeout_ms: u64,
+    /// TEST ONLY: how many milliseconds one second of Event Grid's retry schedule and
+    /// of an event's time to live lasts (1000 = real time; 1 makes the 10 s first retry 10 ms).
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub event_clock_ms_per_second: u64,
+}
+
+fn parse_event_subscription(
+    raw: &str,
+) -> Result<crate::wire::EventSubscriptionDef, eventgrid::BadSubscription> {
+    eventgrid::subscription::parse_flag(raw)
 }
 
 fn parse_cors_origin(raw: &str) -> Result<String, cors::BadOrigin> {
@@ -133,6 +160,9 @@ pub struct EmulatorConfig {
     pub quiet_requests: bool,
     /// Origins browser pages may call from (`Origin` form); empty = any.
     pub cors_origins: Vec<String>,
+    /// Event Grid webhooks given at start (flags, config file).
+    pub event_subscriptions: Vec<crate::wire::EventSubscriptionDef>,
+    pub event_delivery: eventgrid::DeliveryConfig,
 }
 
 impl EmulatorConfig {
@@ -150,6 +180,8 @@ impl EmulatorConfig {
             faults: None,
             quiet_requests: false,
             cors_origins: Vec::new(),
+            event_subscriptions: Vec::new(),
+            event_delivery: eventgrid::DeliveryConfig::default(),
         }
     }
 
@@ -179,6 +211,24 @@ impl EmulatorConfig {
             faults: args.faults.clone(),
             quiet_requests: args.log_file.is_some(),
             cors_origins: args.cors_origins.clone(),
+            event_subscriptions: args.event_subscriptions.clone(),
+            event_delivery: eventgrid::DeliveryConfig {
+                topic: args
+                    .event_topic
+                    .clone()
+                    .unwrap_or_else(|| events::DEFAULT_TOPIC.to_owned()),
+                clock_ms_per_second: args.event_clock_ms_per_second,
+                timeout: Duration::from_millis(args.event_timeout_ms),
+                extra_ca_pem: args
+                    .event_ca_certs
+                    .iter()
+                    .map(|p| {
+                        std::fs::read_to_string(p).map_err(|e| {
+                            EmulatorError::EventGrid(format!("cannot read {}: {e}", p.display()))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         })
     }
 }
@@ -213,6 +263,8 @@ pub enum EmulatorError {
     Store(#[from] store::StoreError),
     #[error("server: {0}")]
     Server(std::io::Error),
+    #[error("Event Grid: {0}")]
+    EventGrid(String),
 }
 
 /// Starts an emulator; it serves until [`RunningEmulator::shutdown`] or an exit

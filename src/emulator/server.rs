@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::app::App;
+use super::eventgrid::{self, EventGrid, Subscription};
 use super::store::{Store, StoreThread, now_ms};
 use super::throttle::Throttle;
 use super::{EmulatorConfig, EmulatorError, cors, dispatch, realtime, tls};
@@ -176,6 +177,25 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 
     let scheme = if config.tls { "https" } else { "http" };
     let fallback_authority = authority(addr);
+    let eventgrid = Arc::new(
+        EventGrid::new(config.event_delivery.clone())
+            .map_err(|e| EmulatorError::EventGrid(e.to_string()))?,
+    );
+    let mut given = Vec::new();
+    for (i, def) in config.event_subscriptions.iter().enumerate() {
+        let sub = Subscription::from_def(def.clone(), i + 1)
+            .map_err(|e| EmulatorError::EventGrid(e.to_string()))?;
+        if given.iter().any(|g: &Subscription| g.name == sub.name) {
+            return Err(EmulatorError::EventGrid(format!(
+                "two event subscriptions are named {}",
+                sub.name
+            )));
+        }
+        given.push(sub);
+    }
+    if let Ok(mut b) = eventgrid.base_url.lock() {
+        *b = format!("{scheme}://{fallback_authority}");
+    }
     let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
     let app = Arc::new(App {
         store,
@@ -191,8 +211,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         quiet_requests: config.quiet_requests,
         last_request_ms: AtomicI64::new(now_ms()),
         realtime: realtime::Realtime::start(),
+        eventgrid: eventgrid.clone(),
         shutdown: shutdown_tx,
     });
+    eventgrid::manage::start(&app.store, &eventgrid, given)
+        .await
+        .map_err(|e| EmulatorError::EventGrid(format!("cannot load the subscriptions: {e:?}")))?;
     let routes = realtime::router()
         .fallback(dispatch::dispatch)
         .with_state(app.clone());

@@ -8,12 +8,14 @@
 
 use std::collections::BTreeMap;
 
+mod event_subscriptions;
 mod identifiers;
 mod identity;
 mod messages;
 mod participants;
 mod threads;
 
+pub use event_subscriptions::*;
 pub use identifiers::*;
 pub use identity::*;
 pub use messages::*;
