@@ -8,8 +8,10 @@ use rusqlite::{OptionalExtension as _, Transaction, params};
 use super::super::events::{ChatEvent, EventType};
 
 pub const SCHEMA: &str = r#"
+-- AUTOINCREMENT: pruning deletes the newest rows too, and a reused seq would fall
+-- behind the cursors and never be delivered.
 CREATE TABLE IF NOT EXISTS event_outbox (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL,
     type TEXT NOT NULL,
     subject TEXT NOT NULL,
