@@ -167,17 +167,10 @@ impl ChatClient {
         headers: Vec<(&'static str, String)>,
         safety: Safety,
     ) -> Result<Response> {
-        self.transport
-            .send(Call {
-                method,
-                url,
-                body,
-                content_type,
-                headers,
-                safety,
-                auth: Auth::Bearer(&self.credential),
-            })
-            .await
+        let mut call = Call::idempotent(method, url, Auth::Bearer(&self.credential));
+        (call.body, call.content_type) = (body, content_type);
+        (call.headers, call.safety) = (headers, safety);
+        self.transport.send(call).await
     }
 
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {

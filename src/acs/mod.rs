@@ -6,6 +6,7 @@
 //! - [`ChatClient`] / [`ChatThreadClient`]: every Chat operation as one user;
 //! - [`Transport`]: the shared HTTP client (timeouts, retries, TLS roots, observer);
 //! - [`TokenCredential`]: the user token, refreshed before it expires;
+//! - [`realtime::PushClient`]: real-time notifications (Trouter), with typed events;
 //! - [`send_at_most_once`] / [`attempt`]: the look-before-resend rule of every sender.
 //!
 //! Bodies are the [`crate::wire`] types.
@@ -22,6 +23,7 @@ mod identity;
 mod message_cursor;
 mod observe;
 mod paging;
+pub mod realtime;
 mod redact;
 mod retry;
 mod send_once;
