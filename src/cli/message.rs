@@ -226,7 +226,18 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             }
             let default_ms = if session.is_loopback { 250 } else { 1000 };
             let interval = Duration::from_millis(interval.unwrap_or(default_ms));
-            follow::follow(&client, cursor, interval, |m| p.stream_item(m, || row(m))).await?;
+            // Push is a speed-up, never a requirement: if it cannot even start, poll.
+            let push = session.push_client().and_then(|c| match c.start() {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    eprintln!("acs-chat: push unavailable: {e}; polling");
+                    None
+                }
+            });
+            follow::follow(&client, cursor, interval, push, |m| {
+                p.stream_item(m, || row(m))
+            })
+            .await?;
         }
         MessageCommand::Show(args) => {
             let m = session

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use names::{ProfileConfig, capitalise, display_name, profile_name, validate_profile_name};
-pub use poll::{PollConfig, PollIntervals};
+pub use poll::{PollConfig, PollIntervals, PushConfig};
 pub use resolve::{ConnectionFlags, Resolved, Target, resolve};
 pub use ui::{KeyList, ThreadSort, TimeFormat, UiConfig};
 
@@ -51,6 +51,8 @@ pub struct ConfigFile {
     pub ui: UiConfig,
     #[serde(default)]
     pub poll: PollConfig,
+    #[serde(default)]
+    pub push: PushConfig,
     /// Per-profile settings, keyed by profile name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,

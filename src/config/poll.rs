@@ -1,4 +1,5 @@
-//! `[poll]`: how often the interactive client's poller asks for news.
+//! `[poll]` and `[push]`: how the client learns of news — polling, and real-time
+//! notifications where the endpoint offers them.
 
 use serde::Deserialize;
 
@@ -13,6 +14,20 @@ pub struct PollConfig {
     pub idle_max_ms: Option<u64>,
     /// Seconds without activity after which polling backs off.
     pub idle_after_secs: Option<u64>,
+}
+
+/// `[push]`: real-time notifications (Trouter). With push connected, polling is a
+/// slow safety net; without it (or where the endpoint offers none), polling delivers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PushConfig {
+    pub enabled: bool,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 /// Poll intervals in force.
@@ -72,6 +87,15 @@ impl PollConfig {
 #[cfg(test)]
 mod tests {
     use crate::config::ConfigFile;
+
+    #[test]
+    fn push_is_on_unless_disabled() {
+        assert!(ConfigFile::parse("").expect("empty").push.enabled);
+        let off = ConfigFile::parse("[push]\nenabled = false\n").expect("valid");
+        assert!(!off.push.enabled);
+        let e = ConfigFile::parse("[push]\nenable = false\n").expect_err("typo");
+        assert!(e.contains("enable"), "{e}");
+    }
 
     #[test]
     fn poll_values_out_of_range_are_named() {

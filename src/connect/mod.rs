@@ -66,12 +66,26 @@ pub struct Session {
     pub warnings: Vec<String>,
     /// The config file's `[profiles.*]`, for the display names of other members.
     pub profile_settings: BTreeMap<String, ProfileConfig>,
+    /// `[push] enabled`: whether to ask for real-time notifications at all.
+    pub push_enabled: bool,
 }
 
 impl Session {
     /// The display name of `profile`: configured, or the name capitalised.
     pub fn display_name_of(&self, profile: &str) -> String {
         crate::config::display_name(&self.profile_settings, profile)
+    }
+
+    /// The real-time notifications client of this session (same endpoint, token
+    /// and TLS trust as its REST calls), or `None` when `[push]` disables it.
+    pub fn push_client(&self) -> Option<acs::realtime::PushClient> {
+        self.push_enabled.then(|| {
+            acs::realtime::PushClient::new(
+                self.endpoint.clone(),
+                self.credential.clone(),
+                self.transport.clone(),
+            )
+        })
     }
 }
 
@@ -138,6 +152,7 @@ pub async fn connect(
                 minter: None,
                 warnings: Vec::new(),
                 profile_settings: config.profiles.clone(),
+                push_enabled: config.push.enabled,
             });
         }
     };
@@ -197,5 +212,6 @@ pub async fn connect(
         minter: Some(minter),
         warnings: cache.take_warnings(),
         profile_settings: config.profiles.clone(),
+        push_enabled: config.push.enabled,
     })
 }
