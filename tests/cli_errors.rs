@@ -194,3 +194,27 @@ fn unwritable_http_log_is_a_usage_error() {
     .fails_with(2);
     assert!(err.contains("cannot open the HTTP log"), "{err}");
 }
+
+/// A bad `--since` is refused before anything is reached: with a connection string
+/// whose endpoint nothing answers, the usage error (2) comes, not the network's (6).
+#[test]
+fn a_bad_since_is_refused_before_the_endpoint_is_reached() {
+    let home = tempfile::tempdir().expect("temp");
+    let nowhere = format!(
+        "endpoint=https://127.0.0.1:{}/;accesskey=a2V5",
+        closed_port()
+    );
+    let err = run(acs_chat()
+        .env("ACS_CHAT_HOME", home.path())
+        .args(["--connection-string", &nowhere, "--as", "alice"])
+        .args([
+            "message",
+            "list",
+            "--thread",
+            "t",
+            "--since",
+            "999999999999999999d",
+        ]))
+    .fails_with(2);
+    assert!(err.contains("--since"), "{err}");
+}

@@ -14,15 +14,19 @@ use time::OffsetDateTime;
 
 use crate::acs::{self, ChatThreadClient, ListOptions};
 use crate::seed::message_meta;
-use crate::wire::timestamp::format_whole_seconds;
 use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 
-use super::context::Context;
-use super::exit::CliError;
-use super::follow;
-use super::output::{Table, text_cell};
-use super::thread::ThreadArg;
+mod since;
+mod tables;
+
 use crate::acs::MessageCursor;
+use crate::cli::context::Context;
+use crate::cli::exit::CliError;
+use crate::cli::follow;
+use crate::cli::output::Table;
+use crate::cli::thread::ThreadArg;
+pub use since::parse_since;
+use tables::{STREAM_WIDTHS, message_details, message_table};
 
 /// `message ...`
 #[derive(Debug, Subcommand)]
@@ -119,6 +123,14 @@ const SEND_ATTEMPTS: u32 = 4;
 
 /// Runs a `message` subcommand.
 pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError> {
+    // A bad `--since` is a usage error before anything is reached (or started).
+    let since = match &command {
+        MessageCommand::List { since, .. } => since
+            .as_deref()
+            .map(|s| parse_since(s, OffsetDateTime::now_utc()))
+            .transpose()?,
+        _ => None,
+    };
     let session = ctx.session().await?;
     let p = ctx.printer;
     match command {
@@ -181,16 +193,12 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
         }
         MessageCommand::List {
             thread,
-            since,
+            since: _,
             limit,
             follow,
             page_size,
             interval,
         } => {
-            let since = since
-                .as_deref()
-                .map(|s| parse_since(s, OffsetDateTime::now_utc()))
-                .transpose()?;
             let limit = limit.or(follow.then_some(10));
             let client = session.chat.thread(&thread.thread);
             let mut cursor = MessageCursor::default();
@@ -326,193 +334,4 @@ fn read_content(args: ContentArgs) -> Result<String, CliError> {
         return Err(CliError::Usage("the message text is empty".into()));
     }
     Ok(text)
-}
-
-/// `--since`: RFC 3339, or an age before `now` (`90s`, `10m`, `2h`, `1d`). Any time
-/// the service can be asked about is accepted: one whose UTC date is outside the
-/// years 0000-9999 (a huge age, or an RFC 3339 text with an extreme offset) is refused.
-pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliError> {
-    let out_of_range = || {
-        CliError::Usage(format!(
-            "--since {s:?} is out of range: the time must fall in the years 0000 to 9999 (UTC)"
-        ))
-    };
-    let in_range = |t: OffsetDateTime| {
-        t.checked_to_offset(time::UtcOffset::UTC)
-            .is_some_and(|utc| utc.year() >= 0)
-            .then_some(t)
-            .ok_or_else(out_of_range)
-    };
-    if let Some(t) = crate::wire::timestamp::parse(s) {
-        return in_range(t);
-    }
-    let bad = || {
-        CliError::Usage(format!(
-            "--since {s:?}: give an RFC 3339 time (2026-01-01T10:00:00Z) or an age like 90s, 10m, 2h, 1d"
-        ))
-    };
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (digits, unit) = s.split_at(split);
-    if digits.is_empty() {
-        return Err(bad());
-    }
-    let unit_secs: i64 = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(bad()),
-    };
-    // Only digits are left, so a number that does not parse is one too big for i64.
-    let age = digits
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit_secs))
-        .map(time::Duration::seconds)
-        .ok_or_else(out_of_range)?;
-    in_range(now.checked_sub(age).ok_or_else(out_of_range)?)
-}
-
-/// Column widths of a followed message list, whose rows are printed one at a time:
-/// ids are 13-digit millisecond stamps, timestamps 20 characters.
-const STREAM_WIDTHS: [usize; 5] = [13, 20, 12, 18, 8];
-
-/// One line per message.
-fn message_table(messages: &[ChatMessage]) -> Table {
-    let mut t = Table::new(&["ID", "SENT", "SENDER", "TYPE", "PRIORITY", "CONTENT"]);
-    for m in messages {
-        t.row(vec![
-            m.id.clone(),
-            format_whole_seconds(m.created_on),
-            m.sender_display_name.clone().unwrap_or_default(),
-            m.kind.to_string(),
-            message_meta::priority(m).unwrap_or("").to_owned(),
-            text_cell(&describe(m)),
-        ]);
-    }
-    t
-}
-
-fn message_details(m: &ChatMessage) -> Table {
-    let mut pairs = vec![
-        ("id", m.id.clone()),
-        ("type", m.kind.to_string()),
-        ("sequenceId", m.sequence_id.clone()),
-        ("version", m.version.clone()),
-        ("createdOn", format_whole_seconds(m.created_on)),
-        ("sender", m.sender_display_name.clone().unwrap_or_default()),
-        (
-            "senderId",
-            m.sender_communication_identifier
-                .as_ref()
-                .and_then(|s| s.raw())
-                .unwrap_or("")
-                .to_owned(),
-        ),
-        ("content", describe(m)),
-    ];
-    if let Some(id) = message_meta::client_message_id(m) {
-        pairs.push(("clientMessageId", id.to_owned()));
-    }
-    if let Some(p) = message_meta::priority(m) {
-        pairs.push(("priority", p.to_owned()));
-    }
-    if let Some(t) = m.edited_on {
-        pairs.push(("editedOn", format_whole_seconds(t)));
-    }
-    if let Some(t) = m.deleted_on {
-        pairs.push(("deletedOn", format_whole_seconds(t)));
-    }
-    Table::pairs(&pairs)
-}
-
-/// The content as one line for people: text, the new topic, who joined or left.
-fn describe(m: &ChatMessage) -> String {
-    if m.deleted_on.is_some() {
-        return "(deleted)".into();
-    }
-    let Some(c) = &m.content else {
-        return String::new();
-    };
-    let names = |ps: &Option<Vec<crate::wire::ChatParticipant>>| {
-        ps.iter()
-            .flatten()
-            .map(|p| {
-                p.display_name
-                    .clone()
-                    .or_else(|| p.communication_identifier.raw().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let text = match m.kind {
-        ChatMessageType::TopicUpdated => {
-            format!("topic changed to {:?}", c.topic.clone().unwrap_or_default())
-        }
-        ChatMessageType::ParticipantAdded => format!("added {}", names(&c.participants)),
-        ChatMessageType::ParticipantRemoved => format!("removed {}", names(&c.participants)),
-        _ => c.message.clone().unwrap_or_default(),
-    };
-    if m.edited_on.is_some() {
-        format!("{text} (edited)")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_accepts_rfc3339_and_ages() {
-        let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
-        assert_eq!(
-            parse_since("10m", now).expect("age").unix_timestamp(),
-            1_000_000 - 600
-        );
-        assert_eq!(
-            parse_since("2h", now).expect("age").unix_timestamp(),
-            1_000_000 - 7200
-        );
-        assert_eq!(
-            parse_since("1970-01-02T00:00:00Z", now)
-                .expect("rfc")
-                .unix_timestamp(),
-            86_400
-        );
-        for bad in ["", "10", "m", "10y", "-5m", "yesterday"] {
-            assert_eq!(
-                parse_since(bad, now)
-                    .map_err(|e| e.exit_status().code())
-                    .err(),
-                Some(2),
-                "{bad}"
-            );
-        }
-    }
-
-    /// Ages and times past what the service can be asked about are usage errors, as
-    /// long as the arithmetic would overflow or the year cannot be written.
-    #[test]
-    fn since_refuses_what_is_out_of_range() {
-        let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
-        for bad in [
-            "999999999999999999d",
-            "9223372036854775807s",
-            "99999999999999999999999m",
-            "106751991167300d",
-            "2000000d",
-            "9999-12-31T23:59:59-23:59",
-            "0000-01-01T00:00:00+00:01",
-        ] {
-            let e = parse_since(bad, now).expect_err(bad);
-            assert_eq!(e.exit_status().code(), 2, "{bad}");
-            assert!(e.to_string().contains("out of range"), "{bad}: {e}");
-        }
-        let far = parse_since("700000d", now).expect("about 1,900 years back is fine");
-        assert_eq!(far.year(), 53);
-    }
 }
