@@ -38,13 +38,15 @@ pub struct UiSettings {
     pub id_seed: u64,
 }
 
+/// The config file's defaults, in UTC, with no extra keys: what a test starts from.
 impl Default for UiSettings {
     fn default() -> Self {
+        let ui = crate::config::UiConfig::default();
         Self {
-            bell: true,
-            timestamp_format: TimeFormat::default(),
-            sort: ThreadSort::default(),
-            paste_confirm_lines: 5,
+            bell: ui.bell,
+            timestamp_format: ui.timestamp_format,
+            sort: ui.sort,
+            paste_confirm_lines: ui.paste_confirm_lines,
             utc_offset: UtcOffset::UTC,
             id_seed: 0,
             keys: super::keymap::KeyBindings::default(),
