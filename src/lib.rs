@@ -18,5 +18,6 @@ pub mod logging;
 pub mod paths;
 pub mod sanitize;
 pub mod seed;
+pub mod signals;
 pub mod tui;
 pub mod wire;

@@ -1,11 +1,67 @@
 //! Resource-key (HMAC-SHA256) request signing for the Identity API, computed from the
 //! very `Url` that goes on the wire so the signed path, query and host match it.
 
+use std::fmt;
+
+use reqwest::Method;
 use time::OffsetDateTime;
 use url::Url;
 
+use super::connection_string::ConnectionString;
+use super::error::Result;
+use super::retry::Safety;
+use super::transport::{Auth, Call, Response, Transport};
 use crate::wire::http_date;
 use crate::wire::signing;
+
+/// A resource endpoint and its decoded access key: what every key-signed client
+/// (Identity, the emulator's management route) holds. `Debug` leaves the key out.
+#[derive(Clone)]
+pub(crate) struct Keyed {
+    pub endpoint: Url,
+    key: Vec<u8>,
+    transport: Transport,
+}
+
+impl fmt::Debug for Keyed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyed")
+            .field("endpoint", &self.endpoint.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keyed {
+    pub fn new(connection: &ConnectionString, transport: Transport) -> Self {
+        Self {
+            endpoint: connection.endpoint.clone(),
+            key: connection.key_bytes().to_vec(),
+            transport,
+        }
+    }
+
+    /// One call signed with the key.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Vec<u8>,
+        content_type: Option<&'static str>,
+        safety: Safety,
+    ) -> Result<Response> {
+        self.transport
+            .send(Call {
+                method,
+                url,
+                body,
+                content_type,
+                headers: Vec::new(),
+                safety,
+                auth: Auth::Hmac(&self.key),
+            })
+            .await
+    }
+}
 
 /// The three headers of a signed request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,9 +8,10 @@ use url::Url;
 
 use super::connection_string::ConnectionString;
 use super::error::{Error, Result};
+use super::hmac_auth::Keyed;
 use super::retry::Safety;
 use super::token::{AccessToken, jwt_expiry};
-use super::transport::{Auth, Call, Response, Transport, to_json};
+use super::transport::{Response, Transport, to_json};
 use super::urls;
 use crate::wire::{self, CreateIdentityRequest, CreateIdentityResult, IssueAccessTokenRequest};
 
@@ -67,34 +68,22 @@ impl std::str::FromStr for TokenScope {
 }
 
 /// Client of the Identity API for one ACS resource.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct IdentityClient {
-    endpoint: Url,
-    key: Vec<u8>,
-    transport: Transport,
-}
-
-impl fmt::Debug for IdentityClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityClient")
-            .field("endpoint", &self.endpoint.as_str())
-            .finish_non_exhaustive()
-    }
+    keyed: Keyed,
 }
 
 impl IdentityClient {
     /// A client for the resource of `connection`, signing with its access key.
     pub fn new(connection: &ConnectionString, transport: Transport) -> Self {
         Self {
-            endpoint: connection.endpoint.clone(),
-            key: connection.key_bytes().to_vec(),
-            transport,
+            keyed: Keyed::new(connection, transport),
         }
     }
 
     /// The resource endpoint.
     pub fn endpoint(&self) -> &Url {
-        &self.endpoint
+        &self.keyed.endpoint
     }
 
     /// Creates a user; returns its id (`8:acs:...`). Not retried after a timeout: a
@@ -186,19 +175,11 @@ impl IdentityClient {
         body: Vec<u8>,
         safety: Safety,
     ) -> Result<Response> {
-        let url = urls::build(&self.endpoint, path, IDENTITY_API_VERSION, &[])?;
+        let url = urls::build(&self.keyed.endpoint, path, IDENTITY_API_VERSION, &[])?;
         // The SDKs send Content-Type on every identity POST, even with an empty body.
         let content_type = (method == Method::POST).then_some("application/json");
-        self.transport
-            .send(Call {
-                method,
-                url,
-                body,
-                content_type,
-                headers: Vec::new(),
-                safety,
-                auth: Auth::Hmac(&self.key),
-            })
+        self.keyed
+            .send(method, url, body, content_type, safety)
             .await
     }
 }

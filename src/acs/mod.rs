@@ -6,6 +6,7 @@
 //! - [`ChatClient`] / [`ChatThreadClient`]: every Chat operation as one user;
 //! - [`Transport`]: the shared HTTP client (timeouts, retries, TLS roots, observer);
 //! - [`TokenCredential`]: the user token, refreshed before it expires;
+//! - [`EventAdminClient`]: the emulator's Event Grid subscriptions and dead letters;
 //! - [`realtime::PushClient`]: real-time notifications (Trouter), with typed events;
 //! - [`send_at_most_once`] / [`attempt`]: the look-before-resend rule of every sender.
 //!
@@ -16,6 +17,7 @@ mod chat_thread;
 mod config;
 mod connection_string;
 mod error;
+mod event_admin;
 mod failures;
 mod hmac_auth;
 mod http_log;
@@ -37,6 +39,7 @@ pub use chat_thread::ChatThreadClient;
 pub use config::{HttpConfig, HttpExchange, HttpObserver, RetryPolicy};
 pub use connection_string::ConnectionString;
 pub use error::{Error, ErrorKind, Result};
+pub use event_admin::EventAdminClient;
 pub use http_log::JsonLinesLog;
 pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
 pub use message_cursor::{MessageCursor, version_ms};

@@ -63,6 +63,9 @@ pub enum CliError {
     /// The client itself refuses (e.g. member changes on a sticky thread).
     #[error("{0}")]
     Refused(String),
+    /// An error with what was being done when it happened.
+    #[error("{what}: {source}")]
+    During { what: String, source: Box<CliError> },
     /// A quickstart step failed.
     #[error("step {number} ({name}) failed: {source}")]
     Step {
@@ -92,7 +95,7 @@ impl CliError {
             Self::Connect(ConnectError::Cache(_)) | Self::Io(_) | Self::Refused(_) => {
                 ExitStatus::Service
             }
-            Self::Step { source, .. } => source.exit_status(),
+            Self::Step { source, .. } | Self::During { source, .. } => source.exit_status(),
         }
     }
 }

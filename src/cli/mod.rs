@@ -6,10 +6,12 @@
 //! (see [`exit`]). Each group lives in its own module; [`run_command`] dispatches.
 
 pub mod context;
+pub mod events;
 pub mod exit;
 pub mod follow;
 pub mod http_log;
 pub mod identity;
+mod listen;
 pub mod message;
 pub mod output;
 pub mod participant;
@@ -23,6 +25,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub use events::EventsCommand;
 pub use exit::{CliError, ExitStatus};
 pub use identity::IdentityCommand;
 pub use message::MessageCommand;
@@ -164,6 +167,9 @@ pub enum Command {
     /// Read receipts: send, list.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// Event Grid events: watch them with a local webhook (`listen`), list or re-deliver the emulator's dead letters.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Runs the seed quickstart step by step against the chosen endpoint, narrating each call.
     Quickstart(QuickstartArgs),
     /// Prints a shell completion script (bash, zsh or fish) to stdout.

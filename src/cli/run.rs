@@ -58,6 +58,7 @@ fn run(connection: ConnectionArgs, global: &GlobalArgs, command: Command) -> Res
             Command::Participant(c) => super::participant::run(&ctx, c).await,
             Command::Typing(c) => super::typing::run(&ctx, c).await,
             Command::Receipt(c) => super::receipt::run(&ctx, c).await,
+            Command::Events(c) => super::events::run(&ctx, c).await,
             Command::Quickstart(args) => super::quickstart::run(&ctx, args).await,
             Command::Completions(_) => Ok(()),
             // `serve` is dispatched by main before the scripting commands.

@@ -288,26 +288,11 @@ pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
     tracing::info!(endpoint = %emulator.endpoint, "emulator listening");
     let stopper = emulator.stopper();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        crate::signals::stop_requested().await;
         tracing::info!("signal received, shutting down");
         stopper.request_shutdown();
     });
     emulator.wait().await;
     tracing::info!("emulator stopped");
     Ok(())
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -163,7 +163,7 @@ pub fn parse_flag(raw: &str) -> Result<EventSubscriptionDef, BadSubscription> {
                 def.included_event_types = Some(
                     v.split(';')
                         .filter(|t| !t.trim().is_empty())
-                        .map(|t| full_type_name(t.trim()))
+                        .map(|t| crate::wire::full_event_type(t.trim()))
                         .collect(),
                 )
             }
@@ -183,15 +183,6 @@ pub fn parse_flag(raw: &str) -> Result<EventSubscriptionDef, BadSubscription> {
     }
     Subscription::from_def(def.clone(), 1)?;
     Ok(def)
-}
-
-/// `ChatMessageReceived` -> `Microsoft.Communication.ChatMessageReceived`.
-fn full_type_name(t: &str) -> String {
-    if t.contains('.') {
-        t.to_owned()
-    } else {
-        format!("Microsoft.Communication.{t}")
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// An event type as given by a person, full: the `Microsoft.Communication.` prefix
+/// may be left out (`ChatMessageReceived`).
+pub fn full_event_type(t: &str) -> String {
+    if t.contains('.') {
+        t.to_owned()
+    } else {
+        format!("Microsoft.Communication.{t}")
+    }
+}
+
 /// One subscription as asked for; absent options take Event Grid's defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
