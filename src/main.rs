@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => interactive(&cli.connection, &cli.global),
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(args, &cli.connection),
         Some(command) => return acs_chat::cli::run_command(cli.connection, &cli.global, command),
     };
     match result {
@@ -31,11 +31,30 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
+fn serve(
+    mut args: acs_chat::emulator::ServeArgs,
+    connection: &ConnectionArgs,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     if args.stop {
         return runtime.block_on(stop_emulator(&args));
     }
+    // The config file's `[[emulator.event_subscriptions]]` come first, then the flags'.
+    let file = match &connection.config {
+        Some(path) => ConfigFile::load(path, true)?,
+        None => match Dirs::discover() {
+            Some(dirs) => ConfigFile::load(&dirs.config_file(), false)?,
+            None => ConfigFile::default(),
+        },
+    };
+    let mut subscriptions: Vec<_> = file
+        .emulator
+        .event_subscriptions
+        .iter()
+        .map(|s| s.to_def())
+        .collect();
+    subscriptions.append(&mut args.event_subscriptions);
+    args.event_subscriptions = subscriptions;
     // The background emulator the client starts logs to a capped file; `serve` in a
     // terminal logs to stderr.
     let _log = match &args.log_file {

@@ -289,3 +289,39 @@ async fn dead_letters_are_listed_and_redelivered() {
     let after = emu.json("alice", &["events", "dead-letters"]);
     assert_eq!(after.as_array().map(Vec::len), Some(0), "{after:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_delivers_to_the_subscriptions_of_the_config_file() {
+    let hook = Webhook::start(Behaviour::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[emulator.event_subscriptions]]\nendpoint = \"{}\"\nname = \"fromfile\"\ntypes = [\"ChatThreadCreated\"]\n",
+            hook.url
+        ),
+    )
+    .expect("write config");
+    let config = config.to_string_lossy().into_owned();
+    let emu = Emulator::start_with(&["--config", &config]);
+    let thread = emu.thread("alice", "Lunch", &["bob"]);
+    let ours = |e: &Value| e["data"]["threadId"] == thread.as_str();
+    hook.wait_for(WAIT, |_| hook.events().iter().any(ours))
+        .await;
+    let events = hook.events();
+    assert!(events.iter().any(ours), "{events:#?}");
+    for e in &events {
+        assert_eq!(
+            e["eventType"], "Microsoft.Communication.ChatThreadCreated",
+            "the types option"
+        );
+    }
+    let received = hook.received();
+    assert_eq!(
+        received
+            .last()
+            .and_then(|r| r.header("aeg-subscription-name")),
+        Some("FROMFILE")
+    );
+}

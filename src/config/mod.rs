@@ -4,6 +4,7 @@
 //! Every key is documented in `config.example.toml`. Unknown keys are errors, so a
 //! typo is reported instead of silently ignored.
 
+mod emulator;
 mod names;
 mod poll;
 mod resolve;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use emulator::{EmulatorConfig, EventSubscriptionConfig};
 pub use names::{ProfileConfig, capitalise, display_name, profile_name, validate_profile_name};
 pub use poll::{PollConfig, PollIntervals, PushConfig};
 pub use resolve::{ConnectionFlags, Resolved, Target, resolve};
@@ -53,6 +55,9 @@ pub struct ConfigFile {
     pub poll: PollConfig,
     #[serde(default)]
     pub push: PushConfig,
+    /// What `acs-chat serve` reads of this file.
+    #[serde(default)]
+    pub emulator: EmulatorConfig,
     /// Per-profile settings, keyed by profile name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
@@ -140,7 +145,7 @@ pub(crate) fn example_with_every_key_on() -> String {
         .lines()
         .map(|l| match l.strip_prefix("# ") {
             Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest,
-            Some(rest) if rest.starts_with("[profiles.") => rest,
+            Some(rest) if rest.starts_with("[profiles.") || rest.starts_with("[[emulator.") => rest,
             _ => l,
         })
         .collect::<Vec<_>>()
@@ -190,6 +195,7 @@ mod tests {
         assert!(c.connection_string.is_some() && c.poll.active_ms.is_some());
         assert_eq!(c.display_name("bob"), "Bob");
         assert!(!c.keys.is_empty());
+        assert!(!c.emulator.event_subscriptions.is_empty());
     }
 
     #[test]
