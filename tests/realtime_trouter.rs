@@ -194,3 +194,26 @@ async fn registrations_are_made_renewed_and_deleted() {
         .expect("sent");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn revoking_tokens_ends_the_socket_as_unauthorized() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let mut ws = connect(&env, &bob).await;
+    let revoke = env
+        .signed(
+            Method::POST,
+            &format!(
+                "/identities/{}/:revokeAccessTokens?{}",
+                enc(&bob.id),
+                common::IDENTITY
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    let last = next_text(&mut ws).await;
+    let reason: Value = serde_json::from_str(last.trim_start_matches("0:::")).expect("reason");
+    assert!(last.starts_with("0:::"), "{last}");
+    assert_eq!(reason["reason"], "unauthorized");
+}
