@@ -1,11 +1,15 @@
-//! A socket that never reads must not slow the writers or the other listeners: its
-//! queue fills, the emulator drops it, and everyone else gets everything.
+//! Load: a socket that never reads must not slow the writers or the other listeners
+//! (its queue fills, the emulator drops it, everyone else gets everything), and a
+//! message to a full thread of connected members reaches every one of them.
 
 mod common;
 mod realtime_common;
 
+use common::ident;
 use futures::StreamExt as _;
 use realtime_common::{connect, http_env, next_event, socket_url};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Enough data to fill the socket buffers and then the per-connection queue.
@@ -68,4 +72,44 @@ async fn a_socket_that_never_reads_is_dropped_while_writes_and_others_go_on() {
         events < MESSAGES,
         "the stuck socket got {events} of {MESSAGES}"
     );
+}
+
+#[tokio::test]
+async fn a_message_to_250_connected_members_reaches_all_of_them() {
+    const MEMBERS: usize = 250;
+    let env = http_env().await;
+    let mut users = Vec::with_capacity(MEMBERS);
+    for _ in 0..MEMBERS {
+        users.push(env.user().await);
+    }
+    // One request adds at most 200 participants.
+    let thread = env.thread(&users[0], "full house", &[]).await;
+    for batch in users[1..].chunks(200) {
+        let participants: Vec<_> = batch
+            .iter()
+            .map(|u| json!({"communicationIdentifier": ident(&u.id)}))
+            .collect();
+        let r = env
+            .chat(
+                Method::POST,
+                &format!("/chat/threads/{}/participants/:add", common::enc(&thread)),
+                &users[0].token,
+                Some(json!({ "participants": participants })),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let mut sockets = Vec::with_capacity(MEMBERS);
+    for u in &users {
+        sockets.push(connect(&env, u).await);
+    }
+    let id = env.send(&users[0], &thread, "to everyone").await;
+    let mut reached = 0;
+    for (ws, u) in sockets.iter_mut().zip(&users) {
+        let e = next_event(ws).await;
+        assert_eq!(e["messageId"], id.as_str());
+        assert_eq!(e["recipientMri"], u.id.as_str());
+        reached += 1;
+    }
+    assert_eq!(reached, MEMBERS);
 }

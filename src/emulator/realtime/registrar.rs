@@ -145,3 +145,24 @@ pub async fn unregister(
             .into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrations_expire() {
+        let r = Registrations::default();
+        r.lock().insert(
+            "id".to_owned(),
+            Registration {
+                user: "8:acs:u".to_owned(),
+                path: "p".to_owned(),
+                expires_ms: 1_000,
+            },
+        );
+        assert_eq!(r.path_of("id", 999), Some("p".to_owned()));
+        assert_eq!(r.path_of("id", 1_000), None);
+        assert_eq!(r.path_of("other", 0), None);
+    }
+}
