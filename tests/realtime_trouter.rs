@@ -205,3 +205,18 @@ async fn revoking_tokens_ends_the_socket_as_unauthorized() {
     assert!(last.starts_with("0:::"), "{last}");
     assert_eq!(reason["reason"], "unauthorized");
 }
+
+#[tokio::test]
+async fn one_user_holds_a_bounded_number_of_sockets() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let mut held = Vec::new();
+    for _ in 0..100 {
+        held.push(connect(&env, &bob).await);
+    }
+    let url = realtime_common::socket_url(&env, &bob).await;
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+    // Another user is not affected.
+    let carol = env.user().await;
+    connect(&env, &carol).await;
+}

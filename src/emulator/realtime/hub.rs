@@ -109,6 +109,11 @@ impl Hub {
         }
     }
 
+    /// How many connections `user` has.
+    pub fn connections_of(&self, user: &str) -> usize {
+        self.lock().get(user).map_or(0, Vec::len)
+    }
+
     /// How many connections are subscribed (for tests and benchmarks).
     pub fn connections(&self) -> usize {
         self.lock().values().map(Vec::len).sum()

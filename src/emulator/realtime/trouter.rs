@@ -31,6 +31,9 @@ const ALLOCATION_TTL_S: i64 = 86_400;
 /// What the handshake announces: the client closes a socket silent for this + 2 s,
 /// and the server sends a heartbeat well within it.
 pub const HEARTBEAT_TIMEOUT_S: u64 = 60;
+/// Sockets one user may hold at once (browser tabs, devices); a bound, so that one
+/// token cannot hold the server's memory.
+pub const MAX_SOCKETS_PER_USER: usize = 100;
 /// Handshakes whose socket never came are forgotten after this long.
 const SESSION_LIFETIME_MS: i64 = 30_000;
 /// At most this many handshakes wait for their socket.
@@ -184,6 +187,9 @@ pub async fn websocket(
             Family::Chat,
         );
     };
+    if app.realtime.hub.connections_of(&p.caller.user) >= MAX_SOCKETS_PER_USER {
+        return error_response(ApiError::too_many_requests(60), Family::Chat);
+    }
     if now_ms() - p.created_ms >= SESSION_LIFETIME_MS {
         return error_response(
             ApiError::not_found("No such socket.io session."),
