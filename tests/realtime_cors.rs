@@ -207,3 +207,17 @@ fn serve_refuses_a_cors_origin_that_is_not_an_origin() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is not an origin"), "{err}");
 }
+
+#[tokio::test]
+async fn a_plain_options_is_not_a_preflight() {
+    let env = Env::start().await;
+    let r = env
+        .client
+        .request(Method::OPTIONS, format!("{}/chat/threads?{CHAT}", env.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().contains_key("ms-cv"), "the API's own answer");
+    assert_eq!(header(&r, "access-control-allow-origin"), "");
+}

@@ -176,8 +176,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     // path is routed as rewritten.
     let router = Router::new()
         .fallback_service(routes)
-        .layer(cors::layer(&config.cors_origins))
-        .layer(axum::middleware::from_fn(cors::preflight_no_content))
+        .layer(axum::middleware::from_fn_with_state(
+            cors::Policy::new(&config.cors_origins),
+            cors::cors,
+        ))
         .layer(axum::middleware::from_fn(realtime::collapse_slashes));
     let handle = Handle::<SocketAddr>::new();
     let server = match &cert {
