@@ -4,7 +4,7 @@
 // act through the Node SDK; every real-time event kind must reach alice within 1 s
 // with the fields REST shows for the same object.
 //
-// Usage: node proof.mjs SCREENSHOT.png
+// Usage: node proof.mjs [SCREENSHOT.png]
 
 import assert from "node:assert/strict";
 import http from "node:http";

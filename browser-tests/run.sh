@@ -6,8 +6,9 @@
 #   browser-tests/run.sh [path/to/acs-chat]      (default: target/debug/acs-chat)
 #
 # Needs node >= 20 and Chromium (`apt-get install chromium`; CHROMIUM=/path overrides).
-# Installs browser-tests/node_modules when missing or out of date. Writes
-# screenshots/browser-events.png. Exits non-zero if a check fails.
+# Installs browser-tests/node_modules when missing or out of date. With
+# BROWSER_SCREENSHOT=screenshots/browser-events.png it saves the page at the end (the
+# README's picture). Exits non-zero if a check fails.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,6 +46,6 @@ done
 # Keep draining the emulator's stdout so it never blocks on a full pipe.
 cat <&3 >/dev/null &
 status=0
-node "$here/proof.mjs" "$repo_root/screenshots/browser-events.png" || status=$?
+node "$here/proof.mjs" "${BROWSER_SCREENSHOT:-}" || status=$?
 [[ $status -eq 0 ]] && echo "browser-tests: passed" || { echo "browser-tests: FAILED (emulator log follows)" >&2; tail -20 "$work/emulator.log" >&2; }
 exit $status
