@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
 use acs_chat::local;
 use acs_chat::paths::Dirs;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 use support::{Report, ms, short_mode};
@@ -160,7 +160,7 @@ fn stop_local_emulator(home: &Path) {
             .expect("key");
         let path = "/emulator/shutdown";
         let host = format!("{}:{}", local::DEFAULT_HOST, local::DEFAULT_PORT);
-        let date = format_rfc1123(time::OffsetDateTime::now_utc());
+        let date = http_date::format(time::OffsetDateTime::now_utc());
         let hash = signing::content_hash(b"");
         let auth = signing::authorization_header(&signing::signature(
             &key,

@@ -18,28 +18,13 @@ if [[ ! -x "$binary" ]]; then
 fi
 export ACS_CHAT_BIN="$binary"
 
-# --- Python ------------------------------------------------------------------------
+# shellcheck source=../scripts/sdk-deps.sh
+source "$repo_root/scripts/sdk-deps.sh"
 python_dir="$here/python"
 venv="$python_dir/.venv"
-stamp="$venv/.requirements.installed"
-if [[ ! -x "$venv/bin/python" ]]; then
-  echo "sdk-tests: creating $venv"
-  python3 -m venv "$venv"
-fi
-if [[ ! -f "$stamp" ]] || ! cmp -s "$python_dir/requirements.txt" "$stamp"; then
-  echo "sdk-tests: installing Python requirements"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$python_dir/requirements.txt"
-  cp "$python_dir/requirements.txt" "$stamp"
-fi
-
-# --- JS ----------------------------------------------------------------------------
 js_dir="$here/js"
-lock_stamp="$js_dir/node_modules/.package-lock.installed"
-if [[ ! -f "$lock_stamp" ]] || ! cmp -s "$js_dir/package-lock.json" "$lock_stamp"; then
-  echo "sdk-tests: npm ci"
-  (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$js_dir/package-lock.json" "$lock_stamp"
-fi
+sdk_python_venv "$python_dir" sdk-tests
+sdk_node_modules "$js_dir" sdk-tests
 
 # --- Run both, report both ------------------------------------------------------------
 status=0

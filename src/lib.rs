@@ -3,6 +3,8 @@
 //!
 //! - [`wire`]: the REST wire format, shared by both sides;
 //! - [`acs`]: the typed client library for the Chat and Identity APIs;
+//! - [`seed`]: the seed quickstart's concepts (client message ids, priority, sticky
+//!   threads, roles) as they travel in metadata;
 //! - [`emulator`]: `acs-chat serve`, a local implementation of those APIs on SQLite;
 //! - [`tui`]: the interactive client.
 
@@ -13,7 +15,8 @@ pub mod connect;
 pub mod emulator;
 pub mod local;
 pub mod logging;
-pub mod message_meta;
 pub mod paths;
+pub mod sanitize;
+pub mod seed;
 pub mod tui;
 pub mod wire;

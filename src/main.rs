@@ -36,6 +36,15 @@ fn serve(args: acs_chat::emulator::ServeArgs) -> anyhow::Result<()> {
     if args.stop {
         return runtime.block_on(stop_emulator(&args));
     }
+    // The background emulator the client starts logs to a capped file; `serve` in a
+    // terminal logs to stderr.
+    let _log = match &args.log_file {
+        Some(path) => acs_chat::logging::to_path(path),
+        None => {
+            acs_chat::logging::to_stderr();
+            None
+        }
+    };
     let result = runtime.block_on(acs_chat::emulator::run(args));
     // Everything that matters (server, store) has stopped; don't linger on timers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
@@ -67,11 +76,20 @@ fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()>
     use std::io::IsTerminal as _;
     let dirs = Dirs::discover()
         .ok_or_else(|| anyhow::anyhow!("cannot find a home directory; set ACS_CHAT_HOME"))?;
-    let config = match &args.config {
-        Some(path) => ConfigFile::load(path, true)?,
-        None => ConfigFile::load(&dirs.config_file(), false)?,
+    let (config_path, explicit) = match &args.config {
+        Some(path) => (path.clone(), true),
+        None => (dirs.config_file(), false),
     };
-    let resolved = config::resolve(args, &config)?;
+    let config = ConfigFile::load(&config_path, explicit)?;
+    let resolved = config::resolve(&args.flags(), &config)?;
+    // `[keys]` names the interactive client's actions, so it is checked here, where
+    // they are used, before the terminal is taken over.
+    let keys = acs_chat::tui::keymap::KeyBindings::from_file(&config).map_err(|message| {
+        config::ConfigError::Parse {
+            path: config_path,
+            message,
+        }
+    })?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the interactive client needs a terminal; for scripts use the subcommands (acs-chat --help)"
@@ -85,6 +103,8 @@ fn interactive(args: &ConnectionArgs, global: &GlobalArgs) -> anyhow::Result<()>
     }
     let _log = acs_chat::logging::to_file(&dirs.state, &format!("{}.log", resolved.profile));
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(acs_chat::tui::run::run(resolved, config, dirs, options))?;
+    runtime.block_on(acs_chat::tui::run::run(
+        resolved, config, keys, dirs, options,
+    ))?;
     Ok(())
 }

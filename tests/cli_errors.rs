@@ -110,6 +110,47 @@ fn usage_errors_are_2() {
     assert!(err.contains("--since"), "{err}");
 }
 
+/// Numbers on the command line that overflow or leave their range are usage errors
+/// naming the flag, never a panic (exit 101).
+#[test]
+fn out_of_range_numbers_are_usage_errors() {
+    let home = tempfile::tempdir().expect("temp");
+    let endpoint = canned_server(200, "unused");
+    let list = ["message", "list", "--thread", "t"];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--since", "999999999999999999d"], "--since"),
+        (&["--since", "99999999999999999999s"], "--since"),
+        (&["--since", "9999-12-31T23:59:59-23:59"], "--since"),
+        (&["--limit", "99999999999999999999999"], "--limit"),
+        (&["--page-size", "0"], "--page-size"),
+        (&["--page-size", "4294967296"], "--page-size"),
+        (&["--interval", "18446744073709551616"], "--interval"),
+    ];
+    for (extra, flag) in cases {
+        let args: Vec<&str> = list.iter().chain(extra.iter()).copied().collect();
+        let err = against(&endpoint, home.path(), &args).fails_with(2);
+        assert!(err.contains(flag), "{extra:?}: {err}");
+    }
+    let err = against(
+        &endpoint,
+        home.path(),
+        &["identity", "token", "issue", "--expires-in", "99999999999"],
+    )
+    .fails_with(2);
+    assert!(err.contains("--expires-in"), "{err}");
+    for extra in [
+        ["--port", "65536"],
+        ["--idle-timeout", "18446744073709551616"],
+    ] {
+        let err = run(acs_chat()
+            .env("ACS_CHAT_HOME", home.path())
+            .arg("serve")
+            .args(extra))
+        .fails_with(2);
+        assert!(err.contains(extra[0]), "{extra:?}: {err}");
+    }
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let out = run(acs_chat().arg("--help")).ok();
@@ -152,4 +193,28 @@ fn unwritable_http_log_is_a_usage_error() {
         .args(["thread", "list"]))
     .fails_with(2);
     assert!(err.contains("cannot open the HTTP log"), "{err}");
+}
+
+/// A bad `--since` is refused before anything is reached: with a connection string
+/// whose endpoint nothing answers, the usage error (2) comes, not the network's (6).
+#[test]
+fn a_bad_since_is_refused_before_the_endpoint_is_reached() {
+    let home = tempfile::tempdir().expect("temp");
+    let nowhere = format!(
+        "endpoint=https://127.0.0.1:{}/;accesskey=a2V5",
+        closed_port()
+    );
+    let err = run(acs_chat()
+        .env("ACS_CHAT_HOME", home.path())
+        .args(["--connection-string", &nowhere, "--as", "alice"])
+        .args([
+            "message",
+            "list",
+            "--thread",
+            "t",
+            "--since",
+            "999999999999999999d",
+        ]))
+    .fails_with(2);
+    assert!(err.contains("--since"), "{err}");
 }

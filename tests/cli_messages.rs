@@ -163,12 +163,16 @@ fn control_characters_never_reach_the_terminal() {
             "--thread",
             &id,
             "--content",
-            "evil \u{1b}[2J clear",
+            "evil \u{1b}[2J clear \u{061C}arabic\u{FEFF}bom\u{2028}line\u{2029}para",
         ],
     );
     let table = run(emu.cmd("alice").args(["message", "list", "--thread", &id])).ok();
-    assert!(!table.contains('\u{1b}'), "{table:?}");
-    assert!(table.contains("evil \\u{1b}[2J clear"), "{table}");
+    // The same rule as the interactive client: sequences, BIDI marks and the BOM go,
+    // line and paragraph separators show as line breaks.
+    for c in ['\u{1b}', '\u{061C}', '\u{FEFF}', '\u{2028}', '\u{2029}'] {
+        assert!(!table.contains(c), "{c:?} in {table:?}");
+    }
+    assert!(table.contains("evil  clear arabicbom⏎line⏎para"), "{table}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
+use acs_chat::wire::http_date;
 use base64::Engine as _;
 use common::*;
 use reqwest::{Method, StatusCode};
@@ -227,7 +227,7 @@ async fn revoke_then_reissue_and_delete_user() {
 async fn hmac_rejections() {
     let env = Env::start().await;
     let path = format!("/identities?{IDENTITY}");
-    let now = format_rfc1123(time::OffsetDateTime::now_utc());
+    let now = http_date::format(time::OffsetDateTime::now_utc());
     let key = env.key.clone();
     let ok = env
         .signed_with(Method::POST, &path, b"", &key, &now, None)
@@ -241,7 +241,7 @@ async fn hmac_rejections() {
     let v: Value = r.json().await.expect("identity errors have a body");
     assert_eq!(v["error"]["code"], "Unauthorized");
     // Stale date.
-    let stale = format_rfc1123(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
+    let stale = http_date::format(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
     assert_eq!(
         env.signed_with(Method::POST, &path, b"", &key, &stale, None)
             .await

@@ -107,3 +107,37 @@ async fn a_revoked_or_deleted_identity_is_refused_by_the_next_request() {
     let refused = env.chat(Method::GET, &path, &bob.token, None).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The data dir made by someone else first (the client, a user) with open modes:
+/// the emulator makes it and its secret-holding files private on start.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_open_data_dir_and_its_files_are_made_private_on_start() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("emulator");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let log = dir.join("emulator.log");
+    std::fs::write(&log, b"").expect("log");
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let config = EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..EmulatorConfig::for_tests()
+    };
+    let env = Env::start_with(config.clone()).await;
+    env.user().await;
+    env.emu.shutdown().await;
+    for p in [dir.join("emulator.db"), dir.join("key.pem")] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let env = Env::start_with(config).await;
+    assert_eq!(mode(&dir), 0o700);
+    for name in ["emulator.db", "key.pem", "emulator.log", "emulator.lock"] {
+        assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+    env.emu.shutdown().await;
+}

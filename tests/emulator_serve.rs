@@ -7,7 +7,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 
@@ -18,6 +18,9 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_acs-chat"))
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir.path())
+        .arg("--log-file")
+        .arg(dir.path().join("serve.log"))
+        .env_remove("ACS_CHAT_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -53,7 +56,7 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
         .expect("health");
     assert_eq!(health.status(), reqwest::StatusCode::OK);
 
-    let date = format_rfc1123(time::OffsetDateTime::now_utc());
+    let date = http_date::format(time::OffsetDateTime::now_utc());
     let hash = signing::content_hash(b"");
     let host = base.trim_start_matches("https://");
     let s = signing::string_to_sign("POST", "/emulator/shutdown", &date, host, &hash);
@@ -81,4 +84,10 @@ async fn serve_prints_connection_lines_and_stops_on_signed_shutdown() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success());
+    // With --log-file (the background emulator) the log says what happened but not
+    // every request: those are at debug.
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).expect("log written");
+    assert!(log.contains("emulator listening"), "{log}");
+    assert!(log.contains("shutdown requested"), "{log}");
+    assert!(!log.contains(" request "), "{log}");
 }

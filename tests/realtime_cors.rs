@@ -208,16 +208,29 @@ fn serve_refuses_a_cors_origin_that_is_not_an_origin() {
     assert!(err.contains("is not an origin"), "{err}");
 }
 
+/// An `OPTIONS` without `Access-Control-Request-Method` is no preflight: the API
+/// answers it like any method it does not support, in the service's error shape
+/// (Chat errors are `CommunicationError`, Identity's `error`).
 #[tokio::test]
-async fn a_plain_options_is_not_a_preflight() {
+async fn a_plain_options_is_the_apis_405_not_a_preflight() {
     let env = Env::start().await;
-    let r = env
-        .client
-        .request(Method::OPTIONS, format!("{}/chat/threads?{CHAT}", env.base))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert!(r.headers().contains_key("ms-cv"), "the API's own answer");
-    assert_eq!(header(&r, "access-control-allow-origin"), "");
+    for (path, code) in [
+        (format!("/chat/threads?{CHAT}"), "/CommunicationError/Code"),
+        (format!("/identities?{IDENTITY}"), "/error/code"),
+    ] {
+        let r = env
+            .client
+            .request(Method::OPTIONS, format!("{}{path}", env.base))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(r.headers().contains_key("ms-cv"), "{path}: from the API");
+        let v: Value = r.json().await.expect("error body");
+        assert_eq!(
+            v.pointer(code),
+            Some(&Value::from("MethodNotAllowed")),
+            "{path}"
+        );
+    }
 }

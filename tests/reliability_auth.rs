@@ -8,9 +8,9 @@
 mod common;
 
 use acs_chat::emulator::EmulatorConfig;
-use acs_chat::emulator::auth::hmac::format_rfc1123;
 use acs_chat::emulator::auth::jwt::{Claims, mint};
 use acs_chat::local;
+use acs_chat::wire::http_date;
 use common::{CHAT, Env, IDENTITY, chat_error, enc};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -133,7 +133,7 @@ async fn identity_requests_dated_in_the_future_are_401() {
     let env = Env::start().await;
     let path = format!("/identities?{IDENTITY}");
     let key = env.key.clone();
-    let future = format_rfc1123(time::OffsetDateTime::now_utc() + time::Duration::minutes(20));
+    let future = http_date::format(time::OffsetDateTime::now_utc() + time::Duration::minutes(20));
     let r = env
         .signed_with(Method::POST, &path, b"", &key, &future, None)
         .await;

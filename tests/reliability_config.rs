@@ -111,6 +111,15 @@ fn bad_config_files_and_flags_are_one_clear_line_and_overwrite_nothing() {
         e.contains("loud") && e.contains("line 2") && e.contains(&wrong_type.display().to_string()),
         "{e}"
     );
+    // `[keys]` is the interactive client's: it refuses a bad one before it needs a
+    // terminal, naming the file and the entry.
+    let bad_keys = other.path().join("bad_keys.toml");
+    std::fs::write(&bad_keys, "[keys]\nsned = \"Ctrl-D\"\n").expect("write");
+    let e = one_line_error(acs_chat(home.path()).args(["--config"]).arg(&bad_keys), 2);
+    assert!(
+        e.contains("keys.sned") && e.contains(&bad_keys.display().to_string()),
+        "{e}"
+    );
     let missing = other.path().join("missing.toml");
     let e = one_line_error(
         acs_chat(home.path())

@@ -4,7 +4,8 @@
 //! the `acs` client (with the look-before-resend rule every sender of acs-chat
 //! follows), the CLI's `message send` and the interactive client's outbox arrive
 //! exactly once each (by client message id) and in order per sender. The outbox is
-//! also killed with messages queued and must send them on its next start.
+//! also stopped with messages queued and must send them on its next start (the
+//! SIGKILL of a real client process is in `e2e_tmux.rs`).
 //!
 //! Short mode: 150 + 25 + 90 messages. Full mode (`ACS_CHAT_SOAK=1`): 1000 each.
 
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use acs_chat::acs::{ChatClient, HttpConfig, ListOptions, RetryPolicy, TokenCredential, Transport};
-use acs_chat::message_meta;
+use acs_chat::seed::message_meta;
 use acs_chat::tui::app::{Event, PendingSend, Priority};
 use acs_chat::tui::outbox::{self, OutboxCommand};
 use acs_chat::wire::ChatMessageType;
@@ -341,7 +342,7 @@ async fn successes(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
+async fn tui_outbox_sends_exactly_once_through_faults_and_a_restart() {
     let n = scale(90, 1000);
     let dir = tempfile::tempdir().expect("tempdir");
     let serve = ServeProcess::start(&dir.path().join("data"), &["--faults", FAULTS]);
@@ -351,8 +352,8 @@ async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
     let file = dir.path().join("outbox.json");
     let queued: Vec<PendingSend> = (0..n).map(|i| pending(&thread, i)).collect();
 
-    // First life: everything queued at once; killed (its runtime dropped) after a third.
-    let first_done = {
+    // First life: everything queued at once; its runtime shut down after a third.
+    let first_life = {
         let (chat, file, queued) = (chat_client(&serve, &user), file.clone(), queued.clone());
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -368,25 +369,27 @@ async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
                 }
                 successes(&mut events, n / 3).await
             });
-            // Wait until the first life is really gone (its worker threads joined), as
-            // a killed process is, before the second one starts on the same file.
+            // Wait until the first life is really gone (its worker threads joined)
+            // before the second one starts on the same file.
             rt.shutdown_timeout(Duration::from_secs(10));
             done
         })
-        .join()
-        .expect("first outbox")
     };
+    // `successes` bounds each wait and the shutdown is bounded, so this join ends.
+    let first_done = first_life.join().expect("first outbox");
     assert!(file.exists(), "the outbox file holds what is left");
 
     // Second life on the same file: the rest goes out, nothing twice.
     let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let _handle = outbox::spawn(chat_client(&serve, &user), file.clone(), tx);
     let left = loop {
-        match events.recv().await {
-            Some(Event::Outbox { pending, .. }) => break pending.len(),
-            Some(Event::SendResult { .. }) => panic!("a send result before the restored outbox"),
-            Some(_) => {}
-            None => panic!("no outbox event"),
+        match tokio::time::timeout(Duration::from_secs(30), events.recv()).await {
+            Ok(Some(Event::Outbox { pending, .. })) => break pending.len(),
+            Ok(Some(Event::SendResult { .. })) => {
+                panic!("a send result before the restored outbox")
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => panic!("no outbox event"),
         }
     };
     assert!(left > 0 && left <= n - first_done.len(), "left {left}");
@@ -402,7 +405,7 @@ async fn tui_outbox_sends_exactly_once_through_faults_and_a_kill() {
         &expected,
     );
     eprintln!(
-        "faults/outbox: {n} messages exactly once, {} before the kill, {left} after",
+        "faults/outbox: {n} messages exactly once, {} before the restart, {left} after",
         first_done.len()
     );
 }

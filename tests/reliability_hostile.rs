@@ -16,7 +16,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use acs_chat::emulator::EmulatorConfig;
-use acs_chat::emulator::auth::hmac::format_rfc1123;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use common::{Env, User, enc};
 use rel_common::{Rng, scale};
@@ -347,7 +347,7 @@ fn generate(w: &World, rng: &mut Rng) -> (String, String, Vec<String>, Vec<u8>, 
         let date = match rng.below(10) {
             0 => "Mon, 01 Jan 2001 00:00:00 GMT".to_owned(),
             1 => "garbage".to_owned(),
-            _ => format_rfc1123(time::OffsetDateTime::now_utc()),
+            _ => http_date::format(time::OffsetDateTime::now_utc()),
         };
         let hash = signing::content_hash(&body);
         let key = if rng.chance(10) {

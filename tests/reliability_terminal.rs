@@ -10,7 +10,7 @@ mod common;
 
 use std::time::Duration;
 
-use acs_chat::acs::{ChatClient, HttpConfig, TokenCredential, Transport};
+use acs_chat::acs::ChatClient;
 use acs_chat::config::PollIntervals;
 use acs_chat::tui::app::{App, Command, Event, ProfileInfo, UiSettings};
 use acs_chat::tui::poller::{self, PollerControl};
@@ -210,19 +210,8 @@ async fn hostile_text_through_poller_app_and_view_never_reaches_the_terminal() {
     assert_eq!(r.status(), 400);
 
     // The real poller, for alice, feeding App like the event loop does.
-    let pem = env.emu.cert_pem.clone().expect("tls").into_bytes();
-    let transport = Transport::new(HttpConfig {
-        extra_ca_pem: vec![pem],
-        trust_only_extra_ca: true,
-        ..HttpConfig::default()
-    })
-    .expect("transport");
-    let endpoint = url::Url::parse(&env.emu.endpoint).expect("endpoint");
-    let chat = ChatClient::new(
-        endpoint.clone(),
-        TokenCredential::from_token(alice.token.clone()).expect("jwt"),
-        transport,
-    );
+    let chat = env.chat_client(&alice);
+    let endpoint = chat.endpoint().clone();
     let profile = ProfileInfo {
         name: "alice".into(),
         user_id: alice.id.clone(),

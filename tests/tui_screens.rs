@@ -11,6 +11,7 @@ use acs_chat::wire::{
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier, Style};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -289,6 +290,58 @@ fn failed_send_80x24_and_40x12() {
     }
 }
 
+/// The style of each cell of `needle` (single-width characters) on the first row of
+/// the screen whose text contains `row_has`.
+fn styles_of(term: &Terminal<TestBackend>, row_has: &str, needle: &str) -> Vec<Style> {
+    let buf = term.backend().buffer();
+    let width = buf.area.width;
+    for y in 0..buf.area.height {
+        let row: Vec<&str> = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+        if !row.concat().contains(row_has) {
+            continue;
+        }
+        let chars: Vec<String> = needle.chars().map(String::from).collect();
+        let start = (0..row.len().saturating_sub(chars.len() - 1))
+            .find(|&x| chars.iter().enumerate().all(|(i, c)| row[x + i] == c))
+            .unwrap_or_else(|| panic!("{needle:?} not on the row with {row_has:?}"));
+        return (start..start + chars.len())
+            .map(|x| buf[(u16::try_from(x).expect("fits"), y)].style())
+            .collect();
+    }
+    panic!("no row with {row_has:?}");
+}
+
+/// Snapshots show text only: the colours and emphasis are checked here, against the
+/// palette's literal values.
+#[test]
+fn conversation_styles_users_system_messages_and_high() {
+    let term = render(&conversation_app(80, 24), 80, 24);
+    let bold = |c: Color| Style::new().fg(c).add_modifier(Modifier::BOLD);
+    let all = |row: &str, needle: &str, want: Style| {
+        for got in styles_of(&term, row, needle) {
+            assert_eq!(
+                (got.fg, got.add_modifier),
+                (want.fg, want.add_modifier),
+                "{needle:?} on the row with {row:?}"
+            );
+        }
+    };
+    // Each user keeps one colour of their own, bold.
+    all("17:02 Alice:", "Alice", bold(Color::LightRed));
+    all("09:20 Alice:", "Alice", bold(Color::LightRed));
+    all("17:01 Bob:", "Bob", bold(Color::LightGreen));
+    // System messages are dimmed (grey, italic), message text is not.
+    let system = Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC);
+    all("Alice added Bob", "Alice added Bob", system);
+    all("changed the topic", "Bob changed the topic", system);
+    all("17:01 Bob:", "Hi Alice!", Style::new().fg(Color::Reset));
+    // The HIGH marker stands out from the sender's name next to it.
+    all("The build is broken", "HIGH", bold(Color::LightRed));
+    all("The build is broken", "Bob", bold(Color::LightGreen));
+}
+
 #[test]
 fn new_messages_marker_when_scrolled_up() {
     let mut app = conversation_app(40, 12);
@@ -423,9 +476,9 @@ fn drawing_a_huge_thread_lays_out_only_visible_messages() {
     }
     assert_eq!(app.open_thread().map(|t| t.conv.len()), Some(100_000));
     let pane_rows = 24;
-    let before = view::blocks::laid_out_count();
+    let before = acs_chat::tui::layout::blocks::laid_out_count();
     render(&app, 80, 24);
-    let laid_out = view::blocks::laid_out_count() - before;
+    let laid_out = acs_chat::tui::layout::blocks::laid_out_count() - before;
     assert!(
         laid_out > 0 && laid_out <= pane_rows,
         "laid out {laid_out} messages for a {pane_rows}-row screen"
@@ -435,9 +488,9 @@ fn drawing_a_huge_thread_lays_out_only_visible_messages() {
         app.update(key(KeyCode::PageUp, KeyModifiers::NONE));
     }
     assert!(app.scroll.bottom.is_some());
-    let before = view::blocks::laid_out_count();
+    let before = acs_chat::tui::layout::blocks::laid_out_count();
     render(&app, 80, 24);
-    let laid_out = view::blocks::laid_out_count() - before;
+    let laid_out = acs_chat::tui::layout::blocks::laid_out_count() - before;
     assert!(
         laid_out > 0 && laid_out <= pane_rows,
         "laid out {laid_out} when scrolled"
@@ -485,4 +538,25 @@ fn long_compose_text_wraps_and_grows_the_box() {
         text.contains("row to show all of it"),
         "wrapped, not scrolled sideways: {text}"
     );
+}
+
+#[test]
+fn compose_title_says_whether_it_edits_or_recalls() {
+    let mut app = conversation_app(80, 24);
+    let title = |app: &App| format!("{}", render(app, 80, 24).backend());
+    assert!(title(&app).contains("── Message"), "{}", title(&app));
+    // Up in the empty box edits the last own message.
+    app.update(key(KeyCode::Up, KeyModifiers::NONE));
+    assert!(title(&app).contains("Editing — Enter save, Esc cancel"));
+    app.update(key(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(title(&app).contains("── Message"));
+    // With a draft typed, Up recalls the newest of the two lines sent ("Thanks" in the
+    // fixture, then this one).
+    type_text(&mut app, "sent line");
+    app.update(key(KeyCode::Enter, KeyModifiers::NONE));
+    type_text(&mut app, "dr");
+    app.update(key(KeyCode::Up, KeyModifiers::NONE));
+    let screen = title(&app);
+    assert!(screen.contains("── History 2/2"), "{screen}");
+    assert!(!screen.contains("Editing"), "{screen}");
 }

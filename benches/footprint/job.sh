@@ -7,7 +7,7 @@
 set -euo pipefail
 bin="${ACS_CHAT_BIN:?}"
 messages="${FOOTPRINT_MESSAGES:-100}"
-thread=$("$bin" --as amy -o json thread create --topic footprint --participant ben | grep -o '"19:[^"]*"' | head -n 1 | tr -d '"')
+thread=$("$bin" --as amy -o json thread create --topic footprint --user ben | grep -o '"19:[^"]*"' | head -n 1 | tr -d '"')
 [[ -n "$thread" ]] || { echo "footprint: no thread id" >&2; exit 1; }
 # One process sends them all, one message per line, as a script piping lines would.
 for ((i = 1; i <= messages; i++)); do echo "message $i"; done |

@@ -58,6 +58,14 @@ impl ChatClient {
         }
     }
 
+    /// The same client with another retry policy (see [`Transport::with_retry`]).
+    pub fn with_retry(&self, retry: super::config::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry(retry),
+            ..self.clone()
+        }
+    }
+
     /// The resource endpoint, normalised to end with `/`.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
@@ -159,17 +167,10 @@ impl ChatClient {
         headers: Vec<(&'static str, String)>,
         safety: Safety,
     ) -> Result<Response> {
-        self.transport
-            .send(Call {
-                method,
-                url,
-                body,
-                content_type,
-                headers,
-                safety,
-                auth: Auth::Bearer(&self.credential),
-            })
-            .await
+        let mut call = Call::idempotent(method, url, Auth::Bearer(&self.credential));
+        (call.body, call.content_type) = (body, content_type);
+        (call.headers, call.safety) = (headers, safety);
+        self.transport.send(call).await
     }
 
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {

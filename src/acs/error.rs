@@ -151,7 +151,8 @@ impl Error {
         self.correlation_id.as_deref()
     }
 
-    /// How long the service asked us to wait (`Retry-After`), when it did.
+    /// How long the service asked us to wait (`Retry-After`), when it did; never more
+    /// than a minute (`retry::MAX_RETRY_AFTER`), whatever the service sent.
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }

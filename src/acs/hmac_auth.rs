@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use url::Url;
 
-use super::http_date;
+use crate::wire::http_date;
 use crate::wire::signing;
 
 /// The three headers of a signed request.

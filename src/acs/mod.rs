@@ -5,7 +5,9 @@
 //! - [`IdentityClient`]: users and tokens, signed with the connection string's key;
 //! - [`ChatClient`] / [`ChatThreadClient`]: every Chat operation as one user;
 //! - [`Transport`]: the shared HTTP client (timeouts, retries, TLS roots, observer);
-//! - [`TokenCredential`]: the user token, refreshed before it expires.
+//! - [`TokenCredential`]: the user token, refreshed before it expires;
+//! - [`realtime::PushClient`]: real-time notifications (Trouter), with typed events;
+//! - [`send_at_most_once`] / [`attempt`]: the look-before-resend rule of every sender.
 //!
 //! Bodies are the [`crate::wire`] types.
 
@@ -16,14 +18,15 @@ mod connection_string;
 mod error;
 mod failures;
 mod hmac_auth;
-mod http_date;
 mod http_log;
 mod identity;
 mod message_cursor;
 mod observe;
 mod paging;
+pub mod realtime;
 mod redact;
 mod retry;
+mod send_once;
 mod surrogates;
 mod token;
 mod transport;
@@ -38,5 +41,6 @@ pub use http_log::JsonLinesLog;
 pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
 pub use message_cursor::{MessageCursor, version_ms};
 pub use paging::{ListOptions, SkipOptions};
+pub use send_once::{SendFailure, Step, attempt, find_sent, send_at_most_once};
 pub use token::{AccessToken, TokenCredential, jwt_claims, jwt_expiry};
 pub use transport::Transport;

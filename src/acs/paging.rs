@@ -54,9 +54,11 @@ impl SkipOptions {
 }
 
 /// UTC with milliseconds (`2024-01-01T00:00:00.000Z`), as the SDKs send it: whole
-/// seconds would lose the sub-second part of a poller's cursor.
+/// seconds would lose the sub-second part of a poller's cursor. A cursor from the wire
+/// past the last UTC date keeps its own clock fields: an earlier start, which only
+/// lists again what the caller has.
 fn format_start_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = crate::wire::timestamp::in_offset(t, time::UtcOffset::UTC);
     t.format(format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     ))

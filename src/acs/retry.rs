@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use time::OffsetDateTime;
 
 use super::config::RetryPolicy;
-use super::http_date;
+use crate::wire::http_date;
 
 /// Whether repeating an operation can do harm if the first attempt was processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,8 +78,16 @@ pub(crate) fn delay(
     Some(retry_after.map_or(backoff, |after| after.max(backoff)))
 }
 
-/// The wait a response asks for: `retry-after-ms` / `x-ms-retry-after-ms`
-/// (milliseconds), else `Retry-After` in seconds or as an HTTP date (relative to `now`).
+/// The longest wait a response can ask for: [`retry_after`] caps every `Retry-After`
+/// here, so a broken or hostile service cannot park a caller (the transport, `message
+/// send`, `--follow`, the TUI's poller and outbox) for days. ACS's rate windows are a
+/// minute at most (per-minute chat limits, 30 s identity windows), so a longer wait
+/// asks for more than any window needs.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The wait a response asks for, at most [`MAX_RETRY_AFTER`]: `retry-after-ms` /
+/// `x-ms-retry-after-ms` (milliseconds), else `Retry-After` in seconds or as an HTTP
+/// date (relative to `now`). Negative or non-numeric values count as absent.
 pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Duration> {
     let text = |name: &str| {
         headers
@@ -89,26 +97,32 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Du
     };
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
         if let Some(ms) = text(name).and_then(parse_non_negative) {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+            return Some(capped_secs(ms / 1000.0));
         }
     }
     let value = text("retry-after")?;
     if let Some(secs) = parse_non_negative(value) {
-        return Some(Duration::from_secs_f64(secs));
+        return Some(capped_secs(secs));
     }
     let at = http_date::parse(value)?;
     let wait = at - now;
     Some(if wait.is_positive() {
-        wait.unsigned_abs()
+        wait.unsigned_abs().min(MAX_RETRY_AFTER)
     } else {
         Duration::ZERO
     })
 }
 
-/// A finite, non-negative number below a day (larger values are nonsense or hostile).
+/// A finite, non-negative number.
 fn parse_non_negative(s: &str) -> Option<f64> {
     let v: f64 = s.parse().ok()?;
-    (0.0..86_400_000.0).contains(&v).then_some(v)
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+/// `secs` (finite, non-negative) as a wait of at most [`MAX_RETRY_AFTER`]; capping
+/// before converting also keeps `Duration::from_secs_f64` from overflowing.
+fn capped_secs(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
 }
 
 #[cfg(test)]
@@ -251,7 +265,25 @@ mod tests {
         );
         assert_eq!(ra(&[("retry-after", "soon")]), None);
         assert_eq!(ra(&[("retry-after", "-3")]), None);
-        assert_eq!(ra(&[("retry-after", "1e300")]), None);
+        assert_eq!(ra(&[("retry-after", "inf")]), None);
         assert_eq!(ra(&[]), None);
+    }
+
+    /// A wait far beyond any rate window (here ~1,000 days, in every form the header
+    /// takes) is cut to the cap rather than obeyed.
+    #[test]
+    fn a_hostile_retry_after_is_capped() {
+        let now = http_date::parse("Thu, 26 May 2022 07:59:25 GMT").expect("date");
+        let ra = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
+        for pairs in [
+            &[("retry-after", "86399999")][..],
+            &[("retry-after", "1e300")],
+            &[("retry-after-ms", "86399999000")],
+            &[("x-ms-retry-after-ms", "1e300")],
+            &[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")],
+        ] {
+            assert_eq!(ra(pairs), Some(MAX_RETRY_AFTER), "{pairs:?}");
+        }
+        assert_eq!(ra(&[("retry-after", "59")]), Some(Duration::from_secs(59)));
     }
 }

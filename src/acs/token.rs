@@ -196,9 +196,15 @@ impl TokenCredential {
     }
 
     fn fresh(&self, now: OffsetDateTime) -> Option<String> {
+        // `exp` comes from the token: one within the margin of the earliest representable
+        // time has no refresh time before it, and is long expired anyway.
         self.lock()
             .as_ref()
-            .filter(|t| t.expires_on - REFRESH_MARGIN > now)
+            .filter(|t| {
+                t.expires_on
+                    .checked_sub(REFRESH_MARGIN)
+                    .is_some_and(|due| due > now)
+            })
             .map(|t| t.token.clone())
     }
 
@@ -367,6 +373,18 @@ mod tests {
         assert_eq!(c.expires_on(), None);
         assert_eq!(c.token().await.expect("first"), "first");
         assert!(c.expires_on().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_exp_at_either_end_of_the_range_is_no_panic() {
+        let earliest = OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT);
+        let latest = OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT);
+        for (exp, valid) in [(earliest, false), (latest, true)] {
+            let token = jwt(&format!(r#"{{"exp":{}}}"#, exp.unix_timestamp()), true);
+            let c = TokenCredential::from_token(token).expect("exp in range");
+            assert_eq!(c.expires_on(), Some(exp));
+            assert_eq!(c.token().await.is_ok(), valid, "{exp}");
+        }
     }
 
     proptest::proptest! {

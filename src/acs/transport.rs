@@ -52,6 +52,19 @@ pub(crate) enum Auth<'a> {
     Bearer(&'a TokenCredential),
     /// HMAC-SHA256 with the decoded resource access key (Identity).
     Hmac(&'a [u8]),
+    /// `X-Skypetoken: <user token>`: the real-time notifications services (Trouter,
+    /// registrar) take the same user token under this header.
+    Skype(&'a TokenCredential),
+}
+
+impl<'a> Auth<'a> {
+    /// The refreshable user token, for the two kinds that carry one.
+    fn credential(self) -> Option<&'a TokenCredential> {
+        match self {
+            Self::Bearer(c) | Self::Skype(c) => Some(c),
+            Self::Hmac(_) => None,
+        }
+    }
 }
 
 /// One logical call; the transport may make several attempts at it.
@@ -64,6 +77,23 @@ pub(crate) struct Call<'a> {
     pub headers: Vec<(&'static str, String)>,
     pub safety: Safety,
     pub auth: Auth<'a>,
+}
+
+impl<'a> Call<'a> {
+    /// A bodiless call without extra headers, safe to repeat; set the rest after.
+    pub(crate) fn idempotent(method: Method, url: Url, auth: Auth<'a>) -> Self {
+        let (body, headers) = (Vec::new(), Vec::new());
+        let (content_type, safety) = (None, Safety::Idempotent);
+        Self {
+            method,
+            url,
+            body,
+            content_type,
+            headers,
+            safety,
+            auth,
+        }
+    }
 }
 
 /// A successful (2xx) answer.
@@ -149,10 +179,24 @@ impl Transport {
         &self.inner.config
     }
 
+    /// The same transport (connection pool, TLS roots, observer) with another retry
+    /// policy: for a caller that is a retry loop itself.
+    pub fn with_retry(&self, retry: super::config::RetryPolicy) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client: self.inner.client.clone(),
+                config: HttpConfig {
+                    retry,
+                    ..self.inner.config.clone()
+                },
+            }),
+        }
+    }
+
     /// Runs a call to completion: a 2xx response, or the error of the last attempt.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response> {
         let what = match call.auth {
-            Auth::Bearer(_) => "an access token",
+            Auth::Bearer(_) | Auth::Skype(_) => "an access token",
             Auth::Hmac(_) => "a request signed with the access key",
         };
         urls::check_secure(&call.url, what)?;
@@ -161,9 +205,9 @@ impl Transport {
         let mut reauthenticated = false;
         loop {
             // The bearer token is fetched per attempt, so a retry after a refresh uses the new one.
-            let token = match call.auth {
-                Auth::Bearer(credential) => Some(credential.token().await?),
-                Auth::Hmac(_) => None,
+            let token = match call.auth.credential() {
+                Some(credential) => Some(credential.token().await?),
+                None => None,
             };
             let (failure, error) = match self.attempt(&call, token.as_deref(), retry_no).await {
                 Ok(response) => return Ok(response),
@@ -173,8 +217,8 @@ impl Transport {
             // A 401 to a refreshable token: the service stopped accepting it (revoked,
             // or a restarted emulator). It did not process the request, so refresh once
             // and repeat at once, whatever the operation.
-            if let (Failure::Status { status: 401, .. }, Auth::Bearer(credential), Some(sent)) =
-                (failure, call.auth, token.as_deref())
+            if let (Failure::Status { status: 401, .. }, Some(credential), Some(sent)) =
+                (failure, call.auth.credential(), token.as_deref())
                 && !reauthenticated
                 && credential.invalidate(sent)
             {
@@ -313,6 +357,15 @@ impl Transport {
                 })?;
                 v.set_sensitive(true);
                 h.insert(AUTHORIZATION, v);
+            }
+            Auth::Skype(_) => {
+                let mut v = HeaderValue::from_str(bearer.unwrap_or_default()).map_err(|_| {
+                    Error::credential(
+                        "the access token contains characters not allowed in a header",
+                    )
+                })?;
+                v.set_sensitive(true);
+                h.insert(HeaderName::from_static("x-skypetoken"), v);
             }
             Auth::Hmac(key) => {
                 let s = hmac_auth::sign(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::acs::{ConnectionString, HttpObserver, IdentityClient, Transport};
 use crate::config::{self, ConfigFile, Resolved};
-use crate::connect::{self, ConnectOptions, Reachable, Session};
+use crate::connect::{self, ConnectOptions, Reachable, Session, members};
 use crate::paths::Dirs;
 use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
 
@@ -56,7 +56,7 @@ impl Context {
 
     /// Where to connect, after precedence.
     pub fn resolved(&self) -> Result<Resolved, CliError> {
-        Ok(config::resolve(&self.connection, &self.config)?)
+        Ok(config::resolve(&self.connection.flags(), &self.config)?)
     }
 
     /// Connects as the chosen profile (creating it on first use with a connection string).
@@ -114,35 +114,13 @@ impl Context {
     }
 }
 
-/// A user given on the command line: a raw id (`8:acs:...`) is taken as is; a profile
-/// name is looked up among known profiles, or created through Identity when the
-/// session has a connection string (as `--as NAME` would).
+/// A user given on the command line, by the one rule of [`members::resolve`]: an ACS
+/// id as is, else a profile name (lower-cased; created when the session can).
 pub async fn resolve_user(
     session: &Session,
-    config: &ConfigFile,
     user: &str,
 ) -> Result<(String, Option<String>), CliError> {
-    if user.contains(':') {
-        return Ok((user.to_owned(), None));
-    }
-    config::validate_profile_name(user)
-        .map_err(|e| CliError::Usage(format!("{e}; or give a raw user id (8:acs:...)")))?;
-    let name = user.to_ascii_lowercase();
-    if let Some((_, id)) = session.known_profiles.iter().find(|(n, _)| *n == name) {
-        return Ok((id.clone(), Some(config.display_name(&name))));
-    }
-    if name == session.profile {
-        return Ok((session.user_id.clone(), Some(session.display_name.clone())));
-    }
-    match &session.minter {
-        Some(minter) => Ok((
-            minter.ensure(&name).await?,
-            Some(config.display_name(&name)),
-        )),
-        None => Err(CliError::Usage(format!(
-            "unknown profile {user:?}: with --endpoint and --token give a raw user id (8:acs:...)"
-        ))),
-    }
+    Ok(members::resolve(session, user).await?)
 }
 
 /// A participant entry for `user`.

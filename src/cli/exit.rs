@@ -47,6 +47,9 @@ impl From<ExitStatus> for ExitCode {
 pub enum CliError {
     #[error("{}", describe_acs(.0))]
     Acs(#[from] acs::Error),
+    /// A send that gave up (`message send`); exits by the error behind it.
+    #[error("{0}")]
+    Send(Box<acs::SendFailure>),
     #[error("{0}")]
     Connect(#[from] ConnectError),
     #[error("{0}")]
@@ -69,11 +72,18 @@ pub enum CliError {
     },
 }
 
+impl From<acs::SendFailure> for CliError {
+    fn from(e: acs::SendFailure) -> Self {
+        Self::Send(Box::new(e))
+    }
+}
+
 impl CliError {
     /// The exit status for this error's class.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Self::Acs(e) => classify(e),
+            Self::Send(e) => classify(e.error()),
             Self::Connect(ConnectError::Acs(e)) => classify(e),
             Self::Connect(ConnectError::Local(_)) => ExitStatus::Network,
             Self::Connect(ConnectError::Config(_)) | Self::Config(_) | Self::Usage(_) => {

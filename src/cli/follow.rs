@@ -9,43 +9,102 @@
 
 use std::time::Duration;
 
+use tokio::time::{Instant, sleep_until};
+
+use crate::acs::realtime::{Notifications, PushState, Update};
 use crate::acs::{ChatThreadClient, MessageCursor};
 use crate::wire::ChatMessage;
 
 use super::exit::CliError;
 
+/// With push live, a poll this often only catches what push might have missed.
+const SAFETY_NET: Duration = Duration::from_secs(30);
+
 /// Polls until Ctrl-C, calling `print` with each new or changed message (oldest change
 /// first); stops early when `print` returns false (stdout closed).
+///
+/// With `push`, an event of the thread triggers a poll at once and a `Live` state a
+/// catch-up poll, so the REST cursor stays the one source of what is printed (nothing
+/// is missed or printed twice); while push is live, the poll interval is the safety
+/// net, and when it goes down polling returns to `interval` with one line on stderr.
 pub async fn follow(
     thread: &ChatThreadClient,
     mut cursor: MessageCursor,
     interval: Duration,
+    mut push: Option<Notifications>,
     mut print: impl FnMut(&ChatMessage) -> bool,
 ) -> Result<(), CliError> {
     let mut failures = 0u32;
-    let mut wait = interval;
+    let mut next_poll = Instant::now() + interval;
+    let mut live = false;
+    // The fallback line was printed for this outage.
+    let mut told = false;
+    // One signal future for the whole run: made anew each loop, a Ctrl-C arriving while
+    // none was waiting (during a poll) was lost. It also cuts a poll in flight short.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            () = tokio::time::sleep(wait) => {}
+        let poll_now = tokio::select! {
+            _ = &mut ctrl_c => return Ok(()),
+            () = sleep_until(next_poll) => true,
+            update = next_update(&mut push) => match update {
+                Some(Update::State(PushState::Live)) => {
+                    (live, told) = (true, false);
+                    true
+                }
+                Some(Update::State(PushState::Connecting)) => false,
+                Some(Update::State(down)) => {
+                    if !told {
+                        eprintln!("acs-chat: {down}; polling every {} ms", interval.as_millis());
+                        told = true;
+                    }
+                    if live {
+                        live = false;
+                        next_poll = next_poll.min(Instant::now() + interval);
+                    }
+                    false
+                }
+                Some(Update::Event(e)) => e.thread_id() == thread.id(),
+                None => {
+                    push = None;
+                    live = false;
+                    false
+                }
+            },
+        };
+        if !poll_now {
+            continue;
         }
-        match cursor.poll(thread).await {
+        let polled = tokio::select! {
+            _ = &mut ctrl_c => return Ok(()),
+            polled = cursor.poll(thread) => polled,
+        };
+        match polled {
             Ok(fresh) => {
                 failures = 0;
-                wait = interval;
+                next_poll = Instant::now() + if live { SAFETY_NET } else { interval };
                 if !fresh.iter().all(&mut print) {
                     return Ok(());
                 }
             }
             Err(e) if e.is_retryable() => {
                 failures += 1;
-                wait = e
+                let wait = e
                     .retry_after()
                     .unwrap_or_else(|| backoff(interval, failures));
+                next_poll = Instant::now() + wait;
                 eprintln!("acs-chat: {e}; retrying in {} s", wait.as_secs().max(1));
             }
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// The next push update, or never without push.
+async fn next_update(push: &mut Option<Notifications>) -> Option<Update> {
+    match push {
+        Some(p) => p.next().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -47,9 +47,20 @@ Exit codes:
 
 On failure the ACS error code, message and request id go to stderr.";
 
+/// What `--version` prints: the REST api-versions go with the build, so a bug report
+/// says what was spoken to the service, not only which acs-chat it was.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (Chat API {}, Identity API {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::acs::CHAT_API_VERSION,
+        crate::acs::IDENTITY_API_VERSION,
+    )
+});
+
 /// A terminal chat client for Azure Communication Services Chat, with a built-in local emulator.
 #[derive(Debug, Parser)]
-#[command(name = "acs-chat", version, about, long_about = None, after_long_help = EXIT_CODES_HELP)]
+#[command(name = "acs-chat", version = VERSION.as_str(), about, long_about = None, after_long_help = EXIT_CODES_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -95,6 +106,19 @@ pub struct ConnectionArgs {
     /// The config file to read instead of the platform default.
     #[arg(long, global = true, env = "ACS_CHAT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+impl ConnectionArgs {
+    /// What the config layer needs of these flags to choose the connection.
+    pub fn flags(&self) -> crate::config::ConnectionFlags {
+        crate::config::ConnectionFlags {
+            connection_string: self.connection_string.clone(),
+            endpoint: self.endpoint.clone(),
+            token: self.token.clone(),
+            ca_cert: self.ca_cert.clone(),
+            profile: self.profile.clone(),
+        }
+    }
 }
 
 /// Options of every scripting subcommand: how results are printed and where the HTTP

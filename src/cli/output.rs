@@ -8,6 +8,7 @@
 
 use std::io::Write as _;
 
+use crate::sanitize::table_cell;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
 
@@ -52,7 +53,8 @@ impl Table {
 
     /// Adds a row; cells are neutralized (cut free text with [`text_cell`] first).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.iter().map(|c| sanitize(c)).collect());
+        self.rows
+            .push(cells.iter().map(|c| table_cell(c)).collect());
     }
 
     /// A key/value table (for `show` commands): two columns, no header line.
@@ -60,7 +62,7 @@ impl Table {
         let mut t = Self::new(&[]);
         for (k, v) in pairs {
             t.rows
-                .push(vec![format!("{k}:"), truncate(&sanitize(v), 200)]);
+                .push(vec![format!("{k}:"), truncate(&table_cell(v), 200)]);
         }
         t
     }
@@ -192,31 +194,10 @@ pub fn write_stdout(text: &str) -> bool {
         .is_ok()
 }
 
-/// Makes service text safe for a terminal: line breaks become `⏎`, tabs a space, other
-/// control characters (ESC included) and bidirectional overrides `\u{..}` escapes.
-pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push('⏎'),
-            '\r' => {}
-            '\t' => out.push(' '),
-            c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-}
-
-/// Free text for a table cell: neutralized and cut to [`MAX_TEXT`] columns.
+/// Free text for a table cell: neutralized by the one rule of [`crate::sanitize`] and
+/// cut to [`MAX_TEXT`] columns.
 pub fn text_cell(text: &str) -> String {
-    truncate(&sanitize(text), MAX_TEXT)
+    truncate(&table_cell(text), MAX_TEXT)
 }
 
 /// Cuts `text` to at most `max` columns, ending with `…` when cut.
@@ -252,8 +233,8 @@ mod tests {
 
     #[test]
     fn escapes_cannot_reach_the_terminal() {
-        let s = sanitize("a\u{1b}[2Jb\nc\u{202e}d");
-        assert_eq!(s, "a\\u{1b}[2Jb⏎c\\u{202e}d");
+        let s = table_cell("a\u{1b}[2Jb\nc\u{202e}d\u{2028}e\u{061C}\u{FEFF}f");
+        assert_eq!(s, "ab⏎cd⏎ef");
         assert!(!s.chars().any(char::is_control));
     }
 

@@ -9,7 +9,7 @@ use futures::StreamExt as _;
 
 use crate::acs::SkipOptions;
 use crate::connect::Session;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::{ChatParticipant, CommunicationIdentifierModel};
 
 use super::context::{Context, participant, resolve_user};
@@ -90,7 +90,7 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
             }
             let mut members = Vec::new();
             for user in &users {
-                let (id, display) = resolve_user(&session, &ctx.config, user).await?;
+                let (id, display) = resolve_user(&session, user).await?;
                 members.push(participant(id, display_name.clone().or(display)));
             }
             let result = session
@@ -122,7 +122,7 @@ pub async fn run(ctx: &Context, command: ParticipantCommand) -> Result<(), CliEr
         }
         ParticipantCommand::Remove(args) => {
             refuse_if_sticky(&session, &args.thread.thread).await?;
-            let (id, _) = resolve_user(&session, &ctx.config, &args.user).await?;
+            let (id, _) = resolve_user(&session, &args.user).await?;
             let who = CommunicationIdentifierModel::user(id.clone());
             session
                 .chat

@@ -1,6 +1,6 @@
 //! `acs-chat thread create|list|show|update-topic|delete`.
 //!
-//! `create` makes the acting profile the thread's Admin and every `--participant` a
+//! `create` makes the acting profile the thread's Admin and every `--user` a
 //! User, the seed's `memberRole`s, kept in thread metadata as the interactive client
 //! keeps them; `--sticky` is the seed's `isStickyThread`.
 
@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use futures::StreamExt as _;
 
 use crate::acs::ListOptions;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::timestamp::format_whole_seconds;
 use crate::wire::{
     ChatThreadItem, ChatThreadProperties, CreateChatThreadRequest, UpdateChatThreadRequest,
@@ -26,8 +26,9 @@ pub enum ThreadCommand {
         /// The thread's topic.
         #[arg(long)]
         topic: String,
-        /// A participant: profile name (created on first use) or raw user id. Repeatable.
-        #[arg(long = "participant", value_name = "NAME|ID")]
+        /// A user to add: profile name (created on first use) or raw user id. Repeatable.
+        /// `--participant` is the same flag under its earlier name.
+        #[arg(long = "user", visible_alias = "participant", value_name = "NAME|ID")]
         participants: Vec<String>,
         /// The seed's `isStickyThread`: the member list cannot change after creation.
         #[arg(long)]
@@ -76,7 +77,7 @@ pub async fn run(ctx: &Context, command: ThreadCommand) -> Result<(), CliError> 
                 Some(session.display_name.clone()),
             )];
             for name in &participants {
-                let (id, display) = resolve_user(&session, &ctx.config, name).await?;
+                let (id, display) = resolve_user(&session, name).await?;
                 if members
                     .iter()
                     .all(|m| m.communication_identifier.raw() != Some(id.as_str()))

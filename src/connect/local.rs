@@ -166,23 +166,33 @@ fn health_client(cert_pem: &[u8]) -> Result<reqwest::Client, String> {
 fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
     let exe = std::env::current_exe()
         .map_err(|e| LocalError::Io(format!("cannot find the acs-chat binary: {e}")))?;
-    std::fs::create_dir_all(&files.data_dir)
+    // Private from the start: the emulator will keep its token-signing secret here.
+    crate::paths::ensure_private_dir(&files.data_dir)
         .map_err(|e| LocalError::Io(format!("cannot create {}: {e}", files.data_dir.display())))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
+    // The emulator writes its own (capped) log with --log-file; stderr goes to the same
+    // file only for what comes before logging starts or after it ends (a bad flag, a
+    // start-up error, a panic), so the readiness error can show it.
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let log = options
         .open(&files.log)
         .map_err(|e| LocalError::Io(format!("cannot open {}: {e}", files.log.display())))?;
-    let log_err = log.try_clone().map_err(|e| LocalError::Io(e.to_string()))?;
     let mut cmd = std::process::Command::new(&exe);
     cmd.arg("serve")
         .arg("--data-dir")
         .arg(&files.data_dir)
         .arg("--idle-timeout")
         .arg(IDLE_EXIT.as_secs().to_string())
+        .arg("--log-file")
+        .arg(&files.log)
         .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log_err));
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log));
     #[cfg(unix)]
     {
         // Its own session, without a controlling terminal: neither a Ctrl-C in the
@@ -204,9 +214,28 @@ fn spawn_detached(files: &EmulatorFiles) -> Result<(), LocalError> {
     })
 }
 
+/// How much of the end of the log [`log_tail`] reads.
+const TAIL_BYTES: u64 = 16 * 1024;
+
+/// The last lines of the emulator's log, reading only its end (a log may be
+/// megabytes; its start may be cut mid-character by rotation).
 fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let from = len.saturating_sub(TAIL_BYTES);
+    let mut end = Vec::new();
+    if file.seek(SeekFrom::Start(from)).is_err() || file.read_to_end(&mut end).is_err() {
+        return String::new();
+    }
+    let text = String::from_utf8_lossy(&end);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if from > 0 && !lines.is_empty() {
+        // The first line read is most likely a partial one.
+        lines.remove(0);
+    }
     lines[lines.len().saturating_sub(8)..].join("\n")
 }
 
@@ -284,4 +313,24 @@ fn httpdate_now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&format)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_tail_reads_only_the_end_of_a_big_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("emulator.log");
+        // Bytes that are not text at the start: reading the whole file as text fails.
+        let mut log = vec![0xff_u8; 1024 * 1024];
+        for i in 0..20 {
+            log.extend_from_slice(format!("\nline {i}").as_bytes());
+        }
+        std::fs::write(&path, &log).expect("write");
+        let want: Vec<String> = (12..20).map(|i| format!("line {i}")).collect();
+        assert_eq!(log_tail(&path), want.join("\n"));
+        assert_eq!(log_tail(&dir.path().join("missing.log")), "");
+    }
 }

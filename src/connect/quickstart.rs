@@ -56,7 +56,7 @@ pub async fn ensure(
         metadata: None,
     };
     // Alice is the Admin; everyone else is a User.
-    let meta = crate::tui::thread_meta::ThreadMeta {
+    let meta = crate::seed::thread_meta::ThreadMeta {
         sticky: false,
         admins: [alice.user_id.clone()].into(),
     };

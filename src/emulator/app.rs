@@ -26,10 +26,18 @@ pub struct App {
     pub throttle: Option<Throttle>,
     /// Test-only fault injection (`serve --faults`).
     pub faults: Option<Faults>,
+    /// Answer only requests whose `Host` names loopback: set for plain http on a
+    /// loopback address, where a DNS-rebinding page could otherwise reach the
+    /// emulator (over https the browser's certificate check stops it).
+    pub loopback_hosts_only: bool,
+    /// Request lines at debug rather than info (`serve --log-file`).
+    pub quiet_requests: bool,
     /// When the last request arrived (epoch ms), for the idle timeout.
     pub last_request_ms: AtomicI64,
     /// Real-time notifications: connected sockets, registrations, the event hub.
     pub realtime: super::realtime::Realtime,
+    /// Event Grid: subscriptions, the outbox's delivery tasks.
+    pub eventgrid: std::sync::Arc<super::eventgrid::EventGrid>,
     /// Set to `true` to stop the server (shutdown endpoint, idle timeout, signals).
     pub shutdown: watch::Sender<bool>,
 }

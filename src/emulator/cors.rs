@@ -6,24 +6,34 @@
 //! Preflights ask for `authorization`, `content-type`, `x-ms-client-request-id`,
 //! `x-ms-useragent` (the REST SDK) and `x-skypetoken` (the Trouter client); rather than
 //! chase every `x-ms-*` an SDK version may add, a preflight is granted the headers it
-//! asks for (what a page may send is not what protects this API: the token is).
+//! asks for.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer, ExposeHeaders};
+
+use super::app::App;
+use super::dispatch;
 
 /// How long a browser may cache a preflight (Chromium caps it at two hours).
 const MAX_AGE: Duration = Duration::from_secs(7200);
 
-const METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
-
 /// Response headers the SDKs read and a page may see.
-const EXPOSED: &str = "location, retry-after, x-ms-request-id, x-ms-client-request-id, ms-cv, \
-api-supported-versions, x-processing-time, repeatability-result";
+const EXPOSED: &[&str] = &[
+    "location",
+    "retry-after",
+    "x-ms-request-id",
+    "x-ms-client-request-id",
+    "ms-cv",
+    "api-supported-versions",
+    "x-processing-time",
+    "repeatability-result",
+];
 
 /// Why a `--cors-origin` value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,79 +58,52 @@ pub fn parse_origin(raw: &str) -> Result<String, BadOrigin> {
     Ok(origin.ascii_serialization())
 }
 
-/// Which origins may call: all (`None`) or those listed.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    origins: Option<Vec<String>>,
+/// The CORS layer: any origin when `origins` is empty, else exactly those.
+pub fn layer(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::mirror_request()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(ExposeHeaders::list(
+            EXPOSED.iter().map(|h| HeaderName::from_static(h)),
+        ))
+        .max_age(MAX_AGE)
 }
 
-impl Policy {
-    /// Any origin when `origins` is empty, else exactly those (as [`parse_origin`] gives).
-    pub fn new(origins: &[String]) -> Arc<Self> {
-        Arc::new(Self {
-            origins: (!origins.is_empty()).then(|| origins.to_vec()),
-        })
+/// Runs outside the CORS layer, which takes every `OPTIONS` for a preflight. A real
+/// preflight (an `Access-Control-Request-Method` header) is answered `204 No Content`
+/// (the layer says 200 with an empty body; browsers accept both, 204 says what it is).
+/// Any other `OPTIONS` is no browser's and goes straight to the API, which answers it
+/// as the service does any unsupported method (405 in the service's error shape).
+pub async fn preflights_only(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::OPTIONS {
+        return next.run(request).await;
     }
-
-    /// The request's `Origin`, if it may call.
-    fn allowed<'a>(&self, headers: &'a HeaderMap) -> Option<&'a HeaderValue> {
-        let origin = headers.get(header::ORIGIN)?;
-        match &self.origins {
-            None => Some(origin),
-            Some(list) => {
-                let o = origin.to_str().ok()?;
-                list.iter().any(|l| l == o).then_some(origin)
-            }
-        }
-    }
-}
-
-/// The middleware. A preflight (`OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method`) is answered here with `204`; any other request goes
-/// on, and its answer (errors too) gets the CORS headers. A plain `OPTIONS` is no
-/// preflight and gets the API's own answer. (tower-http's layer answers every `OPTIONS`
-/// itself, with 200.)
-pub async fn cors(State(policy): State<Arc<Policy>>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let allowed = policy.allowed(headers).cloned();
-    let preflight = request.method() == Method::OPTIONS
-        && headers.contains_key(header::ORIGIN)
-        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    if preflight {
-        let asked = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        let out = response.headers_mut();
-        out.insert(
-            header::VARY,
-            HeaderValue::from_static(
-                "origin, access-control-request-method, access-control-request-headers",
-            ),
-        );
-        if let Some(origin) = allowed {
-            out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            out.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(METHODS),
-            );
-            if let Some(asked) = asked {
-                out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
-            }
-            out.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from(MAX_AGE.as_secs()),
-            );
-        }
-        return response;
+    if !request
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return dispatch::dispatch(State(app), request).await;
     }
     let mut response = next.run(request).await;
-    let out = response.headers_mut();
-    out.append(header::VARY, HeaderValue::from_static("origin"));
-    if let Some(origin) = allowed {
-        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        out.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSED),
-        );
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NO_CONTENT;
     }
     response
 }

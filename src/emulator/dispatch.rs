@@ -1,27 +1,24 @@
-//! The single axum handler: route, check api-version, read the body (with a size
-//! limit), authenticate, throttle, run the endpoint, and dress the answer with the
-//! service's headers. Every failure becomes an [`ApiError`] rendered for its API
+//! The single axum handler: route, inject faults (`--faults`), check api-version,
+//! read the body (with a size limit), pass the gate (`gate`: auth, throttle), run the
+//! endpoint (`endpoints`) and dress the answer (`respond`). Every failure becomes an [`ApiError`] rendered for its API
 //! family, so no input can produce a panic, a 5xx or a plain-text rejection.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
-use base64::Engine as _;
-use rand::RngExt as _;
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
-use super::auth::{hmac, user_token};
+use super::endpoints::{chat_endpoint, emulator_endpoint, identity_endpoint};
 use super::faults::{Fault, Faults};
-use super::handlers::{identity, messages, participants, threads};
+use super::gate::{bearer_caller, check_hmac, check_host, throttle};
 use super::request::{Reply, Req};
+use super::respond::{self, cut_connection, identifiers_carry_kind};
 use super::routes::{self, Endpoint, RouteError};
-use super::throttle::Op;
-use super::{api_version, limits};
+use super::{api_version, body};
 
 /// The axum fallback handler that serves everything.
 pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -31,7 +28,25 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     let path = request.uri().path().to_owned();
     let client_request_id = request.headers().get("x-ms-client-request-id").cloned();
     let with_kind = identifiers_carry_kind(request.uri().query());
-    let (family, result) = match routes::resolve(&method, &path) {
+    // HTTP/2 carries the host as the URI's authority rather than a header. A Host that
+    // is not text names no loopback address.
+    let host = match request.headers().get(header::HOST) {
+        Some(h) => Some(h.to_str().unwrap_or_default().to_owned()),
+        None => request.uri().authority().map(|a| a.to_string()),
+    };
+    let route = routes::resolve(&method, &path);
+    if let Err(e) = check_host(&app, host.as_deref()) {
+        let family = match &route {
+            Ok(endpoint) => endpoint.family(),
+            Err(
+                RouteError::NotFound(f)
+                | RouteError::MethodNotAllowed(f)
+                | RouteError::BadEncoding(f),
+            ) => *f,
+        };
+        return respond::finish(Err(e), family, with_kind, started, client_request_id);
+    }
+    let (family, result) = match route {
         Ok(endpoint) if endpoint.family() != Family::Emulator && app.faults.is_some() => {
             let family = endpoint.family();
             let fault = app.faults.as_ref().and_then(Faults::next);
@@ -97,128 +112,17 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
             )),
         ),
     };
-    let result = match result {
-        Ok(reply) if family == Family::Chat && with_kind => Ok(add_identifier_kinds(reply)),
-        other => other,
-    };
-    let mut response = render(result, family);
-    let headers = response.headers_mut();
-    if let Some(v) =
-        api_version::supported_header(family).and_then(|v| HeaderValue::from_str(&v).ok())
-    {
-        headers.insert("api-supported-versions", v);
+    let response = respond::finish(result, family, with_kind, started, client_request_id);
+    let (status, ms) = (
+        response.status().as_u16(),
+        started.elapsed().as_millis() as u64,
+    );
+    if app.quiet_requests {
+        tracing::debug!(%method, %path, status, ms, "request");
+    } else {
+        tracing::info!(%method, %path, status, ms, "request");
     }
-    if let Ok(v) = HeaderValue::from_str(&ms_cv()) {
-        headers.insert("ms-cv", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("{}ms", started.elapsed().as_millis())) {
-        headers.insert("x-processing-time", v);
-    }
-    if family == Family::Identity
-        && let Some(id) = client_request_id
-    {
-        headers.insert("x-ms-client-request-id", id);
-    }
-    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     response
-}
-
-/// Chat api-versions from 2023-11-07 on write `"kind"` in identifier models.
-fn identifiers_carry_kind(query: Option<&str>) -> bool {
-    let version = query.and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "api-version")
-            .map(|(_, v)| v.into_owned())
-    });
-    version.is_some_and(|v| v.as_str() >= "2023-11-07")
-}
-
-/// Adds `"kind":"communicationUser"` to every identifier model in a reply body.
-fn add_identifier_kinds(mut reply: Reply) -> Reply {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                if map.contains_key("rawId")
-                    && map.contains_key("communicationUser")
-                    && !map.contains_key("kind")
-                {
-                    map.insert(
-                        "kind".to_owned(),
-                        serde_json::Value::String("communicationUser".to_owned()),
-                    );
-                }
-                map.values_mut().for_each(walk);
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    if let Some(body) = &reply.body
-        && let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body)
-    {
-        walk(&mut value);
-        reply.body = Some(value.to_string());
-    }
-    reply
-}
-
-/// A correlation vector like the service's: 22 base64 characters and `.0`.
-fn ms_cv() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill(&mut bytes[..]);
-    format!(
-        "{}.0",
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
-    )
-}
-
-/// A response whose body fails at once: hyper aborts the connection, so the client
-/// sees it cut before a complete answer (the `drop` and `lost` faults).
-fn cut_connection() -> Response {
-    let failing = futures::stream::once(async {
-        Err::<axum::body::Bytes, _>(std::io::Error::other("injected fault: connection cut"))
-    });
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_LENGTH, "64")
-        .body(Body::from_stream(failing))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
-}
-
-fn render(result: Result<Reply, ApiError>, family: Family) -> Response {
-    let (status, body, content_type, location, retry_after) = match result {
-        Ok(r) => (
-            r.status,
-            r.body,
-            "application/json; charset=utf-8",
-            r.location,
-            None,
-        ),
-        Err(e) => (
-            e.status,
-            e.body(family),
-            "application/json",
-            None,
-            e.retry_after,
-        ),
-    };
-    let mut builder = Response::builder().status(status);
-    if body.is_some() {
-        builder = builder.header(header::CONTENT_TYPE, content_type);
-    }
-    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        builder = builder.header(header::LOCATION, l);
-    }
-    if let Some(s) = retry_after {
-        builder = builder.header(header::RETRY_AFTER, s.to_string());
-    }
-    let body = match body {
-        Some(b) => Body::from(b),
-        None => Body::empty(),
-    };
-    builder
-        .body(body)
-        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 pub(super) fn base_url(app: &App, request: &Request) -> String {
@@ -259,16 +163,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
     api_version::check(family, api_version)?;
     let base = base_url(app, &request);
     let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limits::MAX_BODY_BYTES) {
-        return Err(ApiError::payload_too_large(limits::MAX_BODY_BYTES));
-    }
-    let body = axum::body::to_bytes(body, limits::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::payload_too_large(limits::MAX_BODY_BYTES))?;
+    let body = body::read(&parts.headers, body).await?;
     let req = Req {
         method: parts.method,
         path: parts.uri.path().to_owned(),
@@ -279,7 +174,7 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
         base,
     };
     match family {
-        Family::Emulator => emulator_endpoint(app, &req, endpoint),
+        Family::Emulator => emulator_endpoint(app, &req, endpoint).await,
         Family::Identity => {
             check_hmac(app, &req)?;
             throttle(app, &endpoint, "")?;
@@ -290,112 +185,5 @@ async fn handle(app: &App, endpoint: Endpoint, request: Request) -> Result<Reply
             throttle(app, &endpoint, &caller)?;
             chat_endpoint(app, &req, endpoint, caller).await
         }
-    }
-}
-
-fn check_hmac(app: &App, req: &Req) -> Result<(), ApiError> {
-    let signed = hmac::SignedRequest {
-        method: req.method.as_str(),
-        path: &req.path,
-        query: req.raw_query.as_deref(),
-        host: req.header("host").or_else(|| req.base.split("://").nth(1)),
-        date: req.header("x-ms-date"),
-        content_sha256: req.header("x-ms-content-sha256"),
-        authorization: req.header("authorization"),
-        body: &req.body,
-    };
-    hmac::verify(&signed, &app.access_key, time::OffsetDateTime::now_utc()).map_err(|e| {
-        tracing::debug!(reason = %e, "HMAC authentication failed");
-        ApiError::unauthorized()
-    })
-}
-
-/// The raw id of the user a valid, live, chat-scoped bearer token belongs to.
-async fn bearer_caller(app: &App, req: &Req) -> Result<String, ApiError> {
-    let token = user_token::bearer(&req.headers).ok_or_else(ApiError::unauthorized)?;
-    user_token::live_user(app, token).await.map(|t| t.user)
-}
-
-fn throttle(app: &App, endpoint: &Endpoint, caller: &str) -> Result<(), ApiError> {
-    let Some(t) = &app.throttle else {
-        return Ok(());
-    };
-    use Endpoint::*;
-    let (op, thread) = match endpoint {
-        CreateThread => (Op::CreateThread, None),
-        ListThreads => (Op::GetOrListThreads, None),
-        GetThread(t) => (Op::GetOrListThreads, Some(t)),
-        DeleteThread(_) => (Op::DeleteThread, None),
-        UpdateThread(t) => (Op::UpdateThread, Some(t)),
-        AddParticipants(t) | RemoveParticipant(t) => (Op::ChangeParticipants, Some(t)),
-        ListParticipants(t) => (Op::ListParticipants, Some(t)),
-        GetMessage(t, _) => (Op::GetMessage, Some(t)),
-        ListMessages(t) => (Op::ListMessages, Some(t)),
-        SendMessage(t) | UpdateMessage(t, _) | DeleteMessage(t, _) => (Op::ChangeMessage, Some(t)),
-        ListReadReceipts(t) => (Op::ListReadReceipts, Some(t)),
-        SendReadReceipt(t) => (Op::SendReadReceipt, Some(t)),
-        Typing(t) => (Op::Typing, Some(t)),
-        CreateIdentity => (Op::CreateIdentity, None),
-        DeleteIdentity(_) => (Op::DeleteIdentity, None),
-        IssueToken(_) => (Op::IssueToken, None),
-        RevokeTokens(_) => (Op::RevokeTokens, None),
-        _ => return Ok(()),
-    };
-    t.check(op, caller, thread.map(String::as_str), Instant::now())
-        .map_err(ApiError::too_many_requests)
-}
-
-fn emulator_endpoint(app: &App, req: &Req, endpoint: Endpoint) -> Result<Reply, ApiError> {
-    match endpoint {
-        Endpoint::Health => Reply::json(
-            StatusCode::OK,
-            &serde_json::json!({ "status": "ok", "name": "acs-chat-emulator", "version": env!("CARGO_PKG_VERSION") }),
-        ),
-        Endpoint::Shutdown => {
-            check_hmac(app, req)?;
-            tracing::info!("shutdown requested over HTTP");
-            app.request_shutdown();
-            Ok(Reply::empty(StatusCode::NO_CONTENT))
-        }
-        _ => Err(ApiError::not_found("The requested resource was not found.")),
-    }
-}
-
-async fn identity_endpoint(app: &App, req: &Req, endpoint: Endpoint) -> Result<Reply, ApiError> {
-    match endpoint {
-        Endpoint::CreateIdentity => identity::create(app, req).await,
-        Endpoint::IssueToken(u) => identity::issue(app, req, &u).await,
-        Endpoint::RevokeTokens(u) => identity::revoke(app, &u).await,
-        Endpoint::DeleteIdentity(u) => identity::delete(app, &u).await,
-        Endpoint::GetIdentity(u) => identity::get(app, &u).await,
-        _ => Err(ApiError::not_found("The requested resource was not found.")),
-    }
-}
-
-async fn chat_endpoint(
-    app: &App,
-    req: &Req,
-    endpoint: Endpoint,
-    caller: String,
-) -> Result<Reply, ApiError> {
-    use Endpoint::*;
-    match endpoint {
-        ListThreads => threads::list(app, req, caller).await,
-        CreateThread => threads::create(app, req, caller).await,
-        GetThread(t) => threads::get(app, caller, &t).await,
-        UpdateThread(t) => threads::update(app, req, caller, &t).await,
-        DeleteThread(t) => threads::delete(app, caller, &t).await,
-        ListMessages(t) => messages::list(app, req, caller, &t).await,
-        SendMessage(t) => messages::send(app, req, caller, &t).await,
-        GetMessage(t, m) => messages::get(app, caller, &t, &m).await,
-        UpdateMessage(t, m) => messages::update(app, req, caller, &t, &m).await,
-        DeleteMessage(t, m) => messages::delete(app, caller, &t, &m).await,
-        ListParticipants(t) => participants::list(app, req, caller, &t).await,
-        AddParticipants(t) => participants::add(app, req, caller, &t).await,
-        RemoveParticipant(t) => participants::remove(app, req, caller, &t).await,
-        Typing(t) => participants::typing(app, req, caller, &t).await,
-        ListReadReceipts(t) => participants::list_receipts(app, req, caller, &t).await,
-        SendReadReceipt(t) => participants::send_receipt(app, req, caller, &t).await,
-        _ => Err(ApiError::not_found("The requested resource was not found.")),
     }
 }

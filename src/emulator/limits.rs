@@ -19,6 +19,9 @@ pub const MAX_TOPIC_CHARS: usize = 1024;
 pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
 /// Any request body; more is a 413.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
+/// How much of an over-limit body is read and dropped so that the client can finish
+/// sending and read the 413: pasting a few megabytes is the usual way to hit the limit.
+pub const MAX_DRAIN_BYTES: usize = 16 * MAX_BODY_BYTES;
 
 pub fn metadata_bytes(m: &Metadata) -> usize {
     m.iter().map(|(k, v)| k.len() + v.len()).sum()

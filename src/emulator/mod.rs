@@ -3,7 +3,7 @@
 //!
 //! [`start`] runs one in-process (tests, the client's auto-start); [`run`] is the
 //! `serve` command: it prints the connection string and the certificate path on
-//! stdout, logs to stderr and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
+//! stdout, logs (set up by the caller) and stops cleanly on Ctrl-C, SIGTERM, an HTTP shutdown
 //! request or the idle timeout.
 //!
 //! What `serve` prints first, one line each (scripts parse these):
@@ -16,23 +16,31 @@
 //! `GET /emulator/health` (no auth) and `POST /emulator/shutdown` (HMAC-signed with
 //! the access key, like Identity requests): the way to stop a background emulator.
 //!
-//! Module map: `routes` (path -> endpoint), `dispatch` (checks, auth, headers),
-//! `handlers` (validation, replies), `realtime` (push: config, Trouter), `cors`, `store` (SQLite, one thread), `auth` (HMAC,
+//! Module map: `routes` (path -> endpoint), `dispatch` (the one handler), `gate`
+//! (auth, throttle), `endpoints` (endpoint -> handler), `respond` (bodies, headers),
+//! `handlers` (validation, replies), `realtime` (push: config, Trouter, registrar),
+//! `cors`, `events` (Event Grid events), `eventgrid` (their outbox and delivery), `store` (SQLite, one thread), `auth` (HMAC,
 //! tokens), `paging`, `limits`, `throttle`, `tls`, `server` (start/stop).
 
 mod api_error;
 mod api_version;
 mod app;
 pub mod auth;
+mod body;
 pub mod cors;
 mod dispatch;
+mod endpoints;
+pub mod eventgrid;
+pub mod events;
 pub mod faults;
+mod gate;
 mod handlers;
 mod ids;
 mod limits;
 mod paging;
 mod realtime;
 mod request;
+mod respond;
 mod routes;
 mod server;
 mod store;
@@ -92,10 +100,40 @@ pub struct ServeArgs {
     /// Off by default.
     #[arg(long, value_name = "SPEC", value_parser = faults::FaultSpec::parse)]
     pub faults: Option<faults::FaultSpec>,
+    /// Log to FILE instead of stderr (rotated to FILE.1 at 10 MiB), one line per
+    /// request only at debug level: how the client runs the background emulator.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
     /// Allow browser pages from this origin only (repeatable), e.g.
     /// `--cors-origin http://localhost:5173`; by default every origin may call.
     #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
     pub cors_origins: Vec<String>,
+    /// Deliver Event Grid events to this webhook (repeatable):
+    /// `URL[,name=N][,schema=eventgrid|cloudevents][,types=T1;T2][,subject-begins-with=S]
+    /// [,subject-ends-with=S][,max-attempts=1..30][,ttl=MINUTES][,max-events=1..5000][,batch-kb=1..1024]`.
+    /// http:// only to loopback; https:// anywhere.
+    #[arg(long = "event-subscription", value_name = "URL[,OPTION=VALUE...]", value_parser = parse_event_subscription)]
+    pub event_subscriptions: Vec<crate::wire::EventSubscriptionDef>,
+    /// The `topic` (Event Grid) / `source` (CloudEvents) of the events: an ACS
+    /// resource id (default: a documented fictitious one).
+    #[arg(long, value_name = "RESOURCE_ID")]
+    pub event_topic: Option<String>,
+    /// An extra CA certificate (PEM) to trust for https webhooks (repeatable).
+    #[arg(long = "event-ca-cert", value_name = "FILE")]
+    pub event_ca_certs: Vec<PathBuf>,
+    /// How long a webhook gets to answer, in milliseconds (Event Grid: 30 s).
+    #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub event_timeout_ms: u64,
+    /// TEST ONLY: how many milliseconds one second of Event Grid's retry schedule and
+    /// of an event's time to live lasts (1000 = real time; 1 makes the 10 s first retry 10 ms).
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub event_clock_ms_per_second: u64,
+}
+
+fn parse_event_subscription(
+    raw: &str,
+) -> Result<crate::wire::EventSubscriptionDef, eventgrid::BadSubscription> {
+    eventgrid::subscription::parse_flag(raw)
 }
 
 fn parse_cors_origin(raw: &str) -> Result<String, cors::BadOrigin> {
@@ -118,8 +156,13 @@ pub struct EmulatorConfig {
     pub idle_timeout: Option<Duration>,
     /// Test-only fault injection (`None` = a well-behaved emulator).
     pub faults: Option<faults::FaultSpec>,
+    /// Log each request at debug rather than info (a background emulator's log file).
+    pub quiet_requests: bool,
     /// Origins browser pages may call from (`Origin` form); empty = any.
     pub cors_origins: Vec<String>,
+    /// Event Grid webhooks given at start (flags, config file).
+    pub event_subscriptions: Vec<crate::wire::EventSubscriptionDef>,
+    pub event_delivery: eventgrid::DeliveryConfig,
 }
 
 impl EmulatorConfig {
@@ -135,7 +178,10 @@ impl EmulatorConfig {
             throttle: false,
             idle_timeout: None,
             faults: None,
+            quiet_requests: false,
             cors_origins: Vec::new(),
+            event_subscriptions: Vec::new(),
+            event_delivery: eventgrid::DeliveryConfig::default(),
         }
     }
 
@@ -163,7 +209,26 @@ impl EmulatorConfig {
             throttle: args.throttle,
             idle_timeout: args.idle_timeout.map(Duration::from_secs),
             faults: args.faults.clone(),
+            quiet_requests: args.log_file.is_some(),
             cors_origins: args.cors_origins.clone(),
+            event_subscriptions: args.event_subscriptions.clone(),
+            event_delivery: eventgrid::DeliveryConfig {
+                topic: args
+                    .event_topic
+                    .clone()
+                    .unwrap_or_else(|| events::DEFAULT_TOPIC.to_owned()),
+                clock_ms_per_second: args.event_clock_ms_per_second,
+                timeout: Duration::from_millis(args.event_timeout_ms),
+                extra_ca_pem: args
+                    .event_ca_certs
+                    .iter()
+                    .map(|p| {
+                        std::fs::read_to_string(p).map_err(|e| {
+                            EmulatorError::EventGrid(format!("cannot read {}: {e}", p.display()))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         })
     }
 }
@@ -185,6 +250,11 @@ pub enum EmulatorError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "refusing to listen on {0} with the public development access key: anyone on the \
+         network could use the emulator; pass --access-key with a secret key (base64)"
+    )]
+    PublicKeyOnNetwork(IpAddr),
     #[error("another emulator is already using {0}")]
     Locked(PathBuf),
     #[error("TLS: {0}")]
@@ -193,6 +263,8 @@ pub enum EmulatorError {
     Store(#[from] store::StoreError),
     #[error("server: {0}")]
     Server(std::io::Error),
+    #[error("Event Grid: {0}")]
+    EventGrid(String),
 }
 
 /// Starts an emulator; it serves until [`RunningEmulator::shutdown`] or an exit
@@ -203,14 +275,6 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 
 /// `acs-chat serve`: start, print how to connect, serve until told to stop.
 pub async fn run(args: ServeArgs) -> Result<(), EmulatorError> {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
     let config = EmulatorConfig::from_args(&args)?;
     let emulator = start(config).await?;
     {

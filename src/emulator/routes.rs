@@ -15,6 +15,12 @@ use super::api_error::Family;
 pub enum Endpoint {
     Health,
     Shutdown,
+    ListEventSubscriptions,
+    PutEventSubscription(String),
+    DeleteEventSubscription(String),
+    ListDeadLetters,
+    RedeliverDeadLetters,
+    ValidateEventSubscription,
     CreateIdentity,
     GetIdentity(String),
     DeleteIdentity(String),
@@ -41,7 +47,14 @@ pub enum Endpoint {
 impl Endpoint {
     pub fn family(&self) -> Family {
         match self {
-            Self::Health | Self::Shutdown => Family::Emulator,
+            Self::Health
+            | Self::Shutdown
+            | Self::ListEventSubscriptions
+            | Self::PutEventSubscription(_)
+            | Self::DeleteEventSubscription(_)
+            | Self::ListDeadLetters
+            | Self::RedeliverDeadLetters
+            | Self::ValidateEventSubscription => Family::Emulator,
             Self::CreateIdentity
             | Self::GetIdentity(_)
             | Self::DeleteIdentity(_)
@@ -104,16 +117,28 @@ pub fn resolve(method: &Method, raw_path: &str) -> Result<Endpoint, RouteError> 
         .ok_or(RouteError::BadEncoding(family))?;
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let m = method.clone();
-    let (get, post, patch, delete) = (
+    let (get, post, patch, put, delete) = (
         m == Method::GET,
         m == Method::POST,
         m == Method::PATCH,
+        m == Method::PUT,
         m == Method::DELETE,
     );
     let own = |x: &str| x.to_owned();
     let found = match s.as_slice() {
         ["emulator", "health"] => get.then_some(Endpoint::Health),
         ["emulator", "shutdown"] => post.then_some(Endpoint::Shutdown),
+        ["emulator", "event-subscriptions"] => get.then_some(Endpoint::ListEventSubscriptions),
+        ["emulator", "event-subscriptions", name] if !name.is_empty() => match () {
+            _ if put => Some(Endpoint::PutEventSubscription(own(name))),
+            _ if delete => Some(Endpoint::DeleteEventSubscription(own(name))),
+            _ => None,
+        },
+        ["emulator", "event-dead-letters"] => get.then_some(Endpoint::ListDeadLetters),
+        ["emulator", "event-dead-letters", ":redeliver"] => {
+            post.then_some(Endpoint::RedeliverDeadLetters)
+        }
+        ["emulator", "event-validation"] => get.then_some(Endpoint::ValidateEventSubscription),
         ["identities"] => post.then_some(Endpoint::CreateIdentity),
         ["identities", id] if !id.is_empty() => match () {
             _ if get => Some(Endpoint::GetIdentity(own(id))),

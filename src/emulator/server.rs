@@ -20,10 +20,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::app::App;
+use super::eventgrid::{self, EventGrid, Subscription};
 use super::store::{Store, StoreThread, now_ms};
 use super::throttle::Throttle;
 use super::{EmulatorConfig, EmulatorError, cors, dispatch, realtime, tls};
-use crate::local;
+use crate::{local, paths};
 
 /// How long in-flight requests get to finish on shutdown.
 const GRACE: Duration = Duration::from_secs(2);
@@ -95,15 +96,9 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
         path: dir.to_owned(),
         source,
     };
-    if !dir.exists() {
-        std::fs::create_dir_all(dir).map_err(err)?;
-        // The database holds the token-signing secret: keep a directory we made private.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-        }
-    }
+    // The database holds the token-signing secret: the directory is private, whoever
+    // made it.
+    paths::ensure_private_dir(dir).map_err(err)?;
     let path = dir.join("emulator.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -116,6 +111,24 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<File, EmulatorError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::Locked(dir.to_owned())),
         Err(std::fs::TryLockError::Error(e)) => Err(err(e)),
     }
+}
+
+/// The files that hold secrets or what users wrote, 0600 however they were created
+/// (SQLite creates its files with the process's umask).
+fn make_files_private(dir: &std::path::Path) -> Result<(), EmulatorError> {
+    for name in [
+        "emulator.db",
+        "emulator.db-wal",
+        "emulator.db-shm",
+        "key.pem",
+        "emulator.lock",
+        "emulator.log",
+        "emulator.log.1",
+    ] {
+        let path = dir.join(name);
+        paths::make_private(&path).map_err(|source| EmulatorError::DataDir { path, source })?;
+    }
+    Ok(())
 }
 
 fn authority(addr: SocketAddr) -> String {
@@ -134,6 +147,13 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .ok()
         .filter(|k| !k.is_empty())
         .ok_or(EmulatorError::InvalidAccessKey)?;
+    // The development key is published: beyond loopback it would hand the Identity
+    // API (and so every thread) to the whole network. Refused rather than warned
+    // about, since a background or scripted `serve` has nobody reading its warnings.
+    let public_key = base64::engine::general_purpose::STANDARD.decode(local::DEV_ACCESS_KEY);
+    if !config.host.is_loopback() && public_key.is_ok_and(|k| k == access_key) {
+        return Err(EmulatorError::PublicKeyOnNetwork(config.host));
+    }
     let wanted = SocketAddr::new(config.host, config.port);
     let listener = std::net::TcpListener::bind(wanted).map_err(|source| EmulatorError::Bind {
         addr: wanted,
@@ -151,9 +171,31 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     };
     let db_path = config.data_dir.as_ref().map(|d| d.join("emulator.db"));
     let (store, store_thread, token_secret) = Store::open(db_path.as_deref(), config.durable)?;
+    if let Some(dir) = &config.data_dir {
+        make_files_private(dir)?;
+    }
 
     let scheme = if config.tls { "https" } else { "http" };
     let fallback_authority = authority(addr);
+    let eventgrid = Arc::new(
+        EventGrid::new(config.event_delivery.clone())
+            .map_err(|e| EmulatorError::EventGrid(e.to_string()))?,
+    );
+    let mut given = Vec::new();
+    for (i, def) in config.event_subscriptions.iter().enumerate() {
+        let sub = Subscription::from_def(def.clone(), i + 1)
+            .map_err(|e| EmulatorError::EventGrid(e.to_string()))?;
+        if given.iter().any(|g: &Subscription| g.name == sub.name) {
+            return Err(EmulatorError::EventGrid(format!(
+                "two event subscriptions are named {}",
+                sub.name
+            )));
+        }
+        given.push(sub);
+    }
+    if let Ok(mut b) = eventgrid.base_url.lock() {
+        *b = format!("{scheme}://{fallback_authority}");
+    }
     let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
     let app = Arc::new(App {
         store,
@@ -165,10 +207,16 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         fallback_authority: fallback_authority.clone(),
         throttle: config.throttle.then(Throttle::default),
         faults: config.faults.clone().map(super::faults::Faults::new),
+        loopback_hosts_only: !config.tls && config.host.is_loopback(),
+        quiet_requests: config.quiet_requests,
         last_request_ms: AtomicI64::new(now_ms()),
         realtime: realtime::Realtime::start(),
+        eventgrid: eventgrid.clone(),
         shutdown: shutdown_tx,
     });
+    eventgrid::manage::start(&app.store, &eventgrid, given)
+        .await
+        .map_err(|e| EmulatorError::EventGrid(format!("cannot load the subscriptions: {e:?}")))?;
     let routes = realtime::router()
         .fallback(dispatch::dispatch)
         .with_state(app.clone());
@@ -176,9 +224,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     // path is routed as rewritten.
     let router = Router::new()
         .fallback_service(routes)
+        .layer(cors::layer(&config.cors_origins))
         .layer(axum::middleware::from_fn_with_state(
-            cors::Policy::new(&config.cors_origins),
-            cors::cors,
+            app.clone(),
+            cors::preflights_only,
         ))
         .layer(axum::middleware::from_fn(realtime::collapse_slashes));
     let handle = Handle::<SocketAddr>::new();

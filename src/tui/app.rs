@@ -24,11 +24,11 @@ use time::OffsetDateTime;
 
 use super::conversation::{Conversation, StatusLabels};
 use super::entry::MsgKey;
-pub use super::event::{Command, ConnectionState, Event, PendingSend, Priority};
+pub use super::event::{Command, ConnectionState, Event, GoneReason, PendingSend, Priority};
 use super::ids::IdGenerator;
 use super::keymap::Mode;
 pub use super::settings::{ProfileInfo, ThreadSort, TimeFormat, UiSettings};
-use super::thread_meta::ThreadMeta;
+use crate::seed::thread_meta::ThreadMeta;
 
 /// Seconds an error stays in the error bar (Esc clears it sooner).
 const ERROR_SECS: i64 = 15;
@@ -56,6 +56,8 @@ pub struct ThreadState {
     rung_for: Option<OffsetDateTime>,
     pub meta: ThreadMeta,
     pub conv: Conversation,
+    /// The thread can no longer be read (kept, marked, only while it is open).
+    pub gone: Option<GoneReason>,
     /// Newest message a read receipt was sent for.
     receipt_sent: Option<MsgKey>,
 }
@@ -101,6 +103,24 @@ pub enum Overlay {
     },
 }
 
+/// What the compose box holds: one state, so an edit and a history recall never mix.
+/// The box's text is the edit, the recalled line or the new message itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ComposeState {
+    /// A new message or command.
+    #[default]
+    New,
+    /// Showing input history line `pos`; `draft` comes back on Esc or Down past the end.
+    History { pos: usize, draft: String },
+    /// Editing a sent message: Enter saves, Esc cancels; `draft` (what the box held
+    /// before) comes back either way.
+    Editing {
+        thread_id: String,
+        message_id: String,
+        draft: String,
+    },
+}
+
 /// The message pane's position: `None` follows the newest message; otherwise the
 /// bottom row of the pane is `offset` rows above the bottom of the entry `bottom`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -137,13 +157,10 @@ pub struct App {
     pub compose: TextArea<'static>,
     /// Priority of the next message sent.
     pub priority: Priority,
-    /// The message being edited in the compose box: (thread id, message id).
-    pub editing: Option<(String, String)>,
+    /// New message, history recall or edit.
+    pub compose_state: ComposeState,
     /// Sent lines and commands, oldest first, for Up/Down recall.
     history: Vec<String>,
-    history_pos: Option<usize>,
-    /// What was in the compose box before browsing the history.
-    history_draft: String,
     /// The modal layer, if any (help, confirmation, selection, search).
     pub overlay: Overlay,
     /// Message pane position.
@@ -182,10 +199,8 @@ impl App {
             listed_once: false,
             compose,
             priority: Priority::Normal,
-            editing: None,
+            compose_state: ComposeState::New,
             history: Vec::new(),
-            history_pos: None,
-            history_draft: String::new(),
             overlay: Overlay::None,
             scroll: ScrollPos::default(),
             show_participants: false,
@@ -314,19 +329,27 @@ impl App {
         if self.open.as_deref() == Some(thread_id) {
             return;
         }
+        // A gone thread stays only while it is open: its history, and why it stopped.
+        if let Some(prev) = self.open.take()
+            && self.threads.get(&prev).is_some_and(|t| t.gone.is_some())
+        {
+            self.threads.remove(&prev);
+        }
         self.threads
             .entry(thread_id.to_owned())
             .or_insert_with(|| ThreadState::new(thread_id));
         self.open = Some(thread_id.to_owned());
         self.scroll = ScrollPos::default();
         self.overlay = Overlay::None;
-        if self.editing.is_some() {
-            self.editing = None;
-            self.set_compose("");
+        if matches!(self.compose_state, ComposeState::Editing { .. }) {
+            self.end_edit();
         }
         if let Some(t) = self.threads.get_mut(thread_id) {
             t.unread = 0;
             t.activity = false;
+            // Everything up to now is read: a history page that lands after the user
+            // moved on is not news.
+            t.baseline = t.baseline.max(t.last_activity);
         }
         out.push(Command::OpenThread {
             thread_id: thread_id.to_owned(),

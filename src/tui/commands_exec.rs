@@ -3,9 +3,9 @@
 //! Polling and sending have their own tasks (`poller`, `outbox`).
 
 use crate::acs::ListOptions;
-use crate::connect::Session;
+use crate::connect::{Session, members};
+use crate::seed::thread_meta::ThreadMeta;
 use crate::tui::app::{Command, Event};
-use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::{
     ChatParticipant, CommunicationIdentifierModel, CreateChatThreadRequest,
     UpdateChatMessageRequest, UpdateChatThreadRequest,
@@ -233,48 +233,26 @@ async fn create_thread(
     }
 }
 
-/// Profile names (or raw `8:acs:` ids) to participants. With a connection string an
-/// unknown profile name is created, as `--as NAME` would.
+/// Profile names or ACS ids to participants, by the one rule of
+/// [`members::resolve`] (the CLI's too): with a connection string an unknown profile
+/// name is created, as `--as NAME` would.
 async fn resolve_members(
     session: &Session,
-    members: &[String],
+    names: &[String],
 ) -> Result<Vec<ChatParticipant>, String> {
     let mut out = Vec::new();
-    for name in members {
-        let (id, display) = if name.starts_with("8:") {
-            (name.clone(), None)
-        } else if let Some((_, id)) = session
-            .known_profiles
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            (id.clone(), Some(capitalised(name)))
-        } else if let Some(minter) = &session.minter {
-            let created = minter
-                .ensure(name)
-                .await
-                .map_err(|e| format!("{name}: {e}"))?;
-            (created, Some(capitalised(name)))
-        } else {
-            return Err(format!(
-                "unknown profile {name:?}: give a raw user id (8:acs:...)"
-            ));
-        };
+    for name in names {
+        let (id, display_name) = members::resolve(session, name)
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
         out.push(ChatParticipant {
             communication_identifier: CommunicationIdentifierModel::user(id),
-            display_name: display,
+            display_name,
             share_history_time: None,
             metadata: None,
         });
     }
     Ok(out)
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn outcome(what: &str, result: crate::acs::Result<()>) -> Vec<Event> {

@@ -24,8 +24,11 @@
 //!   them as *sending* and does not emit `Send` for them again).
 //! - Member names in [`Command::CreateThread`], [`Command::Invite`] and
 //!   [`Command::Remove`] are profile names or raw ids (`8:...`). A created thread carries
-//!   the metadata of [`super::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
+//!   the metadata of [`crate::seed::thread_meta::ThreadMeta`] (creator = Admin, `isStickyThread`)
 //!   and is announced with [`Event::ThreadCreated`].
+//! - A thread that answers 403 (not a participant) or 404 (deleted) is reported once as
+//!   [`Event::ThreadGone`] and left out of later [`Event::ThreadsListed`] (the service
+//!   keeps listing such threads); the core keeps it on screen, marked, while it is open.
 //! - [`Event::ActionResult`]: `what` is a short description ("topic updated"), shown on
 //!   success, or as the prefix of the error.
 
@@ -39,7 +42,7 @@ use crate::wire::{
 
 /// Metadata keys of the seed's `clientMessageId` and `priority` (one definition, shared
 /// with the scripting commands).
-pub use crate::message_meta::{
+pub use crate::seed::message_meta::{
     CLIENT_MESSAGE_ID as META_CLIENT_MESSAGE_ID, PRIORITY as META_PRIORITY,
 };
 
@@ -106,8 +109,18 @@ pub enum ConnectionState {
     Ok { last_poll: OffsetDateTime },
     /// A poll failed; the next attempt is in `in_secs` seconds.
     Retrying { in_secs: u64, error: String },
-    /// Given up for now (the poller keeps probing slowly).
+    /// The endpoint could not be reached at all (no connection: DNS, refused, TLS) for
+    /// a while; the poller keeps probing at its longest backoff.
     Offline { error: String },
+}
+
+/// Why a thread can no longer be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoneReason {
+    /// 403: the user is no longer a participant (removed, or left elsewhere).
+    Removed,
+    /// 404: the thread was deleted (or never existed).
+    Deleted,
 }
 
 /// Everything that can happen to the client, from the terminal or the background tasks.
@@ -166,6 +179,12 @@ pub enum Event {
         thread_id: String,
     },
     Connection(ConnectionState),
+    /// A thread answered 403 or 404: the poller stopped polling it and leaves it out of
+    /// later thread lists (until its activity moves and it answers again).
+    ThreadGone {
+        thread_id: String,
+        reason: GoneReason,
+    },
     /// Connected: who we are now (the first frame is drawn before that is known), and
     /// the thread to open first (e.g. the Quickstart thread), if any.
     SessionReady {
@@ -217,7 +236,7 @@ pub enum Command {
         message_id: String,
     },
     /// `members` are profile names or raw ids (`8:...`); the creator is an Admin,
-    /// the members Users (see `thread_meta`).
+    /// the members Users (see `seed::thread_meta`).
     CreateThread {
         topic: String,
         members: Vec<String>,

@@ -57,7 +57,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Alt-Enter Ctrl-J Shift-Enter", "new line in the message"),
     (
         "Up / Down",
-        "input history (Up in an empty box: edit your last message)",
+        "input history on the first / last line (Up in an empty box: edit your last message)",
     ),
     ("Tab", "complete a /command or a profile name"),
     (
@@ -82,7 +82,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F2 or Alt-M", "toggle the participant pane"),
     ("F1 or Alt-H", "this help (Up/Down scroll, Esc close)"),
-    ("Esc", "cancel editing / close / back to the newest message"),
+    (
+        "Esc",
+        "cancel the edit or history recall / close / back to the newest message",
+    ),
     ("Ctrl-C or Ctrl-Q", "quit (unsent messages are kept)"),
     (
         "Ctrl-A/E/B/F/K/U/W/Y Alt-B/F",
@@ -224,6 +227,17 @@ impl KeyBindings {
         Ok(Self { extra })
     }
 
+    /// The config file's `[keys]` table as bindings, naming the first bad entry
+    /// (`keys.sned is not an action…`).
+    pub fn from_file(config: &crate::config::ConfigFile) -> Result<Self, String> {
+        Self::from_config(
+            config
+                .keys
+                .iter()
+                .map(|(name, keys)| (name.as_str(), keys.keys())),
+        )
+    }
+
     /// The configured bindings as help lines: (key as written, action name).
     pub fn help_lines(&self) -> Vec<(String, &'static str)> {
         self.extra
@@ -357,6 +371,28 @@ mod tests {
                 .expect_err("unknown")
                 .contains("Hyper-x")
         );
+    }
+
+    #[test]
+    fn keys_table_accepts_one_or_many_and_names_mistakes() {
+        use crate::config::ConfigFile;
+        let file = |text: &str| ConfigFile::parse(text).expect("valid TOML");
+        let c = file("[keys]\nsend = \"Ctrl-D\"\nnewline = [\"Ctrl-O\", \"F5\"]");
+        assert_eq!(KeyBindings::from_file(&c).expect("valid").extra.len(), 3);
+        let e =
+            KeyBindings::from_file(&file("[keys]\nsned = \"Ctrl-D\"")).expect_err("unknown action");
+        assert!(e.contains("keys.sned"), "{e}");
+        let e =
+            KeyBindings::from_file(&file("[keys]\nsend = \"Hyper-D\"")).expect_err("unknown key");
+        assert!(e.contains("Hyper-D"), "{e}");
+    }
+
+    #[test]
+    fn the_example_configs_keys_are_valid_bindings() {
+        let c = crate::config::ConfigFile::parse(&crate::config::example_with_every_key_on())
+            .expect("every key switched on");
+        let bindings = KeyBindings::from_file(&c).expect("the example's [keys]");
+        assert!(!bindings.extra.is_empty());
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub mod layout;
 pub mod outbox;
 pub mod poller;
 pub mod run;
-pub mod sanitize;
+/// The sanitizer lives below the UIs, shared with the scripting subcommands.
+pub use crate::sanitize;
 pub mod settings;
 pub mod theme;
-pub mod thread_meta;
 pub mod view;

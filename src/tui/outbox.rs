@@ -6,18 +6,22 @@
 //! dropped connection) is first looked for among the thread's recent messages by its
 //! client message id, and only re-sent when it is not there, so nothing is doubled.
 //! A send the service refuses (4xx) stays as failed until the user retries or discards it.
+//! Each running client has an outbox file of its own, locked ([`claim`]), so two clients
+//! on one profile never send each other's messages.
+
+mod claim;
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::acs::{ChatClient, ListOptions};
+use crate::acs::{self, ChatClient};
 use crate::connect::identities::write_private;
 use crate::tui::app::{Event, PendingSend};
+use crate::tui::theme;
 use crate::wire::{ChatMessageType, SendChatMessageRequest};
 
 /// What the UI asks of the sender.
@@ -52,17 +56,31 @@ impl OutboxHandle {
     }
 }
 
-use crate::message_meta::CLIENT_MESSAGE_ID;
-
-/// Starts the sender. Entries left from a previous run are reported to the UI at once
-/// (`Event::Outbox`) and sent first.
+/// Starts the sender on the profile's outbox `path` (or, when another client holds
+/// it, on an outbox of its own beside it, which the UI is told). Entries left from a
+/// previous run, in that file or in one no running client holds, are reported to the
+/// UI at once (`Event::Outbox`) and sent first.
 pub fn spawn(
     chat: ChatClient,
     path: PathBuf,
     events: mpsc::UnboundedSender<Event>,
 ) -> OutboxHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    let entries = load(&path);
+    let slots = claim::Slots::new(&path);
+    let claim = match slots.claim() {
+        Ok(claim) => Some(claim),
+        Err(e) => {
+            warn(&events, theme::outbox_unlocked(&e.to_string()));
+            None
+        }
+    };
+    if claim.as_ref().is_some_and(|c| c.slot > 0) {
+        warn(&events, theme::OUTBOX_SHARED.to_owned());
+    }
+    let mut entries = claim.as_ref().map(|c| load(&c.path)).unwrap_or_default();
+    if let Some(own) = &claim {
+        adopt(&slots, own, &mut entries);
+    }
     let mut by_thread: Vec<(String, Vec<PendingSend>)> = Vec::new();
     for e in &entries {
         match by_thread.iter_mut().find(|(t, _)| *t == e.send.thread_id) {
@@ -83,7 +101,7 @@ pub fn spawn(
     tokio::spawn(
         Sender {
             chat,
-            path,
+            claim,
             events,
             queue: entries.into(),
         }
@@ -95,7 +113,7 @@ pub fn spawn(
 /// The request body of a pending send: content, display name and the seed's
 /// `clientMessageId` and `priority` in metadata.
 pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
-    crate::message_meta::send_request(
+    crate::seed::message_meta::send_request(
         &send.content,
         &send.display_name,
         ChatMessageType::Text,
@@ -104,7 +122,45 @@ pub fn request_for(send: &PendingSend) -> SendChatMessageRequest {
     )
 }
 
-fn load(path: &PathBuf) -> Vec<Entry> {
+fn warn(events: &mpsc::UnboundedSender<Event>, text: String) {
+    let _ = events.send(Event::ActionResult {
+        what: theme::OUTBOX.to_owned(),
+        result: Err(text),
+    });
+}
+
+/// Takes over the messages of outbox files no running client holds: saved into our own
+/// file first, then their file removed, so a crash in between doubles nothing on disk
+/// that the client message id does not dedupe.
+fn adopt(slots: &claim::Slots, own: &claim::Claim, entries: &mut Vec<Entry>) {
+    for orphan in slots.orphans(own) {
+        let theirs = load(&orphan.path);
+        if theirs.is_empty() {
+            let _ = std::fs::remove_file(&orphan.path);
+            continue;
+        }
+        for e in theirs {
+            let id = &e.send.client_message_id;
+            if !entries.iter().any(|m| &m.send.client_message_id == id) {
+                entries.push(e);
+            }
+        }
+        match save(&own.path, entries.iter()) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&orphan.path);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not adopt an outbox"),
+        }
+    }
+}
+
+fn save<'a>(path: &Path, entries: impl Iterator<Item = &'a Entry>) -> Result<(), String> {
+    let entries: Vec<&Entry> = entries.collect();
+    let json = serde_json::to_vec_pretty(&entries).map_err(|e| e.to_string())?;
+    write_private(path, &json).map_err(|e| e.to_string())
+}
+
+fn load(path: &Path) -> Vec<Entry> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
             // Keep the unreadable file for the user rather than overwrite it.
@@ -119,7 +175,8 @@ fn load(path: &PathBuf) -> Vec<Entry> {
 
 struct Sender {
     chat: ChatClient,
-    path: PathBuf,
+    /// Our outbox file, locked while the sender runs; `None` keeps the queue in memory.
+    claim: Option<claim::Claim>,
     events: mpsc::UnboundedSender<Event>,
     queue: VecDeque<Entry>,
 }
@@ -203,11 +260,10 @@ impl Sender {
     }
 
     fn persist(&self) {
-        let entries: Vec<&Entry> = self.queue.iter().collect();
-        let result = serde_json::to_vec_pretty(&entries)
-            .map_err(|e| e.to_string())
-            .and_then(|json| write_private(&self.path, &json).map_err(|e| e.to_string()));
-        if let Err(e) = result {
+        let Some(claim) = &self.claim else {
+            return;
+        };
+        if let Err(e) = save(&claim.path, self.queue.iter()) {
             tracing::warn!(error = %e, "could not save the outbox");
         }
     }
@@ -220,43 +276,27 @@ impl Sender {
         });
     }
 
-    /// One attempt. An unknown outcome is resolved by looking for the message first.
+    /// One attempt, by the rule of [`acs::attempt`]: after an unknown outcome the
+    /// message is looked for first. A look that fails for a while is tried again
+    /// later; one that fails for good leaves the message failed as "outcome unknown"
+    /// (the user can look, then retry or discard), never sent blind.
     async fn deliver(&self, send: &PendingSend, attempted: bool) -> Result<String, Outcome> {
         let thread = self.chat.thread(&send.thread_id);
-        if attempted && let Some(id) = self.already_sent(send).await? {
-            return Ok(id);
-        }
-        match thread.send_message(&request_for(send)).await {
-            Ok(id) => Ok(id),
-            Err(e) if e.is_retryable() => Err(Outcome::Later(e.retry_after())),
-            Err(e) => Err(Outcome::Refused(e.to_string())),
-        }
-    }
-
-    /// Looks for the message by client message id among the thread's messages changed
-    /// since it was typed (it cannot be older than that). Asked only after an attempt
-    /// whose outcome is unknown.
-    async fn already_sent(&self, send: &PendingSend) -> Result<Option<String>, Outcome> {
-        let thread = self.chat.thread(&send.thread_id);
-        let options = ListOptions {
-            max_page_size: Some(200),
-            start_time: Some(send.created_at - time::Duration::minutes(1)),
-        };
-        let mut stream = Box::pin(thread.list_messages(options));
-        while let Some(m) = stream.next().await {
-            match m {
-                Ok(m) => {
-                    let found = m.metadata.as_ref().and_then(|md| md.get(CLIENT_MESSAGE_ID))
-                        == Some(&send.client_message_id);
-                    if found {
-                        return Ok(Some(m.id));
-                    }
+        let request = request_for(send);
+        let cmid = &send.client_message_id;
+        match acs::attempt(&thread, &request, cmid, send.created_at, attempted).await {
+            acs::Step::Sent(id) => Ok(id),
+            acs::Step::Later(e) => Err(Outcome::Later(e.retry_after())),
+            acs::Step::LookFailed(e) if e.is_retryable() => Err(Outcome::Later(e.retry_after())),
+            acs::Step::Refused(e) => Err(Outcome::Refused(e.to_string())),
+            acs::Step::LookFailed(error) => Err(Outcome::Refused(
+                acs::SendFailure::Unknown {
+                    client_message_id: cmid.clone(),
+                    error,
                 }
-                Err(e) if e.is_retryable() => return Err(Outcome::Later(e.retry_after())),
-                Err(_) => return Ok(None),
-            }
+                .to_string(),
+            )),
         }
-        Ok(None)
     }
 }
 

@@ -4,23 +4,27 @@
 //! last modification seen, so edits and deletions arrive too), the thread list for the
 //! rest (a changed `lastMessageReceivedOn` says which other threads to fetch: no
 //! request per thread per tick), read receipts of the open thread, and participants
-//! when they change. Fast while active, backing off when idle; exponential backoff
-//! with jitter on errors, honouring `Retry-After`. It talks to the UI only through
-//! the event channel.
+//! when they change. [`pace`] decides when: fast while active, backing off when idle,
+//! slowing down for the service's rate limits, backing off on errors. A thread that
+//! answers 403 or 404 is reported once and polled no more (the service keeps listing
+//! such threads), while the rest keeps polling. It talks to the UI only through the
+//! event channel.
+
+mod pace;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use rand::RngExt as _;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::acs::{ChatClient, ListOptions, MessageCursor, SkipOptions};
+use crate::acs::{ChatClient, ListOptions, MessageCursor, RetryPolicy, SkipOptions};
 use crate::config::PollIntervals;
-use crate::tui::app::{ConnectionState, Event};
+use crate::tui::app::{ConnectionState, Event, GoneReason};
 use crate::wire::ChatMessageType;
+use pace::{Pace, Verdict};
 
 /// What the UI tells the poller.
 #[derive(Debug, Clone)]
@@ -31,6 +35,8 @@ pub enum PollerControl {
     Activity,
     /// Re-read the participants of a thread.
     RefreshParticipants(String),
+    /// The user left this thread: stop polling it now.
+    Forget(String),
 }
 
 /// The UI's end of the poller.
@@ -51,13 +57,20 @@ const FIRST_PAGE: u32 = 50;
 /// per thread, and with the remote defaults the thread-list cycle comes every second.
 const RECEIPTS_EVERY: Duration = Duration::from_secs(3);
 
-/// Starts the poller task.
+/// A thread whose last activity is this recent is fetched on every thread-list cycle
+/// (see `poll_thread_list`).
+const RECENT: Duration = Duration::from_secs(2);
+
+/// Starts the poller task. Its requests are not retried by the transport: the poller
+/// is a retry loop itself, and a hidden retry would hide a 429 from [`pace`] (which must
+/// slow down) and an unreachable endpoint from the status bar.
 pub fn spawn(
     chat: ChatClient,
     intervals: PollIntervals,
     events: mpsc::UnboundedSender<Event>,
 ) -> PollerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
+    let chat = chat.with_retry(RetryPolicy::none());
     tokio::spawn(Poller::new(chat, intervals, events).run(rx));
     PollerHandle { tx }
 }
@@ -69,11 +82,12 @@ struct Poller {
     open: Option<String>,
     cursors: HashMap<String, MessageCursor>,
     thread_activity: HashMap<String, Option<OffsetDateTime>>,
-    last_activity: Instant,
+    /// Threads that answered 403/404, with their activity then: left out of thread
+    /// lists, and tried again only when that activity moves (e.g. the user was added back).
+    gone: HashMap<String, Option<OffsetDateTime>>,
     /// When the open thread's read receipts were last listed.
     last_receipts: Option<Instant>,
-    interval: Duration,
-    failures: u32,
+    pace: Pace,
     cycle: u64,
 }
 
@@ -90,10 +104,9 @@ impl Poller {
             open: None,
             cursors: HashMap::new(),
             thread_activity: HashMap::new(),
-            last_activity: Instant::now(),
+            gone: HashMap::new(),
             last_receipts: None,
-            interval: Duration::from_millis(intervals.active_ms),
-            failures: 0,
+            pace: Pace::new(intervals, Instant::now()),
             cycle: 0,
         }
     }
@@ -114,23 +127,25 @@ impl Poller {
             let started = Instant::now();
             match self.poll_once().await {
                 Ok(()) => {
-                    self.failures = 0;
                     self.emit(Event::Connection(ConnectionState::Ok {
                         last_poll: OffsetDateTime::now_utc(),
                     }));
-                    wait = self.next_interval().saturating_sub(started.elapsed());
+                    wait = self
+                        .pace
+                        .succeeded(Instant::now())
+                        .saturating_sub(started.elapsed());
                 }
                 Err(e) => {
-                    self.failures += 1;
-                    let max = Duration::from_millis(self.intervals.error_backoff_max_ms);
-                    let backoff = e
-                        .retry_after()
-                        .unwrap_or_else(|| backoff(self.failures, max));
-                    self.emit(Event::Connection(ConnectionState::Retrying {
-                        in_secs: backoff.as_secs().max(1),
-                        error: e.to_string(),
+                    let (backoff, verdict) = self.pace.failed(&e, Instant::now(), pace::jitter());
+                    let error = e.to_string();
+                    self.emit(Event::Connection(match verdict {
+                        Verdict::Offline => ConnectionState::Offline { error },
+                        Verdict::Retrying => ConnectionState::Retrying {
+                            in_secs: backoff.as_secs().max(1),
+                            error,
+                        },
                     }));
-                    tracing::debug!(error = %e, "poll failed");
+                    tracing::debug!(error = %e, floor_ms = self.pace.floor().as_millis() as u64, "poll failed");
                     wait = backoff;
                 }
             }
@@ -138,8 +153,7 @@ impl Poller {
     }
 
     async fn control(&mut self, control: PollerControl) {
-        self.last_activity = Instant::now();
-        self.interval = Duration::from_millis(self.intervals.active_ms);
+        self.pace.activity(Instant::now());
         match control {
             PollerControl::OpenThread(id) => {
                 self.open = Some(id);
@@ -151,20 +165,37 @@ impl Poller {
                     tracing::debug!(error = %e, "participants refresh failed");
                 }
             }
+            PollerControl::Forget(id) => self.forget(&id),
         }
     }
 
-    /// Active rate until `idle_after_secs` without news or input, then doubling up to
-    /// `idle_max_ms`.
-    fn next_interval(&mut self) -> Duration {
-        let active = Duration::from_millis(self.intervals.active_ms);
-        if self.last_activity.elapsed() < Duration::from_secs(self.intervals.idle_after_secs) {
-            self.interval = active;
-        } else {
-            self.interval =
-                (self.interval * 2).min(Duration::from_millis(self.intervals.idle_max_ms));
+    /// Stops polling a thread (until it is opened again).
+    fn forget(&mut self, thread_id: &str) {
+        self.cursors.remove(thread_id);
+        if self.open.as_deref() == Some(thread_id) {
+            self.open = None;
+            self.last_receipts = None;
         }
-        self.interval
+    }
+
+    /// A failed call on one thread: if the thread is gone for this user (403: not a
+    /// participant, 404: deleted), report it once and stop polling it, so the other
+    /// threads keep polling; anything else fails the cycle.
+    fn thread_failed(&mut self, thread_id: &str, e: crate::acs::Error) -> crate::acs::Result<()> {
+        let reason = match e.status() {
+            Some(403) => GoneReason::Removed,
+            Some(404) => GoneReason::Deleted,
+            _ => return Err(e),
+        };
+        tracing::debug!(error = %e, "thread gone");
+        self.forget(thread_id);
+        let activity = self.thread_activity.get(thread_id).copied().flatten();
+        self.gone.insert(thread_id.to_owned(), activity);
+        self.emit(Event::ThreadGone {
+            thread_id: thread_id.to_owned(),
+            reason,
+        });
+        Ok(())
     }
 
     fn emit(&self, event: Event) {
@@ -175,7 +206,10 @@ impl Poller {
         self.cycle += 1;
         let mut news = false;
         if let Some(open) = self.open.clone() {
-            news |= self.poll_thread(&open, true).await?;
+            match self.poll_thread(&open, true).await {
+                Ok(n) => news |= n,
+                Err(e) => self.thread_failed(&open, e)?,
+            }
         }
         // The thread list is cheaper to poll less often; while active, every ~1 s.
         let list_every = (1_000 / self.intervals.active_ms.max(1)).max(1);
@@ -191,7 +225,7 @@ impl Poller {
             }
         }
         if news {
-            self.last_activity = Instant::now();
+            self.pace.activity(Instant::now());
         }
         Ok(())
     }
@@ -256,12 +290,23 @@ impl Poller {
         while let Some(t) = stream.next().await {
             threads.push(t?);
         }
+        drop(stream);
+        self.recheck_gone(&threads).await?;
+        threads.retain(|t| !self.gone.contains_key(&t.id));
+        let recent = OffsetDateTime::now_utc() - RECENT;
         let mut changed = Vec::new();
         for t in &threads {
+            if t.deleted_on.is_some() {
+                // Listed as deleted: nothing to fetch (the UI drops it).
+                continue;
+            }
             let previous = self
                 .thread_activity
                 .insert(t.id.clone(), t.last_message_received_on);
-            let moved = matches!(previous, Some(p) if p != t.last_message_received_on);
+            // `lastMessageReceivedOn` has whole seconds: a second message in the same
+            // second leaves it unchanged, so a thread active just now is fetched anyway.
+            let moved = matches!(previous, Some(p) if p != t.last_message_received_on)
+                || t.last_message_received_on.is_some_and(|at| at >= recent);
             if moved
                 && self.open.as_deref() != Some(t.id.as_str())
                 && self.cursors.contains_key(&t.id)
@@ -279,9 +324,49 @@ impl Poller {
         self.emit(Event::ThreadsListed { threads });
         let mut news = false;
         for id in changed {
-            news |= self.poll_thread(&id, false).await?;
+            match self.poll_thread(&id, false).await {
+                Ok(n) => news |= n,
+                Err(e) => self.thread_failed(&id, e)?,
+            }
         }
         Ok(news)
+    }
+
+    /// Gone threads stay out of the list; one whose activity moved (not deleted) is
+    /// tried again with a one-message page, and comes back if it answers (the user was
+    /// added back).
+    async fn recheck_gone(
+        &mut self,
+        threads: &[crate::wire::ChatThreadItem],
+    ) -> crate::acs::Result<()> {
+        for t in threads {
+            let Some(then) = self.gone.get(&t.id).copied() else {
+                continue;
+            };
+            if t.deleted_on.is_some() || then == t.last_message_received_on {
+                continue;
+            }
+            let probe = ListOptions {
+                max_page_size: Some(1),
+                start_time: None,
+            };
+            match self
+                .chat
+                .thread(&t.id)
+                .list_messages_page(&probe, None)
+                .await
+            {
+                Ok(_) => {
+                    self.gone.remove(&t.id);
+                    self.thread_activity.remove(&t.id);
+                }
+                Err(e) if matches!(e.status(), Some(403 | 404)) => {
+                    self.gone.insert(t.id.clone(), t.last_message_received_on);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     async fn participants(&mut self, thread_id: &str) -> crate::acs::Result<()> {
@@ -311,8 +396,9 @@ impl Poller {
         while let Some(r) = stream.next().await {
             match r {
                 Ok(r) => receipts.push(r),
-                // An ex-participant cannot read receipts; not a connection problem.
-                Err(e) if e.status() == Some(403) => return Ok(()),
+                // Not a connection problem, and not proof the thread is gone (receipts
+                // are refused on large threads too): the message poll decides that.
+                Err(e) if matches!(e.status(), Some(403 | 404)) => return Ok(()),
                 Err(e) => return Err(e),
             }
         }
@@ -321,26 +407,5 @@ impl Poller {
             receipts,
         });
         Ok(())
-    }
-}
-
-/// 1 s, 2 s, 4 s … up to `max`, with ±25 % jitter so many clients do not retry in step.
-fn backoff(failures: u32, max: Duration) -> Duration {
-    let base = Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(max);
-    let jitter = rand::rng().random_range(0.75..1.25);
-    base.mul_f64(jitter)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let max = Duration::from_secs(30);
-        assert!(backoff(1, max) <= Duration::from_millis(1250));
-        assert!(backoff(3, max) >= Duration::from_secs(3));
-        assert!(backoff(40, max) <= max.mul_f64(1.25));
-        assert!(backoff(40, Duration::from_secs(3)) <= Duration::from_millis(3750));
     }
 }

@@ -29,18 +29,24 @@ use crate::connect::{self, ConnectOptions, Session};
 use crate::paths::Dirs;
 use crate::tui::app::{App, Command, ConnectionState, Event, ProfileInfo, UiSettings};
 use crate::tui::commands_exec;
+use crate::tui::keymap::KeyBindings;
 use crate::tui::outbox::{self, OutboxCommand, OutboxHandle};
 use crate::tui::poller::{self, PollerControl, PollerHandle};
 use crate::tui::view;
 
 /// Runs the interactive client until the user quits.
+///
+/// `keys` are the config file's `[keys]`, already checked by the caller
+/// ([`KeyBindings::from_file`]), so a mistake in them is reported before the
+/// terminal is taken over.
 pub async fn run(
     resolved: Resolved,
     config: ConfigFile,
+    keys: KeyBindings,
     dirs: Dirs,
     options: ConnectOptions,
 ) -> io::Result<()> {
-    let settings = settings_from_config(&config);
+    let settings = settings_from_config(&config, keys);
     let profile = ProfileInfo {
         name: resolved.profile.clone(),
         display_name: config.display_name(&resolved.profile),
@@ -135,15 +141,13 @@ pub async fn run(
 
 /// The UI settings of the config file. The local offset is read here, once, because
 /// `update` may not read the clock or the environment.
-fn settings_from_config(config: &ConfigFile) -> UiSettings {
-    use crate::tui::settings::{ThreadSort, TimeFormat};
+fn settings_from_config(config: &ConfigFile, keys: KeyBindings) -> UiSettings {
     let ui = &config.ui;
     UiSettings {
-        // Validated when the file was read.
-        keys: config.key_bindings().unwrap_or_default(),
+        keys,
         bell: ui.bell,
-        timestamp_format: TimeFormat::parse(&ui.timestamp_format).unwrap_or_default(),
-        sort: ThreadSort::parse(&ui.sort).unwrap_or_default(),
+        timestamp_format: ui.timestamp_format,
+        sort: ui.sort,
         paste_confirm_lines: ui.paste_confirm_lines,
         utc_offset: time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC),
         id_seed: rand::random(),
@@ -211,17 +215,24 @@ impl Workers {
                 .outbox
                 .send(OutboxCommand::Discard { client_message_id }),
             Command::Quit | Command::RingBell => {}
-            other => {
-                let session = self.session.clone();
-                let events = self.events.clone();
-                self.poller.send(PollerControl::Activity);
-                tokio::spawn(async move {
-                    for event in commands_exec::execute(&session, other).await {
-                        let _ = events.send(event);
-                    }
-                });
+            Command::Leave { thread_id } => {
+                self.poller.send(PollerControl::Forget(thread_id.clone()));
+                self.spawn_command(Command::Leave { thread_id });
             }
+            other => self.spawn_command(other),
         }
+    }
+
+    /// Runs a command as a short task that reports back as events.
+    fn spawn_command(&self, command: Command) {
+        let session = self.session.clone();
+        let events = self.events.clone();
+        self.poller.send(PollerControl::Activity);
+        tokio::spawn(async move {
+            for event in commands_exec::execute(&session, command).await {
+                let _ = events.send(event);
+            }
+        });
     }
 }
 

@@ -1,7 +1,7 @@
 //! Who the client runs as and how it looks: the inputs of [`App::new`](super::app::App::new)
 //! that the IO side builds from the profile and the config file.
 
-use time::{OffsetDateTime, UtcOffset};
+use time::UtcOffset;
 
 /// The identity this client runs as, and the other profiles it can name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,64 +18,7 @@ pub struct ProfileInfo {
     pub known_profiles: Vec<(String, String)>,
 }
 
-/// How timestamps of messages are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum TimeFormat {
-    /// `14:05` (`%H:%M`)
-    #[default]
-    HourMinute,
-    /// `14:05:09` (`%H:%M:%S`)
-    HourMinuteSecond,
-    /// `2:05 PM` (`%I:%M %p`)
-    TwelveHour,
-}
-
-impl TimeFormat {
-    /// Reads the config value: a strftime-style pattern or a name
-    /// (`24h`, `24h-seconds`, `12h`). Unknown values give `None`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim() {
-            "%H:%M" | "24h" | "HH:MM" => Some(Self::HourMinute),
-            "%H:%M:%S" | "%T" | "24h-seconds" | "HH:MM:SS" => Some(Self::HourMinuteSecond),
-            "%I:%M %p" | "%l:%M %p" | "12h" => Some(Self::TwelveHour),
-            _ => None,
-        }
-    }
-
-    /// Formats the time of day of `t` (already in the local offset).
-    pub fn format(self, t: OffsetDateTime) -> String {
-        let (h, m, s) = (t.hour(), t.minute(), t.second());
-        match self {
-            Self::HourMinute => format!("{h:02}:{m:02}"),
-            Self::HourMinuteSecond => format!("{h:02}:{m:02}:{s:02}"),
-            Self::TwelveHour => {
-                let h12 = if h % 12 == 0 { 12 } else { h % 12 };
-                format!("{h12}:{m:02} {}", if h < 12 { "AM" } else { "PM" })
-            }
-        }
-    }
-}
-
-/// Order of the thread list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ThreadSort {
-    /// Threads with unread messages first, then most recent activity.
-    #[default]
-    UnreadFirst,
-    /// Most recent activity first.
-    RecentFirst,
-}
-
-impl ThreadSort {
-    /// Reads the config value `unread-first` / `recent-first`; unknown values give `None`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim() {
-            "unread-first" => Some(Self::UnreadFirst),
-            "recent-first" => Some(Self::RecentFirst),
-            _ => None,
-        }
-    }
-}
+pub use crate::config::{ThreadSort, TimeFormat};
 
 /// User preferences from the config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,53 +38,18 @@ pub struct UiSettings {
     pub id_seed: u64,
 }
 
+/// The config file's defaults, in UTC, with no extra keys: what a test starts from.
 impl Default for UiSettings {
     fn default() -> Self {
+        let ui = crate::config::UiConfig::default();
         Self {
-            bell: true,
-            timestamp_format: TimeFormat::default(),
-            sort: ThreadSort::default(),
-            paste_confirm_lines: 5,
+            bell: ui.bell,
+            timestamp_format: ui.timestamp_format,
+            sort: ui.sort,
+            paste_confirm_lines: ui.paste_confirm_lines,
             utc_offset: UtcOffset::UTC,
             id_seed: 0,
             keys: super::keymap::KeyBindings::default(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn time_formats() {
-        let t = datetime!(2026-11-24 14:05:09 UTC);
-        assert_eq!(
-            TimeFormat::parse("%H:%M").map(|f| f.format(t)).as_deref(),
-            Some("14:05")
-        );
-        assert_eq!(
-            TimeFormat::parse("%T").map(|f| f.format(t)).as_deref(),
-            Some("14:05:09")
-        );
-        assert_eq!(
-            TimeFormat::parse("12h").map(|f| f.format(t)).as_deref(),
-            Some("2:05 PM")
-        );
-        assert_eq!(
-            TimeFormat::TwelveHour.format(datetime!(2026-11-24 00:30 UTC)),
-            "12:30 AM"
-        );
-        assert_eq!(TimeFormat::parse("%Y"), None);
-        assert_eq!(
-            ThreadSort::parse("recent-first"),
-            Some(ThreadSort::RecentFirst)
-        );
-        assert_eq!(
-            ThreadSort::parse("unread-first"),
-            Some(ThreadSort::UnreadFirst)
-        );
-        assert_eq!(ThreadSort::parse("alpha"), None);
     }
 }

@@ -136,6 +136,10 @@ pub const SENT: &str = "sent";
 pub const FAILED_HINT: &str = "failed — Alt-R retry, Alt-X discard";
 pub const COMPOSE_TITLE: &str = "Message";
 pub const COMPOSE_EDITING: &str = "Editing — Enter save, Esc cancel";
+/// The compose box title while recalling input history line `n` of `of`.
+pub fn compose_history(n: usize, of: usize) -> String {
+    format!("History {n}/{of} — Enter send, Esc back to your draft")
+}
 pub const COMPOSE_HIGH: &str = "HIGH priority";
 pub const COMPOSE_PLACEHOLDER: &str = "Type a message, /help for commands";
 pub const SELECT_HINT: &str = "select: ↑↓ move, e edit, d delete, r retry, x discard, Esc done";
@@ -147,6 +151,14 @@ pub const UNKNOWN_SENDER: &str = "unknown";
 
 pub const CONNECTING: &str = "connecting…";
 pub const NO_FAILED: &str = "no failed message";
+pub const OUTBOX: &str = "outbox";
+pub const OUTBOX_SHARED: &str =
+    "this profile is open in another acs-chat too: each keeps its own unsent messages";
+/// The outbox could not be locked: unsent messages stay in memory only.
+pub fn outbox_unlocked(reason: &str) -> String {
+    format!("{reason}; unsent messages will not survive quitting")
+}
+pub const EDIT_EMPTY: &str = "edit cancelled: a message cannot be empty (Alt-S, d deletes it)";
 pub const ONLY_OWN_EDIT: &str = "only your own sent messages can be edited";
 pub const ONLY_OWN_DELETE: &str = "only your own sent messages can be deleted";
 pub const ONLY_UNSENT: &str = "only unsent messages can be retried or discarded";
@@ -171,6 +183,23 @@ pub fn no_search_match(older: bool, query: &str) -> String {
         "no {} match for “{query}”",
         if older { "older" } else { "newer" }
     )
+}
+/// Why a thread went away, for the notice line.
+pub fn thread_gone(topic: &str, reason: crate::tui::event::GoneReason) -> String {
+    use crate::tui::event::GoneReason;
+    let topic = if topic.is_empty() { "a thread" } else { topic };
+    match reason {
+        GoneReason::Removed => format!("You are no longer a member of “{topic}”"),
+        GoneReason::Deleted => format!("“{topic}” was deleted"),
+    }
+}
+/// The thread list's mark of a gone thread.
+pub fn gone_badge(reason: crate::tui::event::GoneReason) -> &'static str {
+    use crate::tui::event::GoneReason;
+    match reason {
+        GoneReason::Removed => "removed",
+        GoneReason::Deleted => "deleted",
+    }
 }
 pub fn send_failed(error: &str) -> String {
     format!("send failed: {error} (Alt-R retry, Alt-X discard)")
@@ -216,9 +245,29 @@ pub const LEAVE_CONFIRM: &str = "Leave this thread? y / n";
 mod tests {
     use super::*;
 
+    /// The published FNV-1a 64-bit test vectors: a change of hash would recolour every
+    /// user between versions.
+    #[test]
+    fn stable_hash_is_fnv1a() {
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash("foobar"), 0x8594_4171_f739_67e8);
+    }
+
     #[test]
     fn sender_colours_are_stable_and_spread() {
-        assert_eq!(sender_style("8:acs:alice"), sender_style("8:acs:alice"));
+        // FNV-1a of each id modulo the palette's length, computed outside this crate.
+        for (id, colour) in [
+            ("8:acs:alice", Color::LightRed),
+            ("8:acs:bob", Color::LightGreen),
+            ("", Color::LightCyan),
+        ] {
+            assert_eq!(
+                sender_style(id),
+                Style::new().fg(colour).add_modifier(Modifier::BOLD),
+                "{id}"
+            );
+        }
         let distinct: std::collections::HashSet<_> = (0..50)
             .map(|i| format!("{:?}", sender_style(&format!("8:acs:u{i}")).fg))
             .collect();

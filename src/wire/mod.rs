@@ -1,10 +1,11 @@
 //! The ACS REST wire format: the JSON bodies of the Chat and Identity APIs, the
-//! error envelopes, timestamps and the HMAC string-to-sign.
+//! error envelopes, timestamps, HTTP dates and the HMAC string-to-sign.
 //!
 //! This is the only code the client library (`acs`) and the emulator share: the
 //! emulator never imports the client and the client never imports the emulator.
 
 pub mod error_body;
+pub mod http_date;
 pub mod models;
 pub mod signing;
 pub mod timestamp;

@@ -82,11 +82,26 @@ mod tests {
         );
     }
 
+    /// Known answers computed outside this crate (Python's `hmac` module), so a wrong
+    /// key handling or encoding cannot agree with itself.
     #[test]
-    fn signature_depends_on_key() {
-        let a = signature(b"key-a", "x");
-        let b = signature(b"key-b", "x");
-        assert_ne!(a, b);
-        assert_eq!(a, signature(b"key-a", "x"));
+    fn signature_matches_known_answers() {
+        // RFC 4231, test case 2 (hex 5bdcc146…3843), in base64.
+        assert_eq!(
+            signature(b"Jefe", "what do ya want for nothing?"),
+            "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
+        );
+        // The recorded Python SDK create-user request, signed with a test key.
+        let s = string_to_sign(
+            "POST",
+            "/identities?api-version=2023-10-01",
+            "Wed, 25 Nov 2026 23:55:42 GMT",
+            "127.0.0.1:8443",
+            &content_hash(b""),
+        );
+        assert_eq!(
+            signature(b"acs-chat test key", &s),
+            "qTzGJyaHcnvbBtnz3ZbvXI4oNa5wChuNoQBVt/Y/1jk="
+        );
     }
 }

@@ -2,15 +2,27 @@
 //! (`2023-10-19T10:46:27Z`). Parsing accepts any RFC 3339 form, including the
 //! 7-digit fractions and `+00:00` offsets that Identity and the spec examples use.
 
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 
 /// Formats as whole-second UTC with `Z`, the live service's chat format.
 pub fn format_whole_seconds(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    utc_text(t).unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// Whole-second UTC RFC 3339, or `None` for an instant whose UTC date falls outside
+/// the years 0000-9999 (`9999-12-31T23:59:59-01:00` is a valid RFC 3339 text).
+fn utc_text(t: OffsetDateTime) -> Option<String> {
+    let t = t.checked_to_offset(UtcOffset::UTC)?;
     let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+    t.format(&Rfc3339).ok()
+}
+
+/// `t` as a clock at offset `off` shows it. Timestamps come from the wire, and one
+/// near either end of the range may have no date at `off` (`9999-12-31T23:59:59Z`
+/// east of UTC): that one stays at its own offset, a few hours off rather than a panic.
+pub fn in_offset(t: OffsetDateTime, off: UtcOffset) -> OffsetDateTime {
+    t.checked_to_offset(off).unwrap_or(t)
 }
 
 /// Parses any RFC 3339 timestamp.
@@ -78,5 +90,32 @@ mod tests {
     fn formats_whole_seconds_utc() {
         let t = parse("2020-06-06T07:55:41.646+02:00").expect("valid");
         assert_eq!(format_whole_seconds(t), "2020-06-06T05:55:41Z");
+    }
+
+    /// RFC 3339 allows any year 0000-9999 with any offset, so the same instant in UTC
+    /// or the viewer's offset can fall outside the representable years.
+    #[test]
+    fn instants_at_the_ends_of_the_range_convert_without_panic() {
+        let plus = time::UtcOffset::from_hms(14, 0, 0).expect("offset");
+        let minus = time::UtcOffset::from_hms(-14, 0, 0).expect("offset");
+        for (text, utc) in [
+            ("9999-12-31T23:59:59Z", Some("9999-12-31T23:59:59Z")),
+            ("0000-01-01T00:00:00Z", Some("0000-01-01T00:00:00Z")),
+            ("9999-12-31T23:59:59-23:59", None),
+            ("0000-01-01T00:00:00+23:59", None),
+        ] {
+            let t = parse(text).expect(text);
+            for off in [plus, minus, time::UtcOffset::UTC] {
+                let local = in_offset(t, off);
+                assert_eq!(local, t, "{text} is the same instant in {off}");
+            }
+            assert_eq!(utc_text(t).as_deref(), utc, "{text}");
+        }
+        let t = parse("2020-06-06T05:55:41Z").expect("valid");
+        assert_eq!(
+            in_offset(t, plus).offset(),
+            plus,
+            "converted when it can be"
+        );
     }
 }

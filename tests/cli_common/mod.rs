@@ -162,11 +162,21 @@ impl Emulator {
         })
     }
 
+    /// The display names of a thread's participants, as `profile` lists them.
+    pub fn participant_names(&self, profile: &str, thread: &str) -> Vec<String> {
+        let list = self.json(profile, &["participant", "list", "--thread", thread]);
+        list.as_array()
+            .expect("a JSON array of participants")
+            .iter()
+            .filter_map(|p| p["displayName"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// Creates a thread as `profile` with `others` and returns its id.
     pub fn thread(&self, profile: &str, topic: &str, others: &[&str]) -> String {
         let mut args = vec!["thread", "create", "--topic", topic];
         for o in others {
-            args.extend(["--participant", o]);
+            args.extend(["--user", o]);
         }
         let v = self.json(profile, &args);
         v["chatThread"]["id"]

@@ -2,9 +2,9 @@
 //! certificate, HMAC-signed Identity calls and bearer-token Chat calls.
 #![allow(dead_code)]
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
 use acs_chat::emulator::{self, EmulatorConfig, RunningEmulator};
 use acs_chat::local;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 use reqwest::{Method, Response, StatusCode};
@@ -92,7 +92,7 @@ impl Env {
         body: Option<Value>,
     ) -> Response {
         let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let date = format_rfc1123(time::OffsetDateTime::now_utc());
+        let date = http_date::format(time::OffsetDateTime::now_utc());
         self.signed_with(
             method,
             path_and_query,
@@ -166,6 +166,24 @@ impl Env {
                 .body(b.to_string());
         }
         r.send().await.expect("request sent")
+    }
+
+    /// The client library's Chat client as `user`, trusting only this emulator.
+    pub fn chat_client(&self, user: &User) -> acs_chat::acs::ChatClient {
+        use acs_chat::acs::{ChatClient, HttpConfig, TokenCredential, Transport};
+        let pem = self.emu.cert_pem.clone().expect("tls").into_bytes();
+        let transport = Transport::new(HttpConfig {
+            extra_ca_pem: vec![pem],
+            trust_only_extra_ca: true,
+            ..HttpConfig::default()
+        })
+        .expect("transport");
+        let endpoint = url::Url::parse(&self.emu.endpoint).expect("endpoint");
+        ChatClient::new(
+            endpoint,
+            TokenCredential::from_token(user.token.clone()).expect("jwt"),
+            transport,
+        )
     }
 
     /// Creates a thread by `owner` with `others`; returns its id.

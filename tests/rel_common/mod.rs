@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use acs_chat::emulator::auth::hmac::format_rfc1123;
 use acs_chat::local;
+use acs_chat::wire::http_date;
 use acs_chat::wire::signing;
 use base64::Engine as _;
 use reqwest::Method;
@@ -18,11 +18,9 @@ use serde_json::{Value, json};
 pub const CHAT: &str = "api-version=2024-03-07";
 pub const IDENTITY: &str = "api-version=2023-10-01";
 
-/// `ACS_CHAT_SOAK=1` selects the full (long) mode; the default is the short mode
-/// `cargo test` runs.
-pub fn full_mode() -> bool {
-    std::env::var("ACS_CHAT_SOAK").is_ok_and(|v| v == "1")
-}
+#[path = "../soak/mod.rs"]
+mod soak;
+pub use soak::full_mode;
 
 /// Picks the short or the full figure.
 pub fn scale(short: usize, full: usize) -> usize {
@@ -194,7 +192,7 @@ impl Api {
         path_and_query: &str,
         body: &[u8],
     ) -> reqwest::Result<reqwest::Response> {
-        let date = format_rfc1123(time::OffsetDateTime::now_utc());
+        let date = http_date::format(time::OffsetDateTime::now_utc());
         let hash = signing::content_hash(body);
         let s =
             signing::string_to_sign(method.as_str(), path_and_query, &date, &self.host(), &hash);

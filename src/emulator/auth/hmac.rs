@@ -13,9 +13,8 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
-use crate::wire::signing;
+use crate::wire::{http_date, signing};
 
 /// How far `x-ms-date` may be from the emulator's clock.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -50,7 +49,7 @@ pub enum HmacError {
 /// Checks `req` against `key` (the decoded access key) at time `now`.
 pub fn verify(req: &SignedRequest<'_>, key: &[u8], now: OffsetDateTime) -> Result<(), HmacError> {
     let date = req.date.ok_or(HmacError::Header("x-ms-date"))?;
-    let when = parse_rfc1123(date).ok_or(HmacError::Header("x-ms-date"))?;
+    let when = http_date::parse(date).ok_or(HmacError::Header("x-ms-date"))?;
     if (now - when).unsigned_abs() > MAX_SKEW {
         return Err(HmacError::StaleDate);
     }
@@ -118,26 +117,6 @@ fn host_candidates(host: &str) -> Vec<&str> {
     out
 }
 
-/// `Thu, 26 May 2022 07:59:25 GMT`.
-pub fn parse_rfc1123(s: &str) -> Option<OffsetDateTime> {
-    let fmt = format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(s.trim(), &fmt)
-        .ok()
-        .map(|t| t.assume_utc())
-}
-
-/// Formats `t` as RFC 1123 (for clients and tests that sign requests).
-pub fn format_rfc1123(t: OffsetDateTime) -> String {
-    let fmt = format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&fmt)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,82 +150,82 @@ mod tests {
         verify(
             &req,
             KEY,
-            parse_rfc1123(date).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            http_date::parse(date).unwrap_or(OffsetDateTime::UNIX_EPOCH),
         )
     }
 
-    #[test]
-    fn rfc1123_round_trip() {
-        let t = parse_rfc1123("Thu, 26 May 2022 07:59:25 GMT").expect("parses");
-        assert_eq!(t.unix_timestamp(), 1653551965);
-        assert_eq!(format_rfc1123(t), "Thu, 26 May 2022 07:59:25 GMT");
-    }
-
+    /// The recorded get-token request of each SDK, as the emulator receives it, with
+    /// the signature that SDK would send. The signatures were computed outside this
+    /// crate (Python's `hmac` module, key `secret key`) over each SDK's own
+    /// string-to-sign, so they pin the variants rather than agree with the signer.
     #[test]
     fn accepts_python_and_js_variants() {
-        let date = "Thu, 26 May 2022 07:59:25 GMT";
-        let body = br#"{"scopes":["chat"]}"#;
-        let hash = signing::content_hash(body);
-        let path = "/identities/8%3Aacs%3Ax_y/:issueAccessToken";
-        // As sent, with port.
-        let a = signed(
-            "POST",
-            &format!("{path}?api-version=2023-10-01"),
-            "127.0.0.1:4",
-            date,
-            body,
+        const PATH: &str = "/identities/8%3Aacs%3A00000000-0000-0000-0000-000000000000_00000000-0000-0000-0000-00000000000a/:issueAccessToken";
+        const AUTH: &str =
+            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=";
+        let py_body = br#"{"scopes": ["chat"]}"#;
+        let js_body = br#"{"scopes":["chat"]}"#;
+        // Body hashes as recorded from the SDKs.
+        let py_hash = "sZHRO4JkAmw3HcI1PyxrC5twHvkHIWjyMLVIkauXKRA=";
+        let js_hash = "J+doRQjtFVYLx3qOvzptwBLjQWqy6OEWEEk1TY1+rT4=";
+        let (py_date, js_date) = (
+            "Wed, 25 Nov 2026 23:55:42 GMT",
+            "Wed, 25 Nov 2026 23:56:00 GMT",
         );
+        // Python: path and query as sent, host with its port.
+        let python = format!("{AUTH}ykcdkzN8EGnOb71oueszP8XA9r2qcE5N8rQ9V0WiIwc=");
         assert_eq!(
             check(
-                &a,
-                path,
+                &python,
+                PATH,
                 Some("api-version=2023-10-01"),
-                "127.0.0.1:4",
-                date,
-                body,
-                &hash
+                "127.0.0.1:8443",
+                py_date,
+                py_body,
+                py_hash
             ),
             Ok(())
         );
-        // Host signed without port.
-        let b = signed(
-            "POST",
-            &format!("{path}?api-version=2023-10-01"),
-            "127.0.0.1",
-            date,
-            body,
-        );
+        // JS on the default port: `URL.host` leaves the port out of what it signs.
+        let js_host = format!("{AUTH}F7XRNYUeij0Z1pEzA4eQJwP0tjr5bgso1uIo1PECOPU=");
         assert_eq!(
             check(
-                &b,
-                path,
+                &js_host,
+                PATH,
                 Some("api-version=2023-10-01"),
-                "127.0.0.1:4",
-                date,
-                body,
-                &hash
+                "127.0.0.1:443",
+                js_date,
+                js_body,
+                js_hash
             ),
             Ok(())
         );
-        // JS re-encodes the query.
-        let c = signed(
-            "POST",
-            &format!("{path}?a=x%3Ay&api-version=1"),
-            "h:1",
-            date,
-            body,
-        );
+        // JS signs the query as `URLSearchParams` re-encodes it (`:` as `%3A`).
+        let js_query = format!("{AUTH}Cq31FPQcgNQoQrjakj+vNaHZidP9WWvM+z0AyP8LbXg=");
         assert_eq!(
             check(
-                &c,
-                path,
-                Some("a=x:y&api-version=1"),
-                "h:1",
-                date,
-                body,
-                &hash
+                &js_query,
+                PATH,
+                Some("a=x:y&api-version=2023-10-01"),
+                "127.0.0.1:8443",
+                js_date,
+                js_body,
+                js_hash
             ),
             Ok(())
+        );
+        // The signed host counts: another port is another request.
+        assert_eq!(
+            check(
+                &python,
+                PATH,
+                Some("api-version=2023-10-01"),
+                "127.0.0.1:9999",
+                py_date,
+                py_body,
+                py_hash
+            ),
+            Err(HmacError::Signature)
         );
     }
 
@@ -321,7 +300,7 @@ mod tests {
             authorization: Some(&good),
             body: b"",
         };
-        let later = parse_rfc1123(date)
+        let later = http_date::parse(date)
             .map(|t| t + Duration::from_secs(16 * 60))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         assert_eq!(verify(&req, KEY, later), Err(HmacError::StaleDate));

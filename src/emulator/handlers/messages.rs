@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use super::{message_id, thread_id};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::eventgrid::facts::message_change;
+use crate::emulator::events::Change;
 use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::messages::{self, NewMessage};
@@ -37,12 +39,16 @@ pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     let now = now_ms();
     let t = thread.clone();
     let (t2, reader) = (thread.clone(), caller.clone());
-    let id = events::write_and_push(
-        app,
+    let (t3, sender) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| messages::send(tx, &t, &caller, &msg, now),
-        move |tx, _, id| events::message(tx, &t2, &reader, *id, 200),
-    )
+        move |tx, _, id| message_change(tx, &t3, &sender, *id, Change::MessageSent),
+    );
+    let id = events::write_and_push(app, thread.clone(), write, move |tx, _, id| {
+        events::message(tx, &t2, &reader, *id, 200)
+    })
     .await?;
     let location = format!(
         "{}/chat/threads/{}/messages/{id}",
@@ -113,9 +119,10 @@ pub async fn update(
     }
     let now = now_ms();
     let (t, reader) = (thread.clone(), caller.clone());
-    events::write_and_push(
-        app,
+    let (t3, editor) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| {
             messages::update(
                 tx,
@@ -127,8 +134,11 @@ pub async fn update(
                 now,
             )
         },
-        move |tx, _, _| events::message(tx, &t, &reader, id, 247),
-    )
+        move |tx, _, _| message_change(tx, &t3, &editor, id, Change::MessageEdited),
+    );
+    events::write_and_push(app, t.clone(), write, move |tx, _, _| {
+        events::message(tx, &t, &reader, id, 247)
+    })
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -138,12 +148,16 @@ pub async fn delete(app: &App, caller: String, thread: &str, id: &str) -> Result
     let id = message_id(id)?;
     let now = now_ms();
     let (t, reader) = (thread.clone(), caller.clone());
-    events::write_and_push(
-        app,
+    let (t3, deleter) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| messages::delete(tx, &thread, &caller, id, now),
-        move |tx, _, _| events::message(tx, &t, &reader, id, 248),
-    )
+        move |tx, _, _| message_change(tx, &t3, &deleter, id, Change::MessageDeleted),
+    );
+    events::write_and_push(app, t.clone(), write, move |tx, _, _| {
+        events::message(tx, &t, &reader, id, 248)
+    })
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use super::{candidates, message_id, thread_id, user_identifier};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::eventgrid::facts;
 use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::{self, now_ms};
@@ -49,12 +50,16 @@ pub async fn add(app: &App, req: &Req, caller: String, thread: &str) -> Result<R
     let list = candidates(&body.participants)?;
     let now = now_ms();
     let (t, t2, by) = (thread.clone(), thread.clone(), caller.clone());
-    let invalid = events::write_and_push(
-        app,
+    let (t3, adder) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| store::participants::add(tx, &t, &caller, list, now),
-        move |tx, before, _| events::membership(tx, before, &t2, &by, now),
-    )
+        move |tx, before, _| Ok(facts::membership(tx, &t3, &adder, before)?.map(|c| (t3, c))),
+    );
+    let invalid = events::write_and_push(app, thread.clone(), write, move |tx, before, _| {
+        events::membership(tx, before, &t2, &by, now)
+    })
     .await?;
     let result = AddChatParticipantsResult {
         invalid_participants: if invalid.is_empty() {
@@ -77,12 +82,16 @@ pub async fn remove(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let target = user_identifier(&body)?;
     let now = now_ms();
     let (t, by) = (thread.clone(), caller.clone());
-    events::write_and_push(
-        app,
+    let (t3, remover) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| store::participants::remove(tx, &thread, &caller, &target, now),
-        move |tx, before, _| events::membership(tx, before, &t, &by, now),
-    )
+        move |tx, before, _| Ok(facts::membership(tx, &t3, &remover, before)?.map(|c| (t3, c))),
+    );
+    events::write_and_push(app, t.clone(), write, move |tx, before, _| {
+        events::membership(tx, before, &t, &by, now)
+    })
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

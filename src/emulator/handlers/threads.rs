@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use super::{candidates, thread_id};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::app::App;
+use crate::emulator::eventgrid::facts;
+use crate::emulator::events::Change;
 use crate::emulator::realtime::events;
 use crate::emulator::request::{Reply, Req, path_id};
 use crate::emulator::store::now_ms;
@@ -49,13 +51,28 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
         repeat_id: repeat_id.map(str::to_owned),
     };
     let (id, now) = (ids::new_thread_id(), now_ms());
-    let creator = caller.clone();
-    let created = events::write_and_push(
-        app,
+    let new_id_for_push = id.clone();
+    let (creator, by, new_id) = (caller.clone(), caller.clone(), id.clone());
+    let write = app.eventgrid.record(
         id.clone(),
+        now,
         move |tx| threads::create(tx, &caller, new, id, now),
-        move |tx, _, c| events::thread_created(tx, &c.thread_id, &creator),
-    )
+        // A replayed repeatability-request-id created nothing: no event.
+        move |tx, _, c: &threads::Created| {
+            if c.thread_id != new_id {
+                return Ok(None);
+            }
+            let participants = facts::members(tx, &new_id)?;
+            let change = Change::ThreadCreated {
+                creator: by,
+                participants,
+            };
+            Ok(Some((new_id, change)))
+        },
+    );
+    let created = events::write_and_push(app, new_id_for_push, write, move |tx, _, c| {
+        events::thread_created(tx, &c.thread_id, &creator)
+    })
     .await?;
     let location = format!("{}/chat/threads/{}", req.base, path_id(&created.thread_id));
     Ok(Reply::raw_json(StatusCode::CREATED, created.body).with_location(location))
@@ -111,12 +128,16 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     };
     let now = now_ms();
     let (t, by) = (thread.clone(), caller.clone());
-    events::write_and_push(
-        app,
+    let (t3, editor) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| threads::update(tx, &thread, &caller, patch, now),
-        move |tx, before, _| events::thread_updated(tx, before, &t, &by, now),
-    )
+        move |_, _, _| Ok(Some((t3, Change::ThreadUpdated { editor }))),
+    );
+    events::write_and_push(app, t.clone(), write, move |tx, before, _| {
+        events::thread_updated(tx, before, &t, &by, now)
+    })
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -125,12 +146,16 @@ pub async fn delete(app: &App, caller: String, thread: &str) -> Result<Reply, Ap
     let thread = thread_id(thread)?;
     let now = now_ms();
     let (t, by) = (thread.clone(), caller.clone());
-    events::write_and_push(
-        app,
+    let (t3, deleter) = (thread.clone(), caller.clone());
+    let write = app.eventgrid.record(
         thread.clone(),
+        now,
         move |tx| threads::delete(tx, &thread, &caller, now),
-        move |_, before, _| Ok(events::thread_deleted(before, &t, &by, now)),
-    )
+        move |_, _, _| Ok(Some((t3, Change::ThreadDeleted { deleter }))),
+    );
+    events::write_and_push(app, t.clone(), write, move |_, before, _| {
+        Ok(events::thread_deleted(before, &t, &by, now))
+    })
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

@@ -141,6 +141,7 @@ pub fn prepare(conn: &mut Connection, durable: bool) -> rusqlite::Result<()> {
         tx.execute_batch(MESSAGE_SEQ_BY_VERSION)?;
     }
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(crate::emulator::eventgrid::outbox::SCHEMA)?;
     tx.pragma_update(None, "user_version", LAYOUT_VERSION)?;
     tx.commit()?;
     let has_secret: Option<i64> = conn

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui_textarea::CursorMove;
 
-use super::{App, Command, Confirm, Overlay, Priority};
+use super::{App, Command, ComposeState, Confirm, Overlay, Priority};
 use crate::tui::commands::{self, Completion};
 use crate::tui::entry::Body;
 use crate::tui::keymap::{self, Action, Mode};
@@ -22,7 +22,7 @@ impl App {
             (Mode::Compose, Some(a)) => self.compose_action(a, out),
             (Mode::Compose, None) => {
                 if self.compose.input(key) {
-                    self.history_pos = None;
+                    self.leave_history(false);
                     self.typed(out);
                 }
             }
@@ -39,7 +39,8 @@ impl App {
         let Some(thread_id) = self.open.clone() else {
             return;
         };
-        if self.compose_text().starts_with('/') || self.editing.is_some() {
+        let editing = matches!(self.compose_state, ComposeState::Editing { .. });
+        if self.compose_text().starts_with('/') || editing {
             return;
         }
         let now = self.now();
@@ -57,6 +58,7 @@ impl App {
         match action {
             Action::Send => self.submit(out),
             Action::Newline => {
+                self.leave_history(false);
                 self.compose.insert_newline();
                 self.typed(out);
             }
@@ -113,8 +115,10 @@ impl App {
                 }
             }
             Action::Cancel => {
-                if self.editing.take().is_some() {
-                    self.set_compose("");
+                if matches!(self.compose_state, ComposeState::Editing { .. }) {
+                    self.end_edit();
+                } else if matches!(self.compose_state, ComposeState::History { .. }) {
+                    self.leave_history(true);
                 } else if self.notice.is_some() {
                     self.notice = None;
                 } else {
@@ -122,56 +126,120 @@ impl App {
                 }
             }
             Action::KillLineStart => {
+                self.leave_history(false);
                 self.compose.delete_line_by_head();
             }
             Action::Undo => {
+                self.leave_history(false);
                 self.compose.undo();
             }
             Action::Edit | Action::Delete | Action::Yes | Action::No | Action::Quit => {}
         }
     }
 
+    /// Up: cursor movement while editing; in an empty box, edit the last own message
+    /// (or, with none, recall the history); on the first line, the previous history line.
     pub(super) fn up_key(&mut self) {
-        if self.compose.is_empty() && self.editing.is_none() {
-            self.edit_last_own();
-            return;
-        }
-        if self.compose.cursor().0 == 0 && !self.history.is_empty() {
-            let pos = match self.history_pos {
-                None => {
-                    self.history_draft = self.compose_text();
-                    self.history.len() - 1
+        let on_first_row = self.compose.cursor().0 == 0;
+        match &self.compose_state {
+            ComposeState::Editing { .. } => {}
+            ComposeState::History { pos, .. } if on_first_row => {
+                let pos = pos.saturating_sub(1);
+                self.show_history(pos);
+                return;
+            }
+            ComposeState::History { .. } => {}
+            ComposeState::New => {
+                if self.compose.is_empty() && self.edit_last_own() {
+                    return;
                 }
-                Some(p) => p.saturating_sub(1),
-            };
-            self.history_pos = Some(pos);
-            let text = self.history[pos].clone();
-            self.set_compose(&text);
-            return;
+                if on_first_row && let Some(pos) = self.history.len().checked_sub(1) {
+                    let draft = self.compose_text();
+                    self.compose_state = ComposeState::History { pos, draft };
+                    self.show_history(pos);
+                    return;
+                }
+            }
         }
         self.compose.move_cursor(CursorMove::Up);
     }
 
+    /// Down: on the last line of a recalled line, the next one, then the draft again.
     pub(super) fn down_key(&mut self) {
         let last_row = self.compose.lines().len().saturating_sub(1);
         if self.compose.cursor().0 >= last_row
-            && let Some(p) = self.history_pos
+            && let ComposeState::History { pos, .. } = &self.compose_state
         {
-            if p + 1 < self.history.len() {
-                self.history_pos = Some(p + 1);
-                let text = self.history[p + 1].clone();
-                self.set_compose(&text);
+            let next = pos.saturating_add(1);
+            if next < self.history.len() {
+                self.show_history(next);
             } else {
-                self.history_pos = None;
-                let draft = std::mem::take(&mut self.history_draft);
-                self.set_compose(&draft);
+                self.leave_history(true);
             }
             return;
         }
         self.compose.move_cursor(CursorMove::Down);
     }
 
-    pub(super) fn edit_last_own(&mut self) {
+    /// Puts history line `pos` in the box (the state must be `History`).
+    fn show_history(&mut self, pos: usize) {
+        let Some(text) = self.history.get(pos).cloned() else {
+            return;
+        };
+        if let ComposeState::History { pos: p, .. } = &mut self.compose_state {
+            *p = pos;
+        }
+        self.set_compose(&text);
+    }
+
+    /// Ends a history recall: with `restore` the draft comes back, otherwise the
+    /// recalled line stays as a new message (the user changed it).
+    pub(super) fn leave_history(&mut self, restore: bool) {
+        let ComposeState::History { draft, .. } = &self.compose_state else {
+            return;
+        };
+        if restore {
+            let draft = draft.clone();
+            self.set_compose(&draft);
+        }
+        self.compose_state = ComposeState::New;
+    }
+
+    /// What the box held before any recall or edit began.
+    fn draft(&self) -> String {
+        match &self.compose_state {
+            ComposeState::New => self.compose_text(),
+            ComposeState::History { draft, .. } | ComposeState::Editing { draft, .. } => {
+                draft.clone()
+            }
+        }
+    }
+
+    /// Starts editing a sent message; what the box held comes back when the edit ends.
+    pub(super) fn start_edit(&mut self, thread_id: String, message_id: String, text: &str) {
+        let draft = self.draft();
+        self.set_compose(text);
+        self.compose_state = ComposeState::Editing {
+            thread_id,
+            message_id,
+            draft,
+        };
+    }
+
+    /// Ends an edit (saved or cancelled): the box gets its draft back.
+    pub(super) fn end_edit(&mut self) {
+        if let ComposeState::Editing { draft, .. } = std::mem::take(&mut self.compose_state) {
+            self.set_compose(&draft);
+        }
+    }
+
+    /// Lines in the input history (for the compose box title).
+    pub fn history_len(&self) -> usize {
+        self.history.len()
+    }
+
+    /// Edits the newest own text message of the open thread; false when there is none.
+    pub(super) fn edit_last_own(&mut self) -> bool {
         let own = self.profile.user_id.clone();
         let found = self.open_thread().and_then(|t| {
             let e = t.conv.last_editable_own(&own)?;
@@ -180,9 +248,12 @@ impl App {
             };
             Some((t.id.clone(), e.id.clone()?, text.clone()))
         });
-        if let Some((thread_id, message_id, text)) = found {
-            self.set_compose(&text);
-            self.editing = Some((thread_id, message_id));
+        match found {
+            Some((thread_id, message_id, text)) => {
+                self.start_edit(thread_id, message_id, &text);
+                true
+            }
+            None => false,
         }
     }
 
@@ -208,13 +279,15 @@ impl App {
         names.sort();
         names.dedup();
         match commands::complete(&text, &names) {
-            Completion::Replace(line) => self.set_compose(&line),
+            Completion::Replace(line) => {
+                self.leave_history(false);
+                self.set_compose(&line);
+            }
             Completion::Candidates(c) => self.info(c.join("  ")),
             Completion::None => {}
         }
     }
 
-    /// Enter in the compose box: save an edit, run a command, or send.
     pub(super) fn switch_thread(&mut self, action: Action, out: &mut Vec<Command>) {
         let ids: Vec<String> = self.sorted_threads().iter().map(|t| t.id.clone()).collect();
         if ids.is_empty() {
@@ -253,6 +326,7 @@ impl App {
     }
 
     pub(super) fn insert_paste(&mut self, text: &str, out: &mut Vec<Command>) {
+        self.leave_history(false);
         self.compose.insert_str(text);
         self.typed(out);
     }

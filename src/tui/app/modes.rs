@@ -88,8 +88,7 @@ impl App {
                     if entry.as_ref().is_some_and(|e| e.local.is_none()) =>
                 {
                     self.overlay = Overlay::None;
-                    self.set_compose(&text);
-                    self.editing = Some((thread_id, message_id));
+                    self.start_edit(thread_id, message_id, &text);
                 }
                 _ => self.info(theme::ONLY_OWN_EDIT),
             },

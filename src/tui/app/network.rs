@@ -1,10 +1,10 @@
 //! `update` for events from the background tasks: the poller's threads, messages,
 //! participants and receipts, and the outcomes of sends and other actions.
 
-use super::{App, Command, Event, ThreadState};
+use super::{App, Command, Event, GoneReason, ThreadState};
+use crate::seed::thread_meta::ThreadMeta;
 use crate::tui::conversation::Upsert;
 use crate::tui::sanitize;
-use crate::tui::thread_meta::ThreadMeta;
 use crate::wire::ChatMessageType;
 
 impl App {
@@ -52,11 +52,15 @@ impl App {
                     h.next_link = next_link;
                 }
                 h.loading = false;
+                if self.open.as_deref() != Some(thread_id.as_str()) {
+                    // The first page of a thread not open (the poller seeds threads that
+                    // appear): count and ring for it like polled news.
+                    self.on_messages(&thread_id, &messages, out);
+                    return;
+                }
                 t.conv.upsert_many(&messages, &own);
                 self.clamp_scroll();
-                if self.open.as_deref() == Some(thread_id.as_str()) {
-                    self.fill_pane(out);
-                }
+                self.fill_pane(out);
             }
             Event::Participants {
                 thread_id,
@@ -126,6 +130,7 @@ impl App {
                 self.open_thread_id(&thread_id, out);
             }
             Event::Connection(state) => self.connection = Some(state),
+            Event::ThreadGone { thread_id, reason } => self.on_gone(&thread_id, reason, out),
             Event::Outbox { thread_id, pending } => {
                 if self.left.contains(&thread_id) {
                     return;
@@ -152,12 +157,16 @@ impl App {
         self.listed_once = true;
         let mut ring = false;
         for item in threads {
-            if item.deleted_on.is_some() || self.left.contains(&item.id) {
+            if self.left.contains(&item.id) {
                 if self.threads.remove(&item.id).is_some()
                     && self.open.as_deref() == Some(item.id.as_str())
                 {
                     self.open = None;
                 }
+                continue;
+            }
+            if item.deleted_on.is_some() {
+                self.on_gone(&item.id, GoneReason::Deleted, out);
                 continue;
             }
             let is_open = self.open.as_deref() == Some(item.id.as_str());
@@ -167,6 +176,8 @@ impl App {
                 .entry(item.id.clone())
                 .or_insert_with(|| ThreadState::new(&item.id));
             t.topic = sanitize::one_line(&item.topic);
+            // Listed again: the poller read it again (e.g. the user was added back).
+            t.gone = None;
             if !known {
                 // Threads present at start-up: their history is not "new". Threads that
                 // appear later (someone added us) count everything from others.
@@ -202,6 +213,40 @@ impl App {
             && let Some(id) = self.sorted_threads().first().map(|t| t.id.clone())
         {
             self.open_thread_id(&id, out);
+        }
+    }
+
+    /// A thread that can no longer be read: the open one stays on screen, marked (its
+    /// history and why it stopped); any other leaves the list at once.
+    fn on_gone(&mut self, thread_id: &str, reason: GoneReason, out: &mut Vec<Command>) {
+        if self.left.contains(thread_id) {
+            self.threads.remove(thread_id);
+            return;
+        }
+        let is_open = self.open.as_deref() == Some(thread_id);
+        let Some(t) = self.threads.get_mut(thread_id) else {
+            return;
+        };
+        if t.gone.is_some() {
+            return;
+        }
+        let text = crate::tui::theme::thread_gone(&t.topic, reason);
+        // Nothing loaded yet (e.g. found at start-up): nothing to keep, no news.
+        let seen = !t.conv.is_empty();
+        if is_open && seen {
+            t.gone = Some(reason);
+            self.error(text);
+            return;
+        }
+        self.threads.remove(thread_id);
+        if seen {
+            self.info(text);
+        }
+        if is_open {
+            self.open = None;
+            if let Some(next) = self.sorted_threads().first().map(|t| t.id.clone()) {
+                self.open_thread_id(&next, out);
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 use super::{App, Command, Overlay, ScrollPos};
 use crate::tui::conversation::Conversation;
 use crate::tui::layout::Areas;
-use crate::tui::view::blocks::BlockCtx;
+use crate::tui::layout::blocks::BlockCtx;
 
 /// (entry index, rows above its bottom) of the pane's bottom row, or `None` if empty.
 pub(crate) fn resolve(conv: &Conversation, pos: &ScrollPos) -> Option<(usize, usize)> {

@@ -1,7 +1,7 @@
 //! `update` for Enter in the compose box: saving an edit, running a slash command, or
 //! sending a message (shown at once as pending, handed to the sender as a command).
 
-use super::{App, Command, Confirm, Overlay, PendingSend, Priority};
+use super::{App, Command, ComposeState, Confirm, Overlay, PendingSend, Priority};
 use crate::tui::commands::{self, SlashCommand};
 use crate::tui::theme;
 
@@ -11,16 +11,26 @@ const INPUT_HISTORY: usize = 200;
 impl App {
     pub(super) fn submit(&mut self, out: &mut Vec<Command>) {
         let text = self.compose_text();
-        if text.trim().is_empty() {
+        if let ComposeState::Editing {
+            thread_id,
+            message_id,
+            ..
+        } = self.compose_state.clone()
+        {
+            // Enter always ends an edit, so the next message typed is never taken for one.
+            if text.trim().is_empty() {
+                self.info(theme::EDIT_EMPTY);
+            } else {
+                out.push(Command::EditMessage {
+                    thread_id,
+                    message_id,
+                    content: text,
+                });
+            }
+            self.end_edit();
             return;
         }
-        if let Some((thread_id, message_id)) = self.editing.take() {
-            out.push(Command::EditMessage {
-                thread_id,
-                message_id,
-                content: text,
-            });
-            self.set_compose("");
+        if text.trim().is_empty() {
             return;
         }
         if let Some(parsed) = commands::parse(text.trim()) {
@@ -38,6 +48,15 @@ impl App {
             self.error(theme::NO_THREAD);
             return;
         };
+        // The text stays in the compose box: nothing typed is lost.
+        if let Some(reason) = self.open_thread().and_then(|t| t.gone) {
+            let topic = self
+                .open_thread()
+                .map(|t| t.topic.clone())
+                .unwrap_or_default();
+            self.error(theme::thread_gone(&topic, reason));
+            return;
+        }
         let pending = PendingSend {
             thread_id,
             client_message_id: self.ids.client_message_id(),
@@ -64,7 +83,7 @@ impl App {
         if self.history.len() > INPUT_HISTORY {
             self.history.remove(0);
         }
-        self.history_pos = None;
+        self.compose_state = ComposeState::New;
     }
 
     pub(super) fn run_command(&mut self, cmd: SlashCommand, out: &mut Vec<Command>) {

@@ -1,11 +1,12 @@
-//! The compose box: a title line (priority, edit mode) over the multi-line editor.
+//! The compose box: a title line (new message, history recall or edit; priority) over
+//! the multi-line editor.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text;
-use crate::tui::app::App;
+use crate::tui::app::{App, ComposeState};
 use crate::tui::event::Priority;
 use crate::tui::theme;
 
@@ -16,10 +17,15 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let editor = if area.height >= 2 {
         let w = usize::from(area.width);
         let mut spans = vec![Span::styled("── ", theme::border())];
-        if app.editing.is_some() {
-            spans.push(Span::styled(theme::COMPOSE_EDITING, theme::info_line()));
-        } else {
-            spans.push(Span::styled(theme::COMPOSE_TITLE, theme::dim()));
+        match &app.compose_state {
+            ComposeState::Editing { .. } => {
+                spans.push(Span::styled(theme::COMPOSE_EDITING, theme::info_line()))
+            }
+            ComposeState::History { pos, .. } => spans.push(Span::styled(
+                theme::compose_history(pos.saturating_add(1), app.history_len()),
+                theme::info_line(),
+            )),
+            ComposeState::New => spans.push(Span::styled(theme::COMPOSE_TITLE, theme::dim())),
         }
         if app.priority == Priority::High {
             spans.push(Span::raw(" "));

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::blocks::wrap;
+use crate::tui::layout::blocks::wrap;
 use crate::tui::{commands, keymap, theme};
 
 /// Width of the keys column when there is room for two columns.

@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::blocks::BlockCtx;
 use super::text;
 use crate::tui::app::App;
+use crate::tui::layout::blocks::BlockCtx;
 use crate::tui::theme;
 
 pub fn header(app: &App, area: Rect, frame: &mut Frame) {

@@ -2,7 +2,6 @@
 //! never panics, at any size down to 1x1 (every area comes from `layout`, which only
 //! shrinks, and ratatui clips what does not fit).
 
-pub mod blocks;
 mod compose;
 mod help;
 mod messages;

@@ -8,10 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear};
 use time::OffsetDateTime;
 
 use super::text;
+use crate::seed::thread_meta::Role;
 use crate::tui::app::App;
 use crate::tui::layout::Areas;
 use crate::tui::theme;
-use crate::tui::thread_meta::Role;
+use crate::wire::timestamp::in_offset;
 
 pub fn vertical_border(area: Rect, frame: &mut Frame) {
     for y in area.y..area.y + area.height {
@@ -26,8 +27,8 @@ pub fn vertical_border(area: Rect, frame: &mut Frame) {
 fn activity_label(app: &App, at: Option<OffsetDateTime>) -> String {
     let Some(at) = at else { return String::new() };
     let off = app.settings.utc_offset;
-    let at = at.to_offset(off);
-    let today = app.now.map(|n| n.to_offset(off).date());
+    let at = in_offset(at, off);
+    let today = app.now.map(|n| in_offset(n, off).date());
     if today == Some(at.date()) {
         app.settings.timestamp_format.format(at)
     } else {
@@ -54,10 +55,11 @@ pub fn thread_list(app: &App, areas: &Areas, area: Rect, frame: &mut Frame) {
         .take(rows)
         .enumerate()
     {
-        let badge = match (t.unread, t.activity) {
-            (0, false) => String::new(),
-            (0, true) => "•".to_owned(),
-            (n, _) => n.to_string(),
+        let badge = match (t.gone, t.unread, t.activity) {
+            (Some(reason), ..) => theme::gone_badge(reason).to_owned(),
+            (None, 0, false) => String::new(),
+            (None, 0, true) => "•".to_owned(),
+            (None, n, _) => n.to_string(),
         };
         let when = activity_label(app, t.last_activity);
         let right = format!(

@@ -81,7 +81,10 @@ fn up_in_empty_compose_edits_last_own_message() {
     });
     app.update(key(KeyCode::Up));
     assert_eq!(app.compose_text(), "tpyo");
-    assert_eq!(app.editing, Some((T1.into(), "1001".into())));
+    assert!(matches!(
+        &app.compose_state,
+        ComposeState::Editing { thread_id, message_id, .. } if thread_id == T1 && message_id == "1001"
+    ));
     app.set_compose("typo");
     let cmds = app.update(key(KeyCode::Enter));
     assert_eq!(
@@ -92,7 +95,96 @@ fn up_in_empty_compose_edits_last_own_message() {
             content: "typo".into()
         }]
     );
-    assert!(app.editing.is_none() && app.compose.is_empty());
+    assert!(app.compose_state == ComposeState::New && app.compose.is_empty());
+}
+
+/// Alice's message 1001 arrives in T1.
+fn poll_own(app: &mut App, text: &str) {
+    app.update(Event::MessagesPolled {
+        thread_id: T1.into(),
+        messages: vec![msg("1001", ALICE, text, t0())],
+    });
+}
+
+/// Alice's sent line "first" in the history and her message 1001 "tpyo" in T1.
+fn app_with_history_and_own_message() -> App {
+    let mut app = app();
+    send(&mut app, "first");
+    poll_own(&mut app, "tpyo");
+    app
+}
+
+fn edits(cmds: &[Command]) -> Vec<String> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::EditMessage { content, .. } => Some(content.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn up_while_editing_moves_the_cursor_not_the_history() {
+    let mut app = app_with_history_and_own_message();
+    app.update(key(KeyCode::Up));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.compose_text(), "tpyo", "still the edited message");
+    let cmds = app.update(key(KeyCode::Enter));
+    assert_eq!(edits(&cmds), vec!["tpyo".to_owned()], "{cmds:?}");
+}
+
+#[test]
+fn enter_on_an_emptied_edit_ends_it() {
+    let mut app = app_with_history_and_own_message();
+    app.update(key(KeyCode::Up));
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(edits(&cmds).is_empty(), "{cmds:?}");
+    assert_eq!(app.compose_state, ComposeState::New);
+    assert!(app.notice.is_some(), "says why nothing was saved");
+    // The next message typed is a new message, not an edit.
+    let sent = send(&mut app, "hi");
+    assert_eq!(sent.content, "hi");
+}
+
+#[test]
+fn esc_cancels_an_edit_and_gives_the_draft_back() {
+    let mut app = app();
+    poll_own(&mut app, "tpyo");
+    type_text(&mut app, "half a thought");
+    app.update(alt('s'));
+    app.update(key(KeyCode::Char('e')));
+    assert_eq!(app.compose_text(), "tpyo");
+    let cmds = app.update(key(KeyCode::Esc));
+    assert!(edits(&cmds).is_empty());
+    assert_eq!(app.compose_state, ComposeState::New);
+    assert_eq!(app.compose_text(), "half a thought");
+}
+
+#[test]
+fn a_history_recall_never_becomes_an_edit() {
+    let mut app = app_with_history_and_own_message();
+    type_text(&mut app, "dr");
+    app.update(key(KeyCode::Up));
+    assert!(matches!(
+        app.compose_state,
+        ComposeState::History { pos: 0, .. }
+    ));
+    assert_eq!(app.compose_text(), "first");
+    // Esc gives the draft back; Enter on a recalled line sends it as a new message.
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.compose_text(), "dr");
+    app.update(key(KeyCode::Up));
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(edits(&cmds).is_empty(), "{cmds:?}");
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Send(p) if p.content == "first")),
+        "{cmds:?}"
+    );
 }
 
 #[test]
@@ -113,10 +205,7 @@ fn input_history_recalls_sent_lines() {
 #[test]
 fn delete_needs_selection_and_confirmation() {
     let mut app = app();
-    app.update(Event::MessagesPolled {
-        thread_id: T1.into(),
-        messages: vec![msg("1001", ALICE, "oops", t0())],
-    });
+    poll_own(&mut app, "oops");
     app.update(alt('s'));
     assert!(matches!(app.overlay, Overlay::Select { .. }));
     assert!(app.update(key(KeyCode::Char('d'))).is_empty(), "asks first");

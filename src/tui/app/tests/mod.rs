@@ -2,6 +2,7 @@
 //! the tests are grouped by topic in the submodules.
 
 mod compose;
+mod gone;
 mod sending;
 mod threads;
 

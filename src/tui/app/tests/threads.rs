@@ -309,7 +309,7 @@ fn search_finds_and_scrolls() {
     assert_eq!(conv(&app).by_message_id("1003").map(|e| &e.key), Some(hit));
     let visible = {
         let areas = crate::tui::layout::Areas::compute(&app);
-        let ctx = crate::tui::view::blocks::BlockCtx::new(&app, conv(&app), areas.messages.width);
+        let ctx = crate::tui::layout::blocks::BlockCtx::new(&app, conv(&app), areas.messages.width);
         super::scroll::visible_indices(&ctx, &app.scroll, usize::from(areas.messages.height))
     };
     assert!(visible.contains(&3), "hit scrolled into view: {visible:?}");

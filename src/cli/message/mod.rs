@@ -12,17 +12,21 @@ use clap::{Args, Subcommand, ValueEnum};
 use futures::StreamExt as _;
 use time::OffsetDateTime;
 
-use crate::acs::{ChatThreadClient, ListOptions};
-use crate::message_meta;
-use crate::wire::timestamp::format_whole_seconds;
+use crate::acs::{self, ChatThreadClient, ListOptions};
+use crate::seed::message_meta;
 use crate::wire::{ChatMessage, ChatMessageType, UpdateChatMessageRequest};
 
-use super::context::Context;
-use super::exit::CliError;
-use super::follow;
-use super::output::{Table, text_cell};
-use super::thread::ThreadArg;
+mod since;
+mod tables;
+
 use crate::acs::MessageCursor;
+use crate::cli::context::Context;
+use crate::cli::exit::CliError;
+use crate::cli::follow;
+use crate::cli::output::Table;
+use crate::cli::thread::ThreadArg;
+pub use since::parse_since;
+use tables::{STREAM_WIDTHS, message_details, message_table};
 
 /// `message ...`
 #[derive(Debug, Subcommand)]
@@ -119,6 +123,14 @@ const SEND_ATTEMPTS: u32 = 4;
 
 /// Runs a `message` subcommand.
 pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError> {
+    // A bad `--since` is a usage error before anything is reached (or started).
+    let since = match &command {
+        MessageCommand::List { since, .. } => since
+            .as_deref()
+            .map(|s| parse_since(s, OffsetDateTime::now_utc()))
+            .transpose()?,
+        _ => None,
+    };
     let session = ctx.session().await?;
     let p = ctx.printer;
     match command {
@@ -181,16 +193,12 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
         }
         MessageCommand::List {
             thread,
-            since,
+            since: _,
             limit,
             follow,
             page_size,
             interval,
         } => {
-            let since = since
-                .as_deref()
-                .map(|s| parse_since(s, OffsetDateTime::now_utc()))
-                .transpose()?;
             let limit = limit.or(follow.then_some(10));
             let client = session.chat.thread(&thread.thread);
             let mut cursor = MessageCursor::default();
@@ -226,7 +234,18 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
             }
             let default_ms = if session.is_loopback { 250 } else { 1000 };
             let interval = Duration::from_millis(interval.unwrap_or(default_ms));
-            follow::follow(&client, cursor, interval, |m| p.stream_item(m, || row(m))).await?;
+            // Push is a speed-up, never a requirement: if it cannot even start, poll.
+            let push = session.push_client().and_then(|c| match c.start() {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    eprintln!("acs-chat: push unavailable: {e}; polling");
+                    None
+                }
+            });
+            follow::follow(&client, cursor, interval, push, |m| {
+                p.stream_item(m, || row(m))
+            })
+            .await?;
         }
         MessageCommand::Show(args) => {
             let m = session
@@ -265,56 +284,30 @@ pub async fn run(ctx: &Context, command: MessageCommand) -> Result<(), CliError>
     Ok(())
 }
 
-/// Sends, retrying a retryable failure; before each retry the thread's recent messages
-/// are searched for the client message id, so a send that did arrive is not doubled.
+/// Sends, retrying a retryable failure, by the rule of [`acs::send_at_most_once`]: a
+/// send that may have arrived is looked for before it is repeated, and a look that
+/// fails ends in "outcome unknown" (with the client message id), never a second send.
 async fn send_safely(
     client: &ChatThreadClient,
     request: &crate::wire::SendChatMessageRequest,
     client_message_id: &str,
 ) -> Result<String, CliError> {
     let started = OffsetDateTime::now_utc();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match client.send_message(request).await {
-            Ok(id) => return Ok(id),
-            Err(e) if e.is_retryable() && attempt < SEND_ATTEMPTS => {
-                let wait = e
-                    .retry_after()
-                    .unwrap_or(Duration::from_millis(500 * (1 << attempt)));
-                eprintln!(
-                    "acs-chat: {e}; checking whether it arrived, then retrying in {} ms",
-                    wait.as_millis()
-                );
-                tokio::time::sleep(wait).await;
-                if let Some(id) = find_sent(client, client_message_id, started).await {
-                    return Ok(id);
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// The id of the message with this client message id changed since `since` (less a
-/// minute of clock skew), if the service has it.
-async fn find_sent(
-    client: &ChatThreadClient,
-    client_message_id: &str,
-    since: OffsetDateTime,
-) -> Option<String> {
-    let options = ListOptions {
-        max_page_size: Some(200),
-        start_time: Some(since - time::Duration::minutes(1)),
+    let on_retry = |e: &acs::Error, wait: Duration| {
+        eprintln!(
+            "acs-chat: {e}; checking in {} ms whether it arrived",
+            wait.as_millis()
+        );
     };
-    let mut stream = Box::pin(client.list_messages(options));
-    while let Some(m) = stream.next().await {
-        let m = m.ok()?;
-        if message_meta::client_message_id(&m) == Some(client_message_id) {
-            return Some(m.id);
-        }
-    }
-    None
+    Ok(acs::send_at_most_once(
+        client,
+        request,
+        client_message_id,
+        started,
+        SEND_ATTEMPTS,
+        on_retry,
+    )
+    .await?)
 }
 
 /// The text from --content, the positional argument, or stdin (when it is not a terminal).
@@ -341,149 +334,4 @@ fn read_content(args: ContentArgs) -> Result<String, CliError> {
         return Err(CliError::Usage("the message text is empty".into()));
     }
     Ok(text)
-}
-
-/// `--since`: RFC 3339, or an age before `now` (`90s`, `10m`, `2h`, `1d`).
-pub fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, CliError> {
-    if let Some(t) = crate::wire::timestamp::parse(s) {
-        return Ok(t);
-    }
-    let bad = || {
-        CliError::Usage(format!(
-            "--since {s:?}: give an RFC 3339 time (2026-01-01T10:00:00Z) or an age like 90s, 10m, 2h, 1d"
-        ))
-    };
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (digits, unit) = s.split_at(split);
-    let n: i64 = digits.parse().map_err(|_| bad())?;
-    let age = match unit {
-        "s" => time::Duration::seconds(n),
-        "m" => time::Duration::minutes(n),
-        "h" => time::Duration::hours(n),
-        "d" => time::Duration::days(n),
-        _ => return Err(bad()),
-    };
-    now.checked_sub(age).ok_or_else(bad)
-}
-
-/// Column widths of a followed message list, whose rows are printed one at a time:
-/// ids are 13-digit millisecond stamps, timestamps 20 characters.
-const STREAM_WIDTHS: [usize; 5] = [13, 20, 12, 18, 8];
-
-/// One line per message.
-fn message_table(messages: &[ChatMessage]) -> Table {
-    let mut t = Table::new(&["ID", "SENT", "SENDER", "TYPE", "PRIORITY", "CONTENT"]);
-    for m in messages {
-        t.row(vec![
-            m.id.clone(),
-            format_whole_seconds(m.created_on),
-            m.sender_display_name.clone().unwrap_or_default(),
-            m.kind.to_string(),
-            message_meta::priority(m).unwrap_or("").to_owned(),
-            text_cell(&describe(m)),
-        ]);
-    }
-    t
-}
-
-fn message_details(m: &ChatMessage) -> Table {
-    let mut pairs = vec![
-        ("id", m.id.clone()),
-        ("type", m.kind.to_string()),
-        ("sequenceId", m.sequence_id.clone()),
-        ("version", m.version.clone()),
-        ("createdOn", format_whole_seconds(m.created_on)),
-        ("sender", m.sender_display_name.clone().unwrap_or_default()),
-        (
-            "senderId",
-            m.sender_communication_identifier
-                .as_ref()
-                .and_then(|s| s.raw())
-                .unwrap_or("")
-                .to_owned(),
-        ),
-        ("content", describe(m)),
-    ];
-    if let Some(id) = message_meta::client_message_id(m) {
-        pairs.push(("clientMessageId", id.to_owned()));
-    }
-    if let Some(p) = message_meta::priority(m) {
-        pairs.push(("priority", p.to_owned()));
-    }
-    if let Some(t) = m.edited_on {
-        pairs.push(("editedOn", format_whole_seconds(t)));
-    }
-    if let Some(t) = m.deleted_on {
-        pairs.push(("deletedOn", format_whole_seconds(t)));
-    }
-    Table::pairs(&pairs)
-}
-
-/// The content as one line for people: text, the new topic, who joined or left.
-fn describe(m: &ChatMessage) -> String {
-    if m.deleted_on.is_some() {
-        return "(deleted)".into();
-    }
-    let Some(c) = &m.content else {
-        return String::new();
-    };
-    let names = |ps: &Option<Vec<crate::wire::ChatParticipant>>| {
-        ps.iter()
-            .flatten()
-            .map(|p| {
-                p.display_name
-                    .clone()
-                    .or_else(|| p.communication_identifier.raw().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let text = match m.kind {
-        ChatMessageType::TopicUpdated => {
-            format!("topic changed to {:?}", c.topic.clone().unwrap_or_default())
-        }
-        ChatMessageType::ParticipantAdded => format!("added {}", names(&c.participants)),
-        ChatMessageType::ParticipantRemoved => format!("removed {}", names(&c.participants)),
-        _ => c.message.clone().unwrap_or_default(),
-    };
-    if m.edited_on.is_some() {
-        format!("{text} (edited)")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_accepts_rfc3339_and_ages() {
-        let now = OffsetDateTime::from_unix_timestamp(1_000_000).expect("time");
-        assert_eq!(
-            parse_since("10m", now).expect("age").unix_timestamp(),
-            1_000_000 - 600
-        );
-        assert_eq!(
-            parse_since("2h", now).expect("age").unix_timestamp(),
-            1_000_000 - 7200
-        );
-        assert_eq!(
-            parse_since("1970-01-02T00:00:00Z", now)
-                .expect("rfc")
-                .unix_timestamp(),
-            86_400
-        );
-        for bad in ["", "10", "m", "10y", "-5m", "yesterday"] {
-            assert_eq!(
-                parse_since(bad, now)
-                    .map_err(|e| e.exit_status().code())
-                    .err(),
-                Some(2),
-                "{bad}"
-            );
-        }
-    }
 }

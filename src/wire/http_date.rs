@@ -1,5 +1,6 @@
-//! RFC 1123 dates (`Thu, 26 May 2022 07:59:25 GMT`): the `x-ms-date` we sign and the
-//! HTTP-date form of `Retry-After`.
+//! RFC 1123 dates (`Thu, 26 May 2022 07:59:25 GMT`): the `x-ms-date` of HMAC-signed
+//! Identity requests (made by the client, checked by the emulator) and the HTTP-date
+//! form of `Retry-After`.
 
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -10,7 +11,7 @@ const FORMAT: &[BorrowedFormatItem<'static>] = format_description!(
 );
 
 /// Formats in GMT, as `x-ms-date` and `Date` headers require.
-pub(crate) fn format(t: OffsetDateTime) -> String {
+pub fn format(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     // Cannot fail for years 0..=9999; fall back to the epoch rather than panic.
     t.format(FORMAT)
@@ -18,7 +19,7 @@ pub(crate) fn format(t: OffsetDateTime) -> String {
 }
 
 /// Parses the IMF-fixdate form of an HTTP date.
-pub(crate) fn parse(s: &str) -> Option<OffsetDateTime> {
+pub fn parse(s: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(s.trim(), FORMAT)
         .ok()
         .map(PrimitiveDateTime::assume_utc)

@@ -4,6 +4,12 @@
 //!
 //! Narrow terminals drop panes automatically: the thread list needs 60 columns, a
 //! side participant pane 70 (below that it is shown over the messages instead).
+//!
+//! [`blocks`] lays out the rows of each message the same way for both: the view draws
+//! them, `update` scrolls by their heights. Layout lives here, not in the view, so the
+//! update never depends on the drawing code.
+
+pub mod blocks;
 
 use ratatui::layout::Rect;
 

@@ -17,6 +17,7 @@ use crate::tui::conversation::{Conversation, StatusLabels};
 use crate::tui::entry::{Body, Entry, LocalState, MsgKey, NamedUser};
 use crate::tui::event::Priority;
 use crate::tui::theme;
+use crate::wire::timestamp::in_offset;
 
 /// Indent of wrapped and continuation rows.
 const INDENT: usize = 2;
@@ -72,19 +73,19 @@ impl<'a> BlockCtx<'a> {
         let width = usize::from(self.width.max(1));
         let mut out = Vec::new();
         let offset = self.app.settings.utc_offset;
-        let day = |t: OffsetDateTime| t.to_offset(offset).date();
+        let day = |t: OffsetDateTime| in_offset(t, offset).date();
         let prev_day = idx
             .checked_sub(1)
             .and_then(|p| self.conv.get(p))
             .map(|p| day(p.created_on));
         if prev_day != Some(day(e.created_on)) {
-            out.push(day_separator(e.created_on.to_offset(offset), width));
+            out.push(day_separator(in_offset(e.created_on, offset), width));
         }
         let time = self
             .app
             .settings
             .timestamp_format
-            .format(e.created_on.to_offset(offset));
+            .format(in_offset(e.created_on, offset));
         let mut cells: Vec<(char, Style)> = Vec::new();
         let push = |cells: &mut Vec<(char, Style)>, s: &str, st: Style| {
             cells.extend(s.chars().map(|c| (c, st)))

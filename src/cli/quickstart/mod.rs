@@ -22,14 +22,18 @@ use crate::acs::{
     ChatClient, HttpExchange, HttpObserver, IdentityClient, ListOptions, TokenCredential,
     TokenScope,
 };
-use crate::message_meta;
-use crate::tui::thread_meta::ThreadMeta;
+use crate::seed::message_meta;
+use crate::seed::thread_meta::ThreadMeta;
 use crate::wire::{ChatMessageType, CreateChatThreadRequest};
 
-use super::context::{Context, participant};
-use super::exit::CliError;
-use super::http_log::{Tee, format_exchange, reason};
-use super::output::{OutputFormat, sanitize, write_stdout};
+mod narrator;
+
+use narrator::{Narrator, Recorder};
+
+use crate::cli::context::{Context, participant};
+use crate::cli::exit::CliError;
+use crate::cli::http_log::{Tee, format_exchange, reason};
+use crate::cli::output::{OutputFormat, write_stdout};
 
 /// `quickstart` options.
 #[derive(Debug, Args)]
@@ -43,9 +47,15 @@ pub struct QuickstartArgs {
     /// The topic of the thread it creates.
     #[arg(long, default_value = "Quickstart demo")]
     pub topic: String,
-    /// The message Alice sends.
-    #[arg(long, default_value = "Hello Bob")]
-    pub message: String,
+    /// The text of the message Alice sends. `--message` is the same flag under its earlier
+    /// name (everywhere else `--message` is a message id, and text is `--content`).
+    #[arg(
+        long,
+        visible_alias = "message",
+        value_name = "TEXT",
+        default_value = "Hello Bob"
+    )]
+    pub content: String,
 }
 
 /// The steps, numbered from 1.
@@ -68,162 +78,6 @@ const SEED_CALLS: [&str; 5] = [
 
 /// How long step 5 polls before giving up.
 const RECEIVE_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// Collects the exchanges of the current step.
-#[derive(Default)]
-struct Recorder(Mutex<Vec<HttpExchange>>);
-
-impl HttpObserver for Recorder {
-    fn exchange(&self, e: &HttpExchange) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(e.clone());
-    }
-}
-
-impl Recorder {
-    fn take(&self) -> Vec<HttpExchange> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
-/// One request of a step, for the JSON summary.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CallSummary {
-    method: String,
-    url: String,
-    status: Option<u16>,
-    elapsed_ms: u128,
-}
-
-/// One step, for the JSON summary.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StepSummary {
-    step: usize,
-    name: &'static str,
-    elapsed_ms: u128,
-    calls: Vec<CallSummary>,
-    result: serde_json::Value,
-}
-
-/// Narrates (table output) or collects (JSON output) the steps.
-struct Narrator {
-    recorder: Arc<Recorder>,
-    verbose: bool,
-    pause: bool,
-    json: bool,
-    quiet: bool,
-    steps: Vec<StepSummary>,
-}
-
-impl Narrator {
-    fn say(&self, text: &str) {
-        if !self.json && !self.quiet {
-            write_stdout(&format!("{text}\n"));
-        }
-    }
-
-    async fn begin(&self, number: usize) {
-        if self.pause {
-            eprint!(
-                "Press Enter for step {number}/{}: {}… ",
-                STEPS.len(),
-                STEPS[number - 1]
-            );
-            // EOF or an unreadable stdin just means "go on".
-            let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new()))
-                .await;
-        }
-        self.say(&format!(
-            "\nStep {number}/{}  {}",
-            STEPS.len(),
-            capitalise(STEPS[number - 1])
-        ));
-        self.say(&format!("  seed: {}", SEED_CALLS[number - 1]));
-    }
-
-    /// Prints the step's calls and its outcome lines.
-    fn end(
-        &mut self,
-        number: usize,
-        started: Instant,
-        lines: &[String],
-        result: serde_json::Value,
-    ) {
-        let calls = self.recorder.take();
-        for e in &calls {
-            let status = e.status.map_or_else(
-                || "no response".to_owned(),
-                |s| format!("{s} {}", reason(s)),
-            );
-            self.say(&format!(
-                "  {} {}  →  {status}  ({} ms)",
-                e.method,
-                short_url(&e.url),
-                e.elapsed.as_millis()
-            ));
-            if self.verbose && !self.json && !self.quiet {
-                let text = format_exchange(e, time::OffsetDateTime::now_utc(), true);
-                write_stdout(&indent(&text, "    "));
-            }
-        }
-        for line in lines {
-            self.say(&format!("  {line}"));
-        }
-        let elapsed = started.elapsed();
-        self.say(&format!("  ok in {} ms", elapsed.as_millis()));
-        self.steps.push(StepSummary {
-            step: number,
-            name: STEPS[number - 1],
-            elapsed_ms: elapsed.as_millis(),
-            calls: calls
-                .iter()
-                .map(|e| CallSummary {
-                    method: e.method.clone(),
-                    url: e.url.clone(),
-                    status: e.status,
-                    elapsed_ms: e.elapsed.as_millis(),
-                })
-                .collect(),
-            result,
-        });
-    }
-
-    /// On failure: the calls made so far (they explain the error), then the error.
-    fn fail(&self, number: usize, error: CliError) -> CliError {
-        for e in self.recorder.take() {
-            let status = e.status.map_or_else(
-                || "no response".to_owned(),
-                |s| format!("{s} {}", reason(s)),
-            );
-            self.say(&format!(
-                "  {} {}  →  {status}  ({} ms)",
-                e.method,
-                short_url(&e.url),
-                e.elapsed.as_millis()
-            ));
-            if self.verbose && !self.json && !self.quiet {
-                write_stdout(&indent(
-                    &format_exchange(&e, time::OffsetDateTime::now_utc(), true),
-                    "    ",
-                ));
-            }
-        }
-        CliError::Step {
-            number,
-            name: STEPS[number - 1],
-            source: Box::new(error),
-        }
-    }
-}
 
 /// Runs the quickstart.
 pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
@@ -337,7 +191,7 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let client_message_id = message_meta::new_client_message_id();
     let send = message_meta::send_request(
-        &args.message,
+        &args.content,
         "Alice",
         ChatMessageType::Text,
         &client_message_id,
@@ -368,7 +222,7 @@ pub async fn run(ctx: &Context, args: QuickstartArgs) -> Result<(), CliError> {
         started,
         &[format!(
             "Bob received {:?} from Alice after {polls} poll(s)",
-            sanitize(&content)
+            crate::sanitize::table_cell(&content)
         )],
         serde_json::json!({ "polls": polls, "content": content }),
     );
@@ -418,45 +272,5 @@ async fn receive(
             )));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// The path and query of a URL, without scheme and host: shorter lines on stage.
-fn short_url(url: &str) -> &str {
-    url.find("://")
-        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
-        .unwrap_or(url)
-}
-
-fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_owned()
-            } else {
-                format!("{prefix}{l}\n")
-            }
-        })
-        .collect()
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_url_keeps_path_and_query() {
-        assert_eq!(
-            short_url("https://127.0.0.1:47443/chat/threads?api-version=2024-03-07"),
-            "/chat/threads?api-version=2024-03-07"
-        );
-        assert_eq!(short_url("not a url"), "not a url");
     }
 }

@@ -1,24 +1,32 @@
 //! Text from the network is data, never terminal input. Every string that came from the
 //! service (message text, topics, display names, error texts) passes through here before
-//! it is stored for display, so no escape sequence or control character can reach the
-//! terminal, and no BIDI override can reorder what the user sees.
+//! it is shown, by the interactive client and the scripting subcommands' tables alike,
+//! so no escape sequence or control character can reach the terminal, and no BIDI
+//! override can reorder what the user sees.
 //!
 //! Neutralized: ANSI/VT escape sequences (CSI, OSC, DCS, SOS, PM, APC, two-byte ESC
 //! sequences) and their 8-bit C1 forms, every other C0/C1 control and DEL, the BIDI
 //! embedding/override/isolate controls and marks, and the byte-order mark. Tabs become
-//! spaces; newlines are kept only in message bodies. `html` messages are turned into
+//! spaces; newlines (and U+2028/2029) are kept only in message bodies, marked `⏎` in
+//! table cells. `html` messages are turned into
 //! text (tags stripped, basic entities decoded) and then sanitized like any other text.
 
 const TAB_SPACES: &str = "    ";
 
 /// Sanitizes a message body: keeps newlines (CR LF and lone CR become LF).
 pub fn message_text(s: &str) -> String {
-    clean(s, true)
+    clean(s, '\n')
 }
 
 /// Sanitizes a one-line field (topic, display name, error): newlines become spaces.
 pub fn one_line(s: &str) -> String {
-    clean(s, false).trim().to_owned()
+    clean(s, ' ').trim().to_owned()
+}
+
+/// Sanitizes a table cell of the scripting subcommands: one line, each line break
+/// shown as `⏎` so multi-line text stays recognisable.
+pub fn table_cell(s: &str) -> String {
+    clean(s, '⏎')
 }
 
 /// Turns an `html` message body into sanitized plain text.
@@ -64,7 +72,8 @@ fn skip_sequence(kind: char, it: &mut std::iter::Peekable<std::str::Chars<'_>>) 
     }
 }
 
-fn clean(s: &str, keep_newlines: bool) -> String {
+/// Neutralizes `s`; each line break becomes `newline`.
+fn clean(s: &str, newline: char) -> String {
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
@@ -85,10 +94,10 @@ fn clean(s: &str, keep_newlines: bool) -> String {
             '\u{9F}' => skip_sequence('_', &mut it),
             '\r' => {
                 if it.peek() != Some(&'\n') {
-                    out.push(if keep_newlines { '\n' } else { ' ' });
+                    out.push(newline);
                 }
             }
-            '\n' | '\u{2028}' | '\u{2029}' => out.push(if keep_newlines { '\n' } else { ' ' }),
+            '\n' | '\u{2028}' | '\u{2029}' => out.push(newline),
             '\t' => out.push_str(TAB_SPACES),
             c if c.is_control() => {}
             c if is_bidi_or_bom(c) => {}
@@ -216,6 +225,14 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_are_one_line_with_marked_breaks() {
+        assert_eq!(
+            table_cell("a\r\nb\u{2028}c\u{2029}d\u{061C}e\u{FEFF}f\u{1b}[2Jg"),
+            "a⏎b⏎c⏎defg"
+        );
+    }
+
+    #[test]
     fn keeps_unicode_text() {
         assert_eq!(message_text("héllo 世界 👋🏽"), "héllo 世界 👋🏽");
     }
@@ -238,7 +255,7 @@ mod tests {
         #[test]
         fn no_control_or_bidi_survives(input in proptest::collection::vec(proptest::char::any(), 0..200)) {
             let input: String = input.into_iter().collect();
-            for out in [message_text(&input), one_line(&input), html_message(&input)] {
+            for out in [message_text(&input), one_line(&input), html_message(&input), table_cell(&input)] {
                 for c in out.chars() {
                     proptest::prop_assert!(c == '\n' || !c.is_control(), "{:?} in {:?}", c, out);
                     proptest::prop_assert!(!is_bidi_or_bom(c));

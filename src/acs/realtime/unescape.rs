@@ -1,0 +1,63 @@
+//! JavaScript's `unescape()`: the signaling client runs the nested JSON strings of
+//! thread events through it before parsing them (`TrouterUtils.ts`), so the service
+//! writes them `escape()`d. Malformed escapes stay as they are, as in JavaScript.
+
+/// `unescape(s)`: `%XX` and `%uXXXX` become UTF-16 code units; unpaired surrogates
+/// become U+FFFD.
+pub fn js_unescape(s: &str) -> String {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let mut out = Vec::with_capacity(units.len());
+    let hex = |u: &[u16]| -> Option<u16> {
+        let text = String::from_utf16(u).ok()?;
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u16::from_str_radix(&text, 16).ok()
+    };
+    let mut i = 0;
+    while i < units.len() {
+        let percent = units[i] == u16::from(b'%');
+        let long = percent && units.get(i + 1) == Some(&u16::from(b'u'));
+        let decoded = if long {
+            units.get(i + 2..i + 6).and_then(hex).map(|u| (u, 6))
+        } else if percent {
+            units.get(i + 1..i + 3).and_then(hex).map(|u| (u, 3))
+        } else {
+            None
+        };
+        match decoded {
+            Some((u, len)) => {
+                out.push(u);
+                i += len;
+            }
+            None => {
+                out.push(units[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf16_lossy(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_javascript() {
+        // Values from `unescape()` in a JavaScript engine.
+        assert_eq!(js_unescape("a%20b"), "a b");
+        assert_eq!(
+            js_unescape("%7B%22t%22%3A%2250%25%22%7D"),
+            "{\"t\":\"50%\"}"
+        );
+        assert_eq!(js_unescape("%E9"), "é");
+        assert_eq!(js_unescape("%u20AC"), "€");
+        assert_eq!(js_unescape("%uD83D%uDE00"), "😀");
+        assert_eq!(js_unescape("plain é"), "plain é");
+        for kept in ["%", "%4", "%zz", "%u12", "%u12G4", "100%"] {
+            assert_eq!(js_unescape(kept), kept);
+        }
+        assert_eq!(js_unescape("%uD83D"), "\u{FFFD}");
+    }
+}

@@ -1,0 +1,252 @@
+//! Event Grid delivery from the emulator's outbox: handshakes, headers, retries,
+//! codes never retried, dead letters.
+
+mod common;
+mod eventgrid_common;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use acs_chat::emulator::EmulatorConfig;
+use acs_chat::emulator::eventgrid::subscription::parse_flag;
+use common::{Env, enc};
+use eventgrid_common::{Behaviour, Webhook, of_type};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// An emulator delivering to `hook` (flag options `opts`) on a compressed clock.
+async fn env_with(hook: &Webhook, opts: &str) -> Env {
+    let mut config = EmulatorConfig::for_tests();
+    config.event_subscriptions = vec![parse_flag(&format!("{}{opts}", hook.url)).expect("valid")];
+    config.event_delivery.clock_ms_per_second = 1;
+    config.event_delivery.timeout = Duration::from_secs(2);
+    Env::start_with(config).await
+}
+
+async fn dead_letters(env: &Env) -> Vec<Value> {
+    let r = env
+        .signed(Method::GET, "/emulator/event-dead-letters", None)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    v["value"].as_array().cloned().unwrap_or_default()
+}
+
+async fn wait_dead(env: &Env, n: usize) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let d = dead_letters(env).await;
+        if d.len() >= n || tokio::time::Instant::now() > deadline {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_send_is_delivered_after_the_validation_handshake_with_the_rest_values() {
+    let hook = Webhook::start(Behaviour::default()).await;
+    let env = env_with(&hook, ",name=bot").await;
+    let (alice, bob) = (env.user().await, env.user().await);
+    let thread = env.thread(&alice, "Lunch", &[&bob]).await;
+    let id = env.send(&alice, &thread, "hello").await;
+    let events = hook.wait_for_events(4).await;
+    let received = hook.received();
+    assert_eq!(
+        received[0].header("aeg-event-type"),
+        Some("SubscriptionValidation"),
+        "the handshake comes first"
+    );
+    let in_thread = of_type(&events, "ChatMessageReceivedInThread");
+    assert_eq!(in_thread.len(), 1, "{events:#?}");
+    let rest = env
+        .get_json(
+            &format!("/chat/threads/{}/messages/{id}", enc(&thread)),
+            &alice.token,
+        )
+        .await;
+    let data = &in_thread[0]["data"];
+    assert_eq!(data["messageId"], rest["id"]);
+    assert_eq!(
+        data["version"].as_i64().map(|v| v.to_string()),
+        rest["version"].as_str().map(str::to_owned)
+    );
+    assert_eq!(data["messageBody"], rest["content"]["message"]);
+    assert_eq!(data["threadId"], thread.as_str());
+    assert_eq!(
+        data["senderCommunicationIdentifier"]["rawId"],
+        alice.id.as_str()
+    );
+    let per_user = of_type(&events, "ChatMessageReceived");
+    assert_eq!(per_user.len(), 1, "to Bob only, not the sender");
+    assert_eq!(
+        per_user[0]["data"]["recipientCommunicationIdentifier"]["rawId"],
+        bob.id.as_str()
+    );
+    let delivery = received
+        .iter()
+        .find(|r| r.header("aeg-event-type") == Some("Notification"))
+        .expect("a delivery");
+    assert_eq!(delivery.header("aeg-subscription-name"), Some("BOT"));
+    assert_eq!(delivery.header("aeg-delivery-count"), Some("0"));
+    assert_eq!(delivery.header("aeg-data-version"), Some("1.0"));
+    assert_eq!(delivery.header("aeg-metadata-version"), Some("1"));
+}
+
+#[tokio::test]
+async fn a_500_is_retried_on_the_schedule_then_dead_lettered() {
+    let hook = Webhook::start(Behaviour {
+        statuses: std::iter::repeat_n(500, 100).collect(),
+        ..Behaviour::default()
+    })
+    .await;
+    let env = env_with(&hook, ",max-attempts=3,types=ChatThreadCreated").await;
+    let alice = env.user().await;
+    env.thread(&alice, "Retry", &[]).await;
+    let dead = wait_dead(&env, 1).await;
+    assert_eq!(dead.len(), 1, "{dead:#?}");
+    assert_eq!(dead[0]["deadLetterReason"], "MaxDeliveryAttemptsExceeded");
+    assert_eq!(dead[0]["deliveryAttempts"], 3);
+    assert_eq!(dead[0]["lastHttpStatusCode"], 500);
+    let counts: Vec<Option<String>> = hook
+        .received()
+        .iter()
+        .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+        .map(|r| r.header("aeg-delivery-count").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![Some("0".into()), Some("1".into()), Some("2".into())]
+    );
+}
+
+#[tokio::test]
+async fn a_hung_webhook_times_out_and_is_retried() {
+    let hook = Webhook::start(Behaviour {
+        hang: true,
+        ..Behaviour::default()
+    })
+    .await;
+    let mut config = EmulatorConfig::for_tests();
+    config.event_subscriptions = vec![
+        parse_flag(&format!(
+            "{},max-attempts=2,types=ChatThreadCreated",
+            hook.url
+        ))
+        .expect("valid"),
+    ];
+    config.event_delivery.clock_ms_per_second = 1;
+    config.event_delivery.timeout = Duration::from_millis(300);
+    let env = Env::start_with(config).await;
+    let alice = env.user().await;
+    let started = std::time::Instant::now();
+    env.thread(&alice, "Hung", &[]).await;
+    env.send(
+        &alice,
+        &env.thread(&alice, "Hung 2", &[]).await,
+        "still fast",
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the API waited for the webhook"
+    );
+    let dead = wait_dead(&env, 2).await;
+    assert_eq!(dead.len(), 2, "{dead:#?}");
+    assert!(
+        dead.iter().all(|d| d["lastDeliveryOutcome"] == "timed out"),
+        "{dead:#?}"
+    );
+}
+
+#[tokio::test]
+async fn codes_event_grid_does_not_retry_are_dead_lettered_at_once() {
+    for (status, reason) in [
+        (400, "UndeliverableDueToHttpBadRequest"),
+        (413, "UndeliverableDueToHttpBadRequest"),
+        (401, "UndeliverableDueToClientError"),
+        (403, "UndeliverableDueToClientError"),
+    ] {
+        let hook = Webhook::start(Behaviour {
+            statuses: VecDeque::from([status, status, status]),
+            ..Behaviour::default()
+        })
+        .await;
+        let env = env_with(&hook, ",types=ChatThreadCreated").await;
+        let alice = env.user().await;
+        env.thread(&alice, "No retry", &[]).await;
+        let dead = wait_dead(&env, 1).await;
+        assert_eq!(dead.len(), 1, "{status}");
+        assert_eq!(dead[0]["deadLetterReason"], reason, "{status}");
+        assert_eq!(dead[0]["deliveryAttempts"], 1, "{status}");
+        let tries = hook
+            .received()
+            .iter()
+            .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+            .count();
+        assert_eq!(tries, 1, "{status} was retried");
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_that_fails_the_handshake_gets_no_events() {
+    for schema in ["eventgrid", "cloudevents"] {
+        let hook = Webhook::start(Behaviour {
+            refuse_handshake: true,
+            ..Behaviour::default()
+        })
+        .await;
+        let env = env_with(&hook, &format!(",schema={schema}")).await;
+        let alice = env.user().await;
+        env.thread(&alice, "Refused", &[]).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let state = loop {
+            let r = env
+                .signed(Method::GET, "/emulator/event-subscriptions", None)
+                .await;
+            let v: Value = r.json().await.expect("json");
+            let state = v["value"][0]["state"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if state != "AwaitingValidation" || tokio::time::Instant::now() > deadline {
+                break state;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(state, "ValidationFailed", "{schema}");
+        // Another write after the failure: still nothing arrives.
+        env.thread(&alice, "Refused 2", &[]).await;
+        assert!(hook.events().is_empty(), "{schema}: {:#?}", hook.events());
+    }
+}
+
+#[tokio::test]
+async fn cloudevents_use_the_options_handshake_and_the_cloudevents_envelope() {
+    let hook = Webhook::start(Behaviour::default()).await;
+    let env = env_with(&hook, ",schema=cloudevents,types=ChatThreadCreated").await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "CE", &[]).await;
+    let events = hook.wait_for_events(1).await;
+    let received = hook.received();
+    assert_eq!(received[0].method, Method::OPTIONS);
+    assert_eq!(
+        received[0].header("webhook-request-origin"),
+        Some("eventgrid.azure.net")
+    );
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["specversion"], "1.0");
+    assert_eq!(
+        events[0]["type"],
+        "Microsoft.Communication.ChatThreadCreated"
+    );
+    assert_eq!(events[0]["data"]["threadId"], thread.as_str());
+    let delivery = &received[1];
+    assert!(
+        delivery
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/cloudevents+json")),
+        "{:?}",
+        delivery.header("content-type")
+    );
+}
