@@ -190,6 +190,24 @@ async fn config_refuses_bad_tokens_and_versions() {
     assert_eq!(body["CommunicationError"]["Code"], "UnsupportedApiVersion");
 }
 
+#[test]
+fn serve_refuses_a_cors_origin_that_is_not_an_origin() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_acs-chat"))
+        .args([
+            "serve",
+            "--in-memory",
+            "--port",
+            "0",
+            "--cors-origin",
+            "localhost:5173/app",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not an origin"), "{err}");
+}
+
 /// An `OPTIONS` without `Access-Control-Request-Method` is no preflight: the API
 /// answers it like any method it does not support, in the service's error shape
 /// (Chat errors are `CommunicationError`, Identity's `error`).

@@ -11,6 +11,16 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+async fn revoke(env: &common::Env, user: &common::User) {
+    let path = format!(
+        "/identities/{}/:revokeAccessTokens?{}",
+        enc(&user.id),
+        common::IDENTITY
+    );
+    let r = env.signed(Method::POST, &path, None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
 #[tokio::test]
 async fn messages_and_typing_reach_connected_participants_only() {
     let env = http_env().await;
@@ -88,18 +98,7 @@ async fn bad_tokens_and_sessions_are_refused() {
         StatusCode::UNAUTHORIZED
     );
     // A revoked token is refused too.
-    let revoke = env
-        .signed(
-            Method::POST,
-            &format!(
-                "/identities/{}/:revokeAccessTokens?{}",
-                enc(&bob.id),
-                common::IDENTITY
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    revoke(&env, &bob).await;
     assert_eq!(
         allocate(&env, &bob.token, "").await.status(),
         StatusCode::UNAUTHORIZED
@@ -193,4 +192,31 @@ async fn registrations_are_made_renewed_and_deleted() {
         .await
         .expect("sent");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn revoking_tokens_ends_the_socket_as_unauthorized() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let mut ws = connect(&env, &bob).await;
+    revoke(&env, &bob).await;
+    let last = next_text(&mut ws).await;
+    let reason: Value = serde_json::from_str(last.trim_start_matches("0:::")).expect("reason");
+    assert!(last.starts_with("0:::"), "{last}");
+    assert_eq!(reason["reason"], "unauthorized");
+}
+
+#[tokio::test]
+async fn one_user_holds_a_bounded_number_of_sockets() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let mut held = Vec::new();
+    for _ in 0..100 {
+        held.push(connect(&env, &bob).await);
+    }
+    let url = realtime_common::socket_url(&env, &bob).await;
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+    // Another user is not affected.
+    let carol = env.user().await;
+    connect(&env, &carol).await;
 }

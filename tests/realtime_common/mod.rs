@@ -44,8 +44,8 @@ pub fn params(alloc: &Value) -> String {
     )
 }
 
-/// Allocation, handshake, socket; returns the socket after `trouter.connected`.
-pub async fn connect(env: &Env, user: &User) -> Ws {
+/// Allocation and handshake; returns the WebSocket URL.
+pub async fn socket_url(env: &Env, user: &User) -> String {
     let r = allocate(env, &user.token, "").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(header_is_json(&r));
@@ -67,18 +67,28 @@ pub async fn connect(env: &Env, user: &User) -> Ws {
     let parts: Vec<&str> = text.split(':').collect();
     assert_eq!(parts.len(), 4, "{text}");
     assert_eq!(parts[3], "websocket");
-    let url = format!(
+    format!(
         "ws://{}/socket.io/1/websocket/{}?{}",
         env.host(),
         parts[0],
         params(&alloc)
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
-    assert_eq!(next_text(&mut ws).await, "1::");
-    let connected = next_text(&mut ws).await;
+    )
+}
+
+/// Reads `1::` and `trouter.connected` off a fresh socket.
+pub async fn expect_connected(ws: &mut Ws) {
+    assert_eq!(next_text(ws).await, "1::");
+    let connected = next_text(ws).await;
     let v: Value = serde_json::from_str(connected.trim_start_matches("5:::")).expect("event");
     assert_eq!(v["name"], "trouter.connected");
     assert!(v["args"][0]["ttl"].as_i64().is_some_and(|t| t > 0));
+}
+
+/// Allocation, handshake, socket; returns the socket after `trouter.connected`.
+pub async fn connect(env: &Env, user: &User) -> Ws {
+    let url = socket_url(env, user).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    expect_connected(&mut ws).await;
     ws
 }
 

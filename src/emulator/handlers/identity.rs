@@ -128,6 +128,7 @@ pub async fn revoke(app: &App, user: &str) -> Result<Reply, ApiError> {
         .tx(move |tx| store::identities::revoke(tx, &u, now))
         .await?;
     app.token_liveness.forget(user);
+    app.realtime.hub.recheck(user);
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 
@@ -137,6 +138,7 @@ pub async fn delete(app: &App, user: &str) -> Result<Reply, ApiError> {
         .tx(move |tx| store::identities::delete(tx, &u, now))
         .await?;
     app.token_liveness.forget(user);
+    app.realtime.hub.recheck(user);
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 

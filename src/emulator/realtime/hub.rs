@@ -22,9 +22,18 @@ pub struct Event {
     pub body: Box<dyn Fn(&str) -> String + Send>,
 }
 
+/// What a connection is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Push {
+    /// An event body for this connection's user.
+    Event(Arc<str>),
+    /// The user's tokens changed (revoked, identity deleted): check yours.
+    Recheck,
+}
+
 struct Conn {
     id: u64,
-    tx: mpsc::Sender<Arc<str>>,
+    tx: mpsc::Sender<Push>,
 }
 
 /// The connections of every user.
@@ -37,7 +46,7 @@ pub struct Hub {
 /// A connection's end: events arrive on `rx`; the channel closes when the hub drops
 /// the connection (overflow). Dropping it unsubscribes.
 pub struct Subscription {
-    pub rx: mpsc::Receiver<Arc<str>>,
+    pub rx: mpsc::Receiver<Push>,
     hub: Arc<Hub>,
     user: String,
     id: u64,
@@ -89,6 +98,22 @@ impl Hub {
         }
     }
 
+    /// Tells `user`'s connections to check their token again (after a revoke).
+    pub fn recheck(&self, user: &str) {
+        let mut conns = self.lock();
+        if let Some(list) = conns.get_mut(user) {
+            list.retain(|c| c.tx.try_send(Push::Recheck).is_ok());
+            if list.is_empty() {
+                conns.remove(user);
+            }
+        }
+    }
+
+    /// How many connections `user` has.
+    pub fn connections_of(&self, user: &str) -> usize {
+        self.lock().get(user).map_or(0, Vec::len)
+    }
+
     /// How many connections are subscribed (for tests and benchmarks).
     pub fn connections(&self) -> usize {
         self.lock().values().map(Vec::len).sum()
@@ -100,7 +125,7 @@ impl Hub {
             let Some(list) = conns.get_mut(user) else {
                 continue;
             };
-            let body: Arc<str> = Arc::from((event.body)(user));
+            let body = Push::Event(Arc::from((event.body)(user)));
             // A full or closed queue drops the connection (its sender goes away).
             list.retain(|c| c.tx.try_send(body.clone()).is_ok());
             if list.is_empty() {
@@ -142,9 +167,10 @@ mod tests {
         let mut b = hub.subscribe("b");
         hub.publish(event(&["a"]));
         hub.publish(event(&["a", "b"]));
-        assert_eq!(a.rx.recv().await.as_deref(), Some("for a"));
-        assert_eq!(a.rx.recv().await.as_deref(), Some("for a"));
-        assert_eq!(b.rx.recv().await.as_deref(), Some("for b"));
+        let for_a = Some(Push::Event(Arc::from("for a")));
+        assert_eq!(a.rx.recv().await, for_a);
+        assert_eq!(a.rx.recv().await, for_a);
+        assert_eq!(b.rx.recv().await, Some(Push::Event(Arc::from("for b"))));
         assert!(b.rx.try_recv().is_err());
     }
 

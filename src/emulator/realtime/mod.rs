@@ -52,11 +52,6 @@ impl Realtime {
             registrations: Default::default(),
         }
     }
-
-    /// The Trouter path registration `id` is live for (tests, diagnostics).
-    pub fn registered_path(&self, id: &str) -> Option<String> {
-        self.registrations.path_of(id, super::store::now_ms())
-    }
 }
 
 /// The real-time routes; everything else falls through to the REST dispatcher.

@@ -27,7 +27,6 @@ const MAX_REGISTRATIONS: usize = 100_000;
 
 struct Registration {
     user: String,
-    path: String,
     expires_ms: i64,
 }
 
@@ -42,12 +41,10 @@ impl Registrations {
         self.by_id.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The Trouter path `id` is registered for, if it is unexpired (`now_ms`).
-    pub fn path_of(&self, id: &str, now_ms: i64) -> Option<String> {
-        self.lock()
-            .get(id)
-            .filter(|r| r.expires_ms > now_ms)
-            .map(|r| r.path.clone())
+    /// Whether `id` is registered and unexpired at `now_ms`.
+    #[cfg(test)]
+    pub fn is_live(&self, id: &str, now_ms: i64) -> bool {
+        self.lock().get(id).is_some_and(|r| r.expires_ms > now_ms)
     }
 }
 
@@ -64,9 +61,10 @@ struct Transports {
     trouter: Vec<TrouterTransport>,
 }
 
+/// One TROUTER transport; its `path` (the socket's `surl`) is not needed, as events
+/// follow the live sockets.
 #[derive(Deserialize)]
 struct TrouterTransport {
-    path: String,
     ttl: i64,
 }
 
@@ -99,6 +97,7 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
     let mut all = app.realtime.registrations.lock();
     if let Some(existing) = all.get(&reg.registration_id)
         && existing.user != caller.user
+        && existing.expires_ms > now
     {
         return error_response(
             ApiError::forbidden("The registration belongs to another user."),
@@ -115,7 +114,6 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
         reg.registration_id,
         Registration {
             user: caller.user,
-            path: t.path,
             expires_ms,
         },
     );
@@ -134,7 +132,7 @@ pub async fn unregister(
     };
     let mut all = app.realtime.registrations.lock();
     match all.get(&id) {
-        Some(r) if r.user == caller.user => {
+        Some(r) if r.user == caller.user && r.expires_ms > now_ms() => {
             all.remove(&id);
             StatusCode::NO_CONTENT.into_response()
         }
@@ -143,5 +141,25 @@ pub async fn unregister(
             Json(serde_json::json!({"error": "no such registration"})),
         )
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrations_expire() {
+        let r = Registrations::default();
+        r.lock().insert(
+            "id".to_owned(),
+            Registration {
+                user: "8:acs:u".to_owned(),
+                expires_ms: 1_000,
+            },
+        );
+        assert!(r.is_live("id", 999));
+        assert!(!r.is_live("id", 1_000));
+        assert!(!r.is_live("other", 0));
     }
 }

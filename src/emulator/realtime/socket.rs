@@ -13,6 +13,7 @@ use super::super::app::App;
 use super::super::auth::user_token::{self, TokenUser};
 use super::super::store::now_ms;
 use super::frames::{self, Incoming};
+use super::hub::Push;
 use super::trouter::HEARTBEAT_TIMEOUT_S;
 
 /// How often the server sends `2::` (well inside the announced timeout).
@@ -81,8 +82,17 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
                     _ => {}
                 }
             }
-            event = subscription.rx.recv() => {
-                let Some(body) = event else { break End::Overflow };
+            push = subscription.rx.recv() => {
+                let body = match push {
+                    None => break End::Overflow,
+                    Some(Push::Event(body)) => body,
+                    Some(Push::Recheck) => {
+                        if let Ok(false) = user_token::still_live(&app, &caller.user, caller.issued_ms).await {
+                            break End::TokenRevoked;
+                        }
+                        continue;
+                    }
+                };
                 next_request += 1;
                 let frame = frames::request(next_request, &url, &body);
                 if !send(&mut tx, frame).await {

@@ -31,6 +31,11 @@ const ALLOCATION_TTL_S: i64 = 86_400;
 /// What the handshake announces: the client closes a socket silent for this + 2 s,
 /// and the server sends a heartbeat well within it.
 pub const HEARTBEAT_TIMEOUT_S: u64 = 60;
+/// Sockets one user may hold at once (browser tabs, devices); a bound, so that one
+/// token cannot hold the server's memory.
+pub const MAX_SOCKETS_PER_USER: usize = 100;
+/// The largest frame a client may send (its frames are acks and answers).
+const CLIENT_FRAME_MAX: usize = 16 * 1024;
 /// Handshakes whose socket never came are forgotten after this long.
 const SESSION_LIFETIME_MS: i64 = 30_000;
 /// At most this many handshakes wait for their socket.
@@ -184,11 +189,19 @@ pub async fn websocket(
             Family::Chat,
         );
     };
+    if app.realtime.hub.connections_of(&p.caller.user) >= MAX_SOCKETS_PER_USER {
+        return error_response(ApiError::too_many_requests(60), Family::Chat);
+    }
     if now_ms() - p.created_ms >= SESSION_LIFETIME_MS {
         return error_response(
             ApiError::not_found("No such socket.io session."),
             Family::Chat,
         );
     }
-    ws.on_upgrade(move |socket| socket::serve(app, socket, p.caller, p.connection))
+    // The client only sends small frames (acks, answers): the default 128 KiB buffers
+    // per socket would be most of a socket's memory.
+    ws.read_buffer_size(CLIENT_FRAME_MAX)
+        .write_buffer_size(0)
+        .max_message_size(CLIENT_FRAME_MAX)
+        .on_upgrade(move |socket| socket::serve(app, socket, p.caller, p.connection))
 }

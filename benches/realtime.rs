@@ -1,0 +1,371 @@
+//! Real-time notifications under load, against `acs-chat serve --in-memory --http`
+//! in its own process (so its memory is its own): event latency from the REST answer
+//! to the listener's socket, fan-out to a full thread of 250 connected members,
+//! connections held and the server's memory per connection, and send throughput
+//! with no listeners, with 1,000 listeners connected in other threads, and with 250
+//! listeners on the thread being written.
+//!
+//! Listeners speak the Trouter protocol as the official client does (allocation,
+//! handshake, socket.io WebSocket) and read every frame they are sent.
+//!
+//! Run: `cargo bench --bench realtime` (`-- --short` for the quick CI mode).
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use acs_chat::acs::{ConnectionString, HttpConfig, IdentityClient, TokenScope, Transport};
+use futures::StreamExt as _;
+use serde_json::{Value, json};
+use support::{Report, ms, short_mode};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+const BIN: &str = env!("CARGO_BIN_EXE_acs-chat");
+const CHAT: &str = "api-version=2024-03-07";
+
+/// `acs-chat serve` in its own process.
+struct Server {
+    child: Child,
+    base: String,
+    connection: ConnectionString,
+    http: reqwest::Client,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start() -> Self {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--in-memory", "--http", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("acs-chat serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let line = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("ACS_CONNECTION_STRING=").map(str::to_owned))
+            .expect("the connection string");
+        let connection = ConnectionString::parse(&line).expect("parses");
+        let base = connection
+            .endpoint
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        Self {
+            child,
+            base,
+            connection,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The server's resident memory (MiB).
+    fn rss_mib(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// `n` users: (raw id, token).
+    async fn users(&self, n: usize) -> Vec<(String, String)> {
+        let identity = IdentityClient::new(
+            &self.connection,
+            Transport::new(HttpConfig::default()).expect("transport"),
+        );
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (id, token) = identity
+                .create_user_and_token(&[TokenScope::Chat], None)
+                .await
+                .expect("user");
+            out.push((id, token.token));
+        }
+        out
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}?{CHAT}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.unwrap_or(Value::Null)
+    }
+
+    /// A thread of `owner` with `members` (added 200 at a time, as the API allows).
+    async fn thread(&self, owner: &(String, String), members: &[(String, String)]) -> String {
+        let created = self
+            .post(
+                "/chat/threads",
+                &owner.1,
+                json!({"topic": "bench", "participants": [{"communicationIdentifier": {"rawId": owner.0, "communicationUser": {"id": owner.0}}}]}),
+            )
+            .await;
+        let id = created["chatThread"]["id"].as_str().expect("id").to_owned();
+        let path = format!("/chat/threads/{}/participants/:add", enc(&id));
+        for batch in members.chunks(200) {
+            let list: Vec<Value> = batch
+                .iter()
+                .map(|(u, _)| json!({"communicationIdentifier": {"rawId": u, "communicationUser": {"id": u}}}))
+                .collect();
+            self.post(&path, &owner.1, json!({ "participants": list }))
+                .await;
+        }
+        id
+    }
+
+    async fn send(&self, token: &str, thread: &str) -> String {
+        let path = format!("/chat/threads/{}/messages", enc(thread));
+        let v = self
+            .post(
+                &path,
+                token,
+                json!({"content": "a benchmark message of ordinary length"}),
+            )
+            .await;
+        v["id"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A connected listener for `token`: every message event it receives goes to `tx`
+    /// as (message id, arrival time). Aborting the task closes the socket.
+    async fn listen(
+        &self,
+        token: &str,
+        tx: mpsc::UnboundedSender<(String, Instant)>,
+    ) -> tokio::task::JoinHandle<()> {
+        let alloc: Value = self
+            .http
+            .post(format!("{}/v4/a", self.base))
+            .header("x-skypetoken", token)
+            .send()
+            .await
+            .expect("allocation")
+            .json()
+            .await
+            .expect("json");
+        let p = &alloc["connectparams"];
+        let params = format!(
+            "sr={}&se={}&sig={}",
+            p["sr"].as_str().unwrap_or(""),
+            p["se"].as_str().unwrap_or(""),
+            p["sig"].as_str().unwrap_or("")
+        );
+        let hs = self
+            .http
+            .get(format!("{}/socket.io/1/?{params}", self.base))
+            .header("x-skypetoken", token)
+            .send()
+            .await
+            .expect("handshake")
+            .text()
+            .await
+            .expect("text");
+        let sid = hs.split(':').next().unwrap_or_default();
+        let url = format!(
+            "{}/socket.io/1/websocket/{sid}?{params}",
+            self.base.replacen("http", "ws", 1)
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("socket");
+        // `1::` and `trouter.connected`.
+        for _ in 0..2 {
+            let _ = ws.next().await;
+        }
+        tokio::spawn(async move {
+            while let Some(Ok(msg)) = ws.next().await {
+                let Message::Text(t) = msg else { continue };
+                let Some(req) = t.strip_prefix("3:::") else {
+                    continue;
+                };
+                let at = Instant::now();
+                let body = serde_json::from_str::<Value>(req)
+                    .ok()
+                    .and_then(|r| serde_json::from_str::<Value>(r["body"].as_str()?).ok());
+                if let Some(id) = body.and_then(|b| b["messageId"].as_str().map(str::to_owned))
+                    && tx.send((id, at)).is_err()
+                {
+                    return;
+                }
+            }
+        })
+    }
+}
+
+fn enc(id: &str) -> String {
+    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Sends/s of `writers` (a user and the thread it writes to each), all at once, for
+/// `window`.
+async fn throughput(
+    server: &Arc<Server>,
+    writers: &[((String, String), String)],
+    window: Duration,
+) -> f64 {
+    let sent = Arc::new(AtomicU64::new(0));
+    let end = Instant::now() + window;
+    let tasks: Vec<_> = writers
+        .iter()
+        .cloned()
+        .map(|(user, thread)| {
+            let (server, sent) = (server.clone(), sent.clone());
+            tokio::spawn(async move {
+                while Instant::now() < end {
+                    server.send(&user.1, &thread).await;
+                    sent.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    sent.load(Ordering::Relaxed) as f64 / window.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let short = short_mode();
+    let (samples, listeners, fan_out, senders, window) = if short {
+        (20, 50, 20, 4, Duration::from_secs(1))
+    } else {
+        (500, 1000, 250, 16, Duration::from_secs(10))
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = Arc::new(Server::start());
+    let mut report = Report::default();
+
+    // Throughput with nobody listening.
+    let writers_users = server.users(senders).await;
+    let mut writers = Vec::new();
+    for w in &writers_users {
+        writers.push((w.clone(), server.thread(w, &[]).await));
+    }
+    let quiet = throughput(&server, &writers, window).await;
+    report.add("send.no_listeners", quiet, "sends/s");
+
+    // Latency: one listener, one writer, one message at a time.
+    let pair = server.users(2).await;
+    let thread = server.thread(&pair[0], &pair[1..]).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _latency_listener = server.listen(&pair[1].1, tx).await;
+    // The event leaves right after the commit, before the REST answer is written, so
+    // it often arrives first: both are timed from the moment the send starts.
+    let (mut answer, mut event, mut lead) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let start = Instant::now();
+        let id = server.send(&pair[0].1, &thread).await;
+        let answered = Instant::now();
+        loop {
+            let (got, at) = rx.recv().await.expect("event");
+            if got == id {
+                answer.push(ms(answered - start));
+                event.push(ms(at - start));
+                lead.push(ms(at.saturating_duration_since(answered)));
+                break;
+            }
+        }
+    }
+    report.latencies("send.rest_answer", &mut answer);
+    report.latencies("send.event_at_listener", &mut event);
+    report.latencies("event.after_rest_answer", &mut lead);
+
+    // Connections held, and the server's memory for them.
+    let before = server.rss_mib();
+    let crowd = server.users(listeners).await;
+    let (tx, mut crowd_rx) = mpsc::unbounded_channel();
+    let started = Instant::now();
+    let mut crowd_sockets = Vec::with_capacity(crowd.len());
+    for u in &crowd {
+        server.thread(u, &[]).await;
+        crowd_sockets.push(server.listen(&u.1, tx.clone()).await);
+    }
+    report.add("connections.held", crowd.len() as f64, "sockets");
+    report.add(
+        "connections.setup",
+        ms(started.elapsed()) / crowd.len() as f64,
+        "ms/socket",
+    );
+    let after = server.rss_mib();
+    report.add(
+        "connections.memory",
+        (after - before) * 1024.0 / crowd.len() as f64,
+        "KiB/socket (incl. its user and thread)",
+    );
+    let busy = throughput(&server, &writers, window).await;
+    assert!(
+        crowd_rx.try_recv().is_err(),
+        "listeners elsewhere got nothing"
+    );
+    // The machine drifts and the database grows: measure "none" again afterwards and
+    // compare with the mean of the two.
+    crowd_sockets.iter().for_each(|t| t.abort());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let quiet_again = throughput(&server, &writers, window).await;
+    report.add("send.no_listeners.again", quiet_again, "sends/s");
+    report.add("send.listeners_elsewhere", busy, "sends/s");
+    report.add(
+        "send.listeners_elsewhere.vs_none",
+        busy / ((quiet + quiet_again) / 2.0) * 100.0,
+        "%",
+    );
+
+    // Fan-out: a thread whose `fan_out` members are all connected.
+    let members = server.users(fan_out).await;
+    let full = server.thread(&members[0], &members[1..]).await;
+    let (tx, mut fan_rx) = mpsc::unbounded_channel();
+    let mut member_sockets = Vec::with_capacity(members.len());
+    for m in &members {
+        member_sockets.push(server.listen(&m.1, tx.clone()).await);
+    }
+    let mut last = Vec::with_capacity(samples / 10 + 1);
+    for _ in 0..(samples / 10).max(3) {
+        let id = server.send(&members[0].1, &full).await;
+        let answered = Instant::now();
+        let mut reached = 0;
+        let mut latest = answered;
+        while reached < members.len() {
+            let (got, at) = fan_rx.recv().await.expect("event");
+            if got == id {
+                reached += 1;
+                latest = latest.max(at);
+            }
+        }
+        last.push(ms(latest.saturating_duration_since(answered)));
+    }
+    report.latencies(&format!("fanout.{fan_out}.last_member"), &mut last);
+    let shared: Vec<_> = members
+        .iter()
+        .take(senders)
+        .map(|m| (m.clone(), full.clone()))
+        .collect();
+    let drain = tokio::spawn(async move { while fan_rx.recv().await.is_some() {} });
+    let crowded = throughput(&server, &shared, window).await;
+    report.add(
+        format!("send.{fan_out}_listeners_on_thread"),
+        crowded,
+        "sends/s",
+    );
+    drain.abort();
+    report.print_table("Real-time notifications (acs-chat serve --in-memory --http, own process)");
+}
