@@ -9,6 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 const PAGE: &str = "http://app.example.test:5173";
+/// A web app's local dev server: the only kind of page the key's routes serve by default.
+const LOCAL_PAGE: &str = "http://localhost:5173";
 /// What the official SDK and the Trouter client ask a preflight to allow.
 const ASKED: &str = "authorization,content-type,x-ms-client-request-id,x-ms-useragent,x-skypetoken";
 
@@ -46,9 +48,15 @@ async fn preflights_are_granted_on_chat_identity_and_realtime_routes() {
         ),
         ("/v4/a?epid=x".to_owned(), "POST"),
     ] {
-        let r = preflight(&env, &path, PAGE, method).await;
+        // Identity is signed with the (public) development key: local pages only.
+        let page = if path.starts_with("/identities") {
+            LOCAL_PAGE
+        } else {
+            PAGE
+        };
+        let r = preflight(&env, &path, page, method).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT, "{path}");
-        assert_eq!(header(&r, "access-control-allow-origin"), PAGE, "{path}");
+        assert_eq!(header(&r, "access-control-allow-origin"), page, "{path}");
         assert!(
             header(&r, "access-control-allow-methods").contains(method),
             "{path}"
@@ -233,4 +241,42 @@ async fn a_plain_options_is_the_apis_405_not_a_preflight() {
             "{path}"
         );
     }
+}
+
+/// The development key is public: a page of a foreign origin could sign Identity and
+/// management requests with it. Those routes refuse foreign pages (preflights and
+/// requests alike) unless `--cors-origin` lists them; loopback pages are served.
+#[tokio::test]
+async fn the_key_routes_serve_only_loopback_pages_by_default() {
+    let env = Env::start().await;
+    for path in [
+        format!("/identities?{IDENTITY}"),
+        "/emulator/event-subscriptions".to_owned(),
+    ] {
+        let r = preflight(&env, &path, PAGE, "POST").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(header(&r, "access-control-allow-origin"), "", "{path}");
+        let r = env
+            .client
+            .post(format!("{}{path}", env.base))
+            .header("origin", PAGE)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        for local in [LOCAL_PAGE, "https://127.0.0.1:8443", "http://[::1]:3000"] {
+            let r = preflight(&env, &path, local, "POST").await;
+            assert_eq!(r.status(), StatusCode::NO_CONTENT, "{path} from {local}");
+            assert_eq!(header(&r, "access-control-allow-origin"), local, "{path}");
+        }
+    }
+    // A listed origin is served there too.
+    let listed = Env::start_with(EmulatorConfig {
+        cors_origins: vec![PAGE.to_owned()],
+        ..EmulatorConfig::for_tests()
+    })
+    .await;
+    let r = preflight(&listed, &format!("/identities?{IDENTITY}"), PAGE, "POST").await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&r, "access-control-allow-origin"), PAGE);
 }

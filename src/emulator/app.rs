@@ -30,6 +30,9 @@ pub struct App {
     /// loopback address, where a DNS-rebinding page could otherwise reach the
     /// emulator (over https the browser's certificate check stops it).
     pub loopback_hosts_only: bool,
+    /// `serve --cors-origin`: the only origins browser pages may call from (empty:
+    /// any origin on the Chat and real-time routes, loopback ones on the key's routes).
+    pub cors_origins: Vec<String>,
     /// Request lines at debug rather than info (`serve --log-file`).
     pub quiet_requests: bool,
     /// When the last request arrived (epoch ms), for the idle timeout.

@@ -1,7 +1,8 @@
 //! CORS, so that browser apps (the official JS SDK, the ACS UI library) can call the
-//! emulator from their own origin. Tokens travel as bearer / `X-Skypetoken` headers,
-//! never as cookies, so any origin may be allowed by default; `serve --cors-origin`
-//! narrows it to a list.
+//! emulator from their own origin. Chat and real-time calls carry user tokens as bearer
+//! / `X-Skypetoken` headers, never cookies, so any origin may make them by default; the
+//! routes signed with the (public) development key serve loopback pages only (see
+//! [`preflights_only`]). `serve --cors-origin` narrows both to a list.
 //!
 //! Preflights ask for `authorization`, `content-type`, `x-ms-client-request-id`,
 //! `x-ms-useragent` (the REST SDK) and `x-skypetoken` (the Trouter client); rather than
@@ -9,7 +10,7 @@
 //! asks for.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -17,8 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer, ExposeHeaders};
 
+use super::api_error::{ApiError, Family};
 use super::app::App;
-use super::dispatch;
+use super::{dispatch, respond};
 
 /// How long a browser may cache a preflight (Chromium caps it at two hours).
 const MAX_AGE: Duration = Duration::from_secs(7200);
@@ -87,11 +89,27 @@ pub fn layer(origins: &[String]) -> CorsLayer {
 /// (the layer says 200 with an empty body; browsers accept both, 204 says what it is).
 /// Any other `OPTIONS` is no browser's and goes straight to the API, which answers it
 /// as the service does any unsupported method (405 in the service's error shape).
+///
+/// The routes signed with the access key (Identity, `/emulator/*`) are another matter:
+/// the development key is public, so a page of any origin could sign with it and mint
+/// tokens or subscribe a webhook to every message. Without `--cors-origin` those routes
+/// serve only pages of loopback origins (a local web app's dev server); a foreign
+/// origin's request or preflight there gets 403 and no CORS grant.
 pub async fn preflights_only(
     State(app): State<Arc<App>>,
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(family) = signed_with_the_key(request.uri().path())
+        && let Some(origin) = request.headers().get(header::ORIGIN)
+        && !key_routes_allow(&app.cors_origins, origin)
+    {
+        let refused = ApiError::forbidden(
+            "Pages of this origin may not call the routes signed with the access key; \
+             serve --cors-origin lists the origins that may.",
+        );
+        return respond::finish(Err(refused), family, false, Instant::now(), None);
+    }
     if request.method() != Method::OPTIONS {
         return next.run(request).await;
     }
@@ -106,6 +124,36 @@ pub async fn preflights_only(
         *response.status_mut() = StatusCode::NO_CONTENT;
     }
     response
+}
+
+/// The API family of a path signed with the access key, or `None` for the Chat and
+/// real-time routes (bearer tokens, which a foreign page does not have).
+fn signed_with_the_key(path: &str) -> Option<Family> {
+    let path = path.trim_start_matches('/');
+    if path == "identities" || path.starts_with("identities/") {
+        Some(Family::Identity)
+    } else if path.starts_with("emulator/") {
+        Some(Family::Emulator)
+    } else {
+        None
+    }
+}
+
+/// Whether a page of `origin` may call the key's routes: one of `--cors-origin`'s when
+/// given, else any loopback origin (`http://localhost:5173`, `https://127.0.0.1:8080`).
+fn key_routes_allow(configured: &[String], origin: &HeaderValue) -> bool {
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if !configured.is_empty() {
+        return configured.iter().any(|o| o == origin);
+    }
+    url::Url::parse(origin).is_ok_and(|u| match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    })
 }
 
 #[cfg(test)]

@@ -105,7 +105,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
     /// Allow browser pages from this origin only (repeatable), e.g.
-    /// `--cors-origin http://localhost:5173`; by default every origin may call.
+    /// `--cors-origin http://localhost:5173`; by default any origin may call the Chat and
+    /// real-time routes, and loopback origins the routes signed with the access key.
     #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
     pub cors_origins: Vec<String>,
     /// Deliver Event Grid events to this webhook (repeatable):

@@ -208,6 +208,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         throttle: config.throttle.then(Throttle::default),
         faults: config.faults.clone().map(super::faults::Faults::new),
         loopback_hosts_only: !config.tls && config.host.is_loopback(),
+        cors_origins: config.cors_origins.clone(),
         quiet_requests: config.quiet_requests,
         last_request_ms: AtomicI64::new(now_ms()),
         realtime: realtime::Realtime::start(),
