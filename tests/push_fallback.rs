@@ -182,3 +182,21 @@ async fn silent_socket() {
         "the push service was silent for 3 s"
     );
 }
+
+/// A service that accepts and then drops at once is no steady connection: its ends
+/// count as failures, so the waits before reconnecting grow instead of staying at the
+/// half second that follows a connection which stayed up.
+#[tokio::test]
+async fn a_socket_that_drops_at_once_backs_off_more_each_time() {
+    let socket = socket_server(Script::CloseAfterConnect).await;
+    let endpoint = trouter(Some(socket), 200);
+    let mut push = push_at(&endpoint, None, &fake_token(), options());
+    let mut waits = Vec::new();
+    while waits.len() < 2 {
+        if let Update::State(PushState::Down { retry_in, .. }) = next(&mut push, 20).await {
+            waits.push(retry_in);
+        }
+    }
+    assert!(waits[0] >= Duration::from_millis(800), "{waits:?}");
+    assert!(waits[1] > waits[0], "{waits:?}");
+}

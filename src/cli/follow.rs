@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
 
-use crate::acs::realtime::{Notifications, PushState, Update};
+use crate::acs::realtime::{ChatEvent, Notifications, PushState, Update};
 use crate::acs::{ChatThreadClient, MessageCursor};
 use crate::wire::ChatMessage;
 
@@ -64,7 +64,12 @@ pub async fn follow(
                     }
                     false
                 }
-                Some(Update::Event(e)) => e.thread_id() == thread.id(),
+                // Typing and receipts change no message: no list call for them
+                // (list calls count against the service's per-minute limit).
+                Some(Update::Event(e)) => {
+                    e.thread_id() == thread.id()
+                        && !matches!(e, ChatEvent::Typing(_) | ChatEvent::ReadReceipt(_))
+                }
                 None => {
                     push = None;
                     live = false;
@@ -82,7 +87,13 @@ pub async fn follow(
         match polled {
             Ok(fresh) => {
                 failures = 0;
-                next_poll = Instant::now() + if live { SAFETY_NET } else { interval };
+                // Live, polling is a safety net, never more often than asked for.
+                next_poll = Instant::now()
+                    + if live {
+                        SAFETY_NET.max(interval)
+                    } else {
+                        interval
+                    };
                 if !fresh.iter().all(&mut print) {
                     return Ok(());
                 }

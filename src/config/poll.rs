@@ -43,7 +43,9 @@ pub struct PollIntervals {
 
 impl PollConfig {
     /// Values outside these ranges are mistakes (a poll every 0 ms, idle after 500
-    /// years), so they are named rather than clamped or obeyed.
+    /// years), so they are named rather than clamped or obeyed. (Within them, a remote
+    /// endpoint's active interval is still raised to 300 ms by [`Self::resolve`], to
+    /// stay inside the service's rate limits.)
     pub(super) fn validate(&self) -> Result<(), String> {
         let keys = [
             ("poll.active_ms", self.active_ms, 20..=60_000),

@@ -1,5 +1,6 @@
 //! `acs-chat serve`: a local emulator of the ACS Chat and Identity REST APIs,
-//! persisting to SQLite. It shares only [`crate::wire`] with the client.
+//! persisting to SQLite. Of the client's code it uses only the wire format
+//! ([`crate::wire`]) and the small leaves `local`, `paths` and `signals`.
 //!
 //! [`start`] runs one in-process (tests, the client's auto-start); [`run`] is the
 //! `serve` command: it prints the connection string and the certificate path on

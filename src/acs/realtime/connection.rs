@@ -20,12 +20,17 @@ use super::setup::{Allocation, Services, parse_url, registration_ttl};
 use super::socket::{self, Ws};
 use super::{Client, PushState, Update, events};
 
+/// How long a connection must have been live for its end to reset the backoff.
+const STEADY: Duration = Duration::from_secs(30);
+/// How long closing a socket may take.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How a connection ended.
 pub struct Ended {
     pub reason: String,
     /// The service refused the token: reconnect with a fresh one.
     pub unauthorized: bool,
-    /// It had been live (so a reconnect may follow at once).
+    /// It had been live for a while ([`STEADY`]), so a reconnect may follow at once.
     pub was_live: bool,
     /// The consumer is gone or asked to stop: no reconnect.
     pub stop: bool,
@@ -69,7 +74,19 @@ enum Awaiting {
 
 impl Client {
     /// One connection from allocation to its end.
+    /// One connection, from the configuration call to its end. A refused token, at
+    /// any step, is dropped so that the next attempt asks the credential for a fresh one.
     pub(super) async fn connect_once(&mut self, tx: &mpsc::Sender<Update>) -> Ended {
+        let end = self.connect_and_serve(tx).await;
+        if end.unauthorized
+            && let Ok(token) = self.http.credential.token().await
+        {
+            self.http.credential.invalidate(&token);
+        }
+        end
+    }
+
+    async fn connect_and_serve(&mut self, tx: &mpsc::Sender<Update>) -> Ended {
         let services = match &self.services {
             Some(s) => s.clone(),
             None => match self.http.services(&self.endpoint).await {
@@ -130,9 +147,13 @@ impl Client {
         if tx.send(Update::State(PushState::Live)).await.is_err() {
             return Ended::stopped();
         }
+        let live_since = tokio::time::Instant::now();
         let mut end = self.live(&mut ws, tx, silence, &services, &alloc).await;
-        end.was_live = true;
-        let _ = ws.close(None).await;
+        // Only a connection that stayed up resets the backoff: a service that accepts
+        // and drops at once must not be reconnected to twice a second forever.
+        end.was_live = live_since.elapsed() >= STEADY;
+        // A peer that stopped reading must not hold the close forever.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, ws.close(None)).await;
         end
     }
 
@@ -327,13 +348,7 @@ impl Client {
                     return Ended::new("the push service asked for a reconnect");
                 }
                 other => {
-                    if let Some(mut end) = ends(&other) {
-                        if end.unauthorized
-                            && let Ok(token) = self.http.credential.token().await
-                        {
-                            self.http.credential.invalidate(&token);
-                        }
-                        end.was_live = true;
+                    if let Some(end) = ends(&other) {
                         return end;
                     }
                 }

@@ -84,8 +84,9 @@ impl fmt::Display for PushState {
         match self {
             Self::Connecting => f.write_str("connecting"),
             Self::Live => f.write_str("live"),
+            // Reasons may quote what a service sent: never raw onto a terminal.
             Self::Down { reason, .. } | Self::Stopped { reason } => {
-                write!(f, "push unavailable: {reason}")
+                write!(f, "push unavailable: {}", crate::sanitize::one_line(reason))
             }
         }
     }
@@ -299,6 +300,17 @@ fn now_id() -> u128 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reason_from_a_service_reaches_no_terminal_raw() {
+        let state = PushState::Down {
+            reason: "the push service disconnected (\u{1b}[2J\u{1b}]0;pwned\u{7})".into(),
+            retry_in: std::time::Duration::from_secs(1),
+        };
+        let shown = state.to_string();
+        assert!(shown.starts_with("push unavailable: "), "{shown}");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
+
     use super::*;
 
     #[test]

@@ -7,8 +7,9 @@
 //!
 //! Cost: with no subscription, a write only reads one flag. The API never waits for
 //! a delivery: each subscription has its own task, all of them share a bounded number
-//! of requests in flight, and every request has a timeout, so a hung webhook delays
-//! only its own events.
+//! of requests in flight (32), and every request has a timeout. A hung webhook holds
+//! at most its own requests until they time out; many hung webhooks at once can take
+//! all 32 and delay the others' deliveries by up to the timeout, never a write.
 //!
 //! Module map: `subscription` (options, checks), `outbox` (the tables), `facts`
 //! (rows -> event facts), `deliver` (HTTP: handshakes, posts, outcomes), `worker`

@@ -99,7 +99,7 @@ async fn run(
             Ok(Step::More) => continue,
             Ok(Step::Idle(None)) => IDLE,
             Ok(Step::Idle(Some(due))) => {
-                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
+                Duration::from_millis(u64::try_from(due.saturating_sub(now_ms())).unwrap_or(0))
             }
             Err(_) => BACKOFF,
         };

@@ -47,7 +47,13 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
     let (mut tx, mut rx) = socket.split();
     let url = format!("/v4/f/{connection}/messaging");
     let until_expiry = Duration::from_millis(
-        u64::try_from(caller.expires_s.saturating_mul(1000) - now_ms()).unwrap_or(0),
+        u64::try_from(
+            caller
+                .expires_s
+                .saturating_mul(1000)
+                .saturating_sub(now_ms()),
+        )
+        .unwrap_or(0),
     );
     let expiry = tokio::time::sleep(until_expiry);
     tokio::pin!(expiry);
@@ -61,7 +67,7 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
     let mut next_request: u64 = 0;
     let connected = frames::event(
         "trouter.connected",
-        &serde_json::json!({ "dur": "0", "ttl": (caller.expires_s - now_ms() / 1000).max(0) }),
+        &serde_json::json!({ "dur": "0", "ttl": caller.expires_s.saturating_sub(now_ms() / 1000).max(0) }),
     );
     if !send(&mut tx, frames::CONNECT.to_owned()).await || !send(&mut tx, connected).await {
         return;
