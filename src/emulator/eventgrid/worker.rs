@@ -26,15 +26,19 @@ const IDLE: Duration = Duration::from_secs(3600);
 /// After a store failure, the next look.
 const BACKOFF: Duration = Duration::from_millis(500);
 
-/// A running subscription task.
+/// A running subscription task. Dropping it ends the task at once, a delivery in
+/// flight included, so a replaced subscription never has two tasks delivering (an
+/// acknowledgement cut short this way is delivered again: at least once).
 pub struct Handle {
     stop: watch::Sender<bool>,
+    task: tokio::task::AbortHandle,
     pub sub: Subscription,
 }
 
 impl Handle {
     pub fn stop(&self) {
         let _ = self.stop.send(true);
+        self.task.abort();
     }
 }
 
@@ -46,12 +50,8 @@ impl Drop for Handle {
 
 pub fn spawn(store: Store, grid: Arc<EventGrid>, sub: Subscription) -> Handle {
     let (stop, stopped) = watch::channel(false);
-    let handle = Handle {
-        stop,
-        sub: sub.clone(),
-    };
-    tokio::spawn(run(store, grid, sub, stopped));
-    handle
+    let task = tokio::spawn(run(store, grid, sub.clone(), stopped)).abort_handle();
+    Handle { stop, task, sub }
 }
 
 async fn run(
@@ -126,10 +126,25 @@ async fn step(store: &Store, grid: &EventGrid, sub: &Subscription) -> Result<Ste
             Ok((rows, last, cursor))
         })
         .await?;
+    // Due retries are looked at on every step, new rows or not: under a steady stream
+    // of writes they must not wait for a quiet moment.
+    let retried = retry_due(store, grid, sub).await?;
     if last > cursor {
         deliver_new(store, grid, sub, rows, last).await?;
         return Ok(Step::More);
     }
+    if retried {
+        return Ok(Step::More);
+    }
+    let name = sub.name.clone();
+    let next = store
+        .tx(move |tx| Ok(outbox::next_retry_ms(tx, &name)?))
+        .await?;
+    Ok(Step::Idle(next))
+}
+
+/// The retries that are due (a bounded number): whether there were any.
+async fn retry_due(store: &Store, grid: &EventGrid, sub: &Subscription) -> Result<bool, ApiError> {
     let (name, now) = (sub.name.clone(), now_ms());
     let due = store
         .tx(move |tx| {
@@ -141,11 +156,7 @@ async fn step(store: &Store, grid: &EventGrid, sub: &Subscription) -> Result<Ste
         })
         .await?;
     if due.is_empty() {
-        let name = sub.name.clone();
-        let next = store
-            .tx(move |tx| Ok(outbox::next_retry_ms(tx, &name)?))
-            .await?;
-        return Ok(Step::Idle(next));
+        return Ok(false);
     }
     for (retry, row) in due {
         let Some(row) = row else {
@@ -166,7 +177,7 @@ async fn step(store: &Store, grid: &EventGrid, sub: &Subscription) -> Result<Ste
             .tx(move |tx| Ok(apply(tx, &name, seq, &plan)?))
             .await?;
     }
-    Ok(Step::More)
+    Ok(true)
 }
 
 /// New rows: the ones the filter takes, in batches; the cursor then passes them all.
@@ -181,7 +192,15 @@ async fn deliver_new(
         .into_iter()
         .filter(|r| sub.filter.accepts(&r.event))
         .collect();
-    let mut plans = Vec::new();
+    // An event past its time to live (after downtime, or a long validation) is not
+    // delivered a first time either.
+    let (stale, accepted): (Vec<Stored>, Vec<Stored>) = accepted
+        .into_iter()
+        .partition(|r| expired(grid, sub, &r.event));
+    let mut plans: Vec<_> = stale
+        .iter()
+        .map(|r| (r.seq, settle(grid, sub, &r.event, 0, None)))
+        .collect();
     for batch in batches(sub, &accepted) {
         let events: Vec<ChatEvent> = batch.iter().map(|r| r.event.clone()).collect();
         let outcome = deliver::post(grid, sub, &events, 0).await;
