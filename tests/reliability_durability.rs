@@ -13,7 +13,6 @@ mod rel_common;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use rel_common::{Api, ServeProcess, User, enc, scale};
 use reqwest::Method;
@@ -79,62 +78,22 @@ async fn acknowledged_messages_survive_kill_9() {
                 let content = format!("s{s}-m{done}-a{attempt}");
                 let body = json!({"content": content, "senderDisplayName": format!("sender {s}"),
                                   "metadata": {"sender": s.to_string(), "n": done.to_string()}});
-                let path = format!("/chat/threads/{}/messages", enc(&thread));
-                match api
-                    .chat(Method::POST, &path, &user.token, Some(&body))
+                let Some(id) = api.try_send(&user, &thread, &body).await else {
+                    continue;
+                };
+                let prev = acked
+                    .lock()
                     .await
-                {
-                    Ok(r) if r.status() == 201 => {
-                        // A response cut after the status line is not an acknowledgement.
-                        let Ok(v) = r.json::<Value>().await else {
-                            continue;
-                        };
-                        let id = v["id"].as_str().expect("message id").to_owned();
-                        let prev = acked
-                            .lock()
-                            .await
-                            .insert((thread.clone(), id.clone()), (content, s));
-                        assert!(prev.is_none(), "message id {id} acknowledged twice");
-                        acked_count.fetch_add(1, Ordering::SeqCst);
-                        done += 1;
-                    }
-                    Ok(r) => {
-                        let st = r.status();
-                        assert!(
-                            st.is_server_error() || st == 429,
-                            "unexpected {st}: {}",
-                            r.text().await.unwrap_or_default()
-                        );
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-                }
+                    .insert((thread.clone(), id.clone()), (content, s));
+                assert!(prev.is_none(), "message id {id} acknowledged twice");
+                acked_count.fetch_add(1, Ordering::SeqCst);
+                done += 1;
             }
         }));
     }
 
-    // Kill at random points of the load (by acknowledged count, not by the clock).
-    let mut marks: Vec<usize> = (0..kills)
-        .map(|k| (total * (k + 1)) / (kills + 2) + rng.below(total / (kills + 2) / 2))
-        .collect();
-    marks.sort_unstable();
-    let mut kills_done = 0;
-    for mark in marks {
-        while acked_count.load(Ordering::SeqCst) < mark && !tasks.iter().all(|t| t.is_finished()) {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        if tasks.iter().all(|t| t.is_finished()) {
-            break;
-        }
-        tokio::task::block_in_place(|| serve.crash_and_restart());
-        kills_done += 1;
-    }
-    for t in tasks {
-        t.await.expect("sender task");
-    }
-    assert_eq!(kills_done, kills, "the load finished before every kill");
-    // One last crash after the load: what was acknowledged last must survive too.
-    tokio::task::block_in_place(|| serve.crash_and_restart());
+    let kills_done =
+        rel_common::kill_during_load(&mut serve, &mut rng, total, kills, &acked_count, tasks).await;
 
     let acked = acked.lock().await.clone();
     assert_eq!(acked.len(), per_sender * senders);

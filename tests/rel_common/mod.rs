@@ -6,6 +6,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use acs_chat::local;
@@ -231,6 +232,37 @@ impl Api {
         r.send().await
     }
 
+    /// One send of `body` to `thread`: the message id when acknowledged (201 with its
+    /// body); otherwise, after a short pause, `None`. Only a server error, 429 or no
+    /// answer at all are expected.
+    pub async fn try_send(&self, user: &User, thread: &str, body: &Value) -> Option<String> {
+        let path = format!("/chat/threads/{}/messages", enc(thread));
+        match self
+            .chat(Method::POST, &path, &user.token, Some(body))
+            .await
+        {
+            // A response cut after the status line is not an acknowledgement.
+            Ok(r) if r.status() == 201 => match r.json::<Value>().await {
+                Ok(v) => Some(v["id"].as_str().expect("message id").to_owned()),
+                Err(_) => None,
+            },
+            Ok(r) => {
+                let st = r.status();
+                assert!(
+                    st.is_server_error() || st == 429,
+                    "unexpected {st}: {}",
+                    r.text().await.unwrap_or_default()
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                None
+            }
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                None
+            }
+        }
+    }
+
     /// A new user with a chat token, retried until the emulator answers.
     pub async fn user(&self) -> User {
         for _ in 0..200 {
@@ -319,6 +351,42 @@ impl Api {
             }
         }
     }
+}
+
+/// Kills `serve` with SIGKILL and restarts it `kills` times at random points of a
+/// load that acknowledges `total` requests (by the `acked` count, not by the clock),
+/// waits for the load's `tasks`, checks every kill came before the load finished, and
+/// kills and restarts once more: what was acknowledged last must survive too. The
+/// number of kills during the load.
+pub async fn kill_during_load(
+    serve: &mut ServeProcess,
+    rng: &mut Rng,
+    total: usize,
+    kills: usize,
+    acked: &AtomicUsize,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+) -> usize {
+    let mut marks: Vec<usize> = (0..kills)
+        .map(|k| (total * (k + 1)) / (kills + 2) + rng.below(total / (kills + 2) / 2))
+        .collect();
+    marks.sort_unstable();
+    let mut kills_done = 0;
+    for mark in marks {
+        while acked.load(Ordering::SeqCst) < mark && !tasks.iter().all(|t| t.is_finished()) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if tasks.iter().all(|t| t.is_finished()) {
+            break;
+        }
+        tokio::task::block_in_place(|| serve.crash_and_restart());
+        kills_done += 1;
+    }
+    for t in tasks {
+        t.await.expect("load task");
+    }
+    assert_eq!(kills_done, kills, "the load finished before every kill");
+    tokio::task::block_in_place(|| serve.crash_and_restart());
+    kills_done
 }
 
 /// A small deterministic generator (splitmix64), so a failing run is replayed
