@@ -11,7 +11,7 @@ mkdir -p bench-results
 cargo build --release --locked --quiet
 cargo bench --locked --no-run --quiet
 for ((r = 1; r <= runs; r++)); do
-  for bench in emulator render startup delivery realtime; do
+  for bench in emulator render startup delivery realtime eventgrid; do
     echo "== $bench, run $r =="
     cargo bench --locked --quiet --bench "$bench" | tee "bench-results/$bench.$r.txt"
   done

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export BENCH_SHORT=1
 profile="${BENCH_PROFILE:-dev}"
-for bench in delivery emulator render startup realtime; do
+for bench in delivery emulator render startup realtime eventgrid; do
   echo "== cargo bench --profile $profile --bench $bench -- --short =="
   cargo bench --locked --quiet --profile "$profile" --bench "$bench" -- --short
 done
