@@ -12,9 +12,11 @@
 mod input;
 mod modes;
 mod network;
+mod push;
 mod scroll;
 mod submit;
 
+pub use push::{TYPING_SHOWN_SECS, Typist};
 pub(crate) use scroll::resolve as scroll_resolve;
 
 use std::collections::{BTreeMap, HashSet};
@@ -60,6 +62,8 @@ pub struct ThreadState {
     pub gone: Option<GoneReason>,
     /// Newest message a read receipt was sent for.
     receipt_sent: Option<MsgKey>,
+    /// Who is typing, by sender id (only push tells).
+    pub typing: BTreeMap<String, Typist>,
 }
 
 impl ThreadState {
@@ -172,6 +176,8 @@ pub struct App {
     /// Time of the last [`Event::Tick`].
     pub now: Option<OffsetDateTime>,
     pub connection: Option<ConnectionState>,
+    /// The push connection's last state; `None` while push is off.
+    pub push: Option<super::event::PushState>,
     /// Error or information for the notice line.
     pub notice: Option<Notice>,
     /// When the last typing notification was sent (for the throttle).
@@ -207,6 +213,7 @@ impl App {
             size: (80, 24),
             now: None,
             connection: None,
+            push: None,
             notice: None,
             last_typing: None,
             ids,
@@ -227,6 +234,8 @@ impl App {
                 self.clamp_scroll();
             }
             Event::Tick { now } => self.on_tick(now),
+            Event::PushState(state) => self.on_push_state(state),
+            Event::Pushed { event, at } => self.on_pushed(event, at, &mut out),
             other => self.on_network(other, &mut out),
         }
         self.send_read_receipt(&mut out);
@@ -239,6 +248,7 @@ impl App {
     fn on_tick(&mut self, now: OffsetDateTime) {
         self.ids.mix(now.unix_timestamp_nanos() as u64);
         self.now = Some(now);
+        self.expire_typing(now);
         if self
             .notice
             .as_ref()

@@ -172,7 +172,8 @@ pub async fn execute(session: &Session, command: Command) -> Vec<Event> {
         | Command::FetchParticipants { .. }
         | Command::Send(_)
         | Command::RetrySend { .. }
-        | Command::DiscardSend { .. } => vec![],
+        | Command::DiscardSend { .. }
+        | Command::Refresh { .. } => vec![],
     }
 }
 

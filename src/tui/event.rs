@@ -29,12 +29,19 @@
 //! - A thread that answers 403 (not a participant) or 404 (deleted) is reported once as
 //!   [`Event::ThreadGone`] and left out of later [`Event::ThreadsListed`] (the service
 //!   keeps listing such threads); the core keeps it on screen, marked, while it is open.
+//! - Push (when enabled): forward every [`PushState`] as [`Event::PushState`] and every
+//!   chat event as [`Event::Pushed`] with the local time of arrival. Messages, edits,
+//!   deletes, receipts, topics and typing are applied from the event itself;
+//!   [`Command::Refresh`] asks for an immediate poll of a thread and the thread list
+//!   (membership changes, threads not listed yet). The poller itself is told of the
+//!   push state by the IO side: a safety net while `Live`, today's polling otherwise.
 //! - [`Event::ActionResult`]: `what` is a short description ("topic updated"), shown on
 //!   success, or as the prefix of the error.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use crate::acs::realtime::{ChatEvent, PushState};
 use crate::wire::timestamp::serde_rfc3339;
 use crate::wire::{
     ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties,
@@ -200,6 +207,14 @@ pub enum Event {
         thread_id: String,
         pending: Vec<PendingSend>,
     },
+    /// Where the push connection stands (never sent when `[push] enabled = false`).
+    PushState(PushState),
+    /// A chat event pushed to us; `at` is when it arrived here (local clock), which
+    /// times the typing indicator independently of the service's clock.
+    Pushed {
+        event: ChatEvent,
+        at: OffsetDateTime,
+    },
 }
 
 /// What the core asks the IO side to do.
@@ -269,5 +284,11 @@ pub enum Command {
     SendReadReceipt {
         thread_id: String,
         message_id: String,
+    },
+    /// Push said this thread changed in a way only REST can tell in full (membership,
+    /// a thread we have not listed yet, system messages): poll it, and the thread
+    /// list, now.
+    Refresh {
+        thread_id: String,
     },
 }

@@ -1,5 +1,5 @@
 //! The interactive client: ratatui + crossterm, an event loop over one channel, and
-//! background tokio tasks for polling and sending.
+//! background tokio tasks for polling, sending and push.
 //!
 //! The pure core lives here: [`app::App`] (state and `update`), [`view::draw`], and the
 //! small modules they use. `update` never does IO and `draw` only draws, so both are
@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod layout;
 pub mod outbox;
 pub mod poller;
+pub mod push;
 pub mod run;
 /// The sanitizer lives below the UIs, shared with the scripting subcommands.
 pub use crate::sanitize;

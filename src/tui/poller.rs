@@ -1,4 +1,5 @@
-//! The background poller: the only source of news, since the ACS REST API has no push.
+//! The background poller: the source of news while push is not live, and the safety
+//! net (a catch-up after every (re)connect, then a slow cycle) while it is.
 //!
 //! It polls `ListChatMessages` for the open thread incrementally (`startTime` = the
 //! last modification seen, so edits and deletions arrive too), the thread list for the
@@ -37,6 +38,11 @@ pub enum PollerControl {
     RefreshParticipants(String),
     /// The user left this thread: stop polling it now.
     Forget(String),
+    /// Push says this thread changed: poll it and the thread list now.
+    Refresh(String),
+    /// Push is live (`true`: catch up now, then poll only as a safety net) or not
+    /// (`false`: today's polling, from now).
+    PushLive(bool),
 }
 
 /// The UI's end of the poller.
@@ -89,6 +95,10 @@ struct Poller {
     last_receipts: Option<Instant>,
     pace: Pace,
     cycle: u64,
+    /// Threads push asked about, polled (with the thread list) on the next cycle.
+    refresh: std::collections::BTreeSet<String>,
+    /// Push went live: the next cycle is a full catch-up (receipts too).
+    catch_up: bool,
 }
 
 impl Poller {
@@ -108,6 +118,8 @@ impl Poller {
             last_receipts: None,
             pace: Pace::new(intervals, Instant::now()),
             cycle: 0,
+            refresh: std::collections::BTreeSet::new(),
+            catch_up: false,
         }
     }
 
@@ -166,6 +178,13 @@ impl Poller {
                 }
             }
             PollerControl::Forget(id) => self.forget(&id),
+            PollerControl::Refresh(id) => {
+                self.refresh.insert(id);
+            }
+            PollerControl::PushLive(live) => {
+                self.pace.set_push_live(live);
+                self.catch_up = live;
+            }
         }
     }
 
@@ -212,10 +231,31 @@ impl Poller {
             }
         }
         // The thread list is cheaper to poll less often; while active, every ~1 s.
+        // With push live every cycle is a rare safety net (or asked for), so it is full.
         let list_every = (1_000 / self.intervals.active_ms.max(1)).max(1);
-        if self.cycle % list_every == 1 || list_every == 1 || self.open.is_none() {
+        let push_live = self.pace.push_live();
+        let refresh = std::mem::take(&mut self.refresh);
+        let catch_up = std::mem::take(&mut self.catch_up);
+        if self.cycle % list_every == 1
+            || list_every == 1
+            || self.open.is_none()
+            || push_live
+            || !refresh.is_empty()
+        {
             news |= self.poll_thread_list().await?;
+            for id in refresh {
+                // The open thread was polled above; a thread first listed just now was
+                // seeded by the list.
+                if self.open.as_deref() != Some(id.as_str()) && self.cursors.contains_key(&id) {
+                    match self.poll_thread(&id, false).await {
+                        Ok(n) => news |= n,
+                        Err(e) => self.thread_failed(&id, e)?,
+                    }
+                }
+            }
+            // Push delivers receipts while live: list them on the catch-up only.
             if let Some(open) = self.open.clone()
+                && (!push_live || catch_up)
                 && self
                     .last_receipts
                     .is_none_or(|t| t.elapsed() >= RECEIPTS_EVERY)

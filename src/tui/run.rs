@@ -1,5 +1,5 @@
 //! The interactive client's event loop: the terminal, one channel of [`Event`]s fed by
-//! the keyboard, a clock tick, the poller and the sender, and [`App::update`] turning
+//! the keyboard, a clock tick, the poller, the sender and push, and [`App::update`] turning
 //! each event into state changes and [`Command`]s, which are executed here as tokio
 //! tasks that report back through the same channel.
 //!
@@ -32,6 +32,7 @@ use crate::tui::commands_exec;
 use crate::tui::keymap::KeyBindings;
 use crate::tui::outbox::{self, OutboxCommand, OutboxHandle};
 use crate::tui::poller::{self, PollerControl, PollerHandle};
+use crate::tui::push;
 use crate::tui::view;
 
 /// Runs the interactive client until the user quits.
@@ -136,6 +137,11 @@ pub async fn run(
         }
         terminal.draw(&app)?;
     }
+    // The terminal first: unregistering from push may take a round trip.
+    drop(terminal);
+    if let Some(w) = workers {
+        w.stop().await;
+    }
     Ok(())
 }
 
@@ -170,6 +176,7 @@ struct Workers {
     poller: PollerHandle,
     outbox: OutboxHandle,
     events: mpsc::UnboundedSender<Event>,
+    push: Option<push::PushTask>,
 }
 
 impl Workers {
@@ -184,11 +191,20 @@ impl Workers {
         let cache = crate::connect::identities::IdentityCache::new(&dirs.state, &session.endpoint);
         let outbox_path = cache.dir().join(format!("{}.outbox.json", session.profile));
         let outbox = outbox::spawn(session.chat.clone(), outbox_path, events.clone());
+        let push = push::spawn(session, poller.clone(), events.clone());
         Self {
             session: session.clone(),
             poller,
             outbox,
             events,
+            push,
+        }
+    }
+
+    /// Ends what must end cleanly (the push registration).
+    async fn stop(self) {
+        if let Some(push) = self.push {
+            push.stop().await;
         }
     }
 
@@ -214,6 +230,7 @@ impl Workers {
             } => self
                 .outbox
                 .send(OutboxCommand::Discard { client_message_id }),
+            Command::Refresh { thread_id } => self.poller.send(PollerControl::Refresh(thread_id)),
             Command::Quit | Command::RingBell => {}
             Command::Leave { thread_id } => {
                 self.poller.send(PollerControl::Forget(thread_id.clone()));

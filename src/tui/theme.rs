@@ -169,6 +169,23 @@ pub fn conn_ok_age(age_secs: Option<i64>) -> String {
         None => format!("● {CONN_OK}"),
     }
 }
+/// The status bar while push delivers.
+pub const PUSH_LIVE: &str = "live";
+/// The status bar while polling delivers, and why push does not.
+pub fn push_polling(why: &str) -> String {
+    format!("polling ({why})")
+}
+/// The line under the message pane: "Bob is typing…", "Bob and Carol are typing…",
+/// "Bob, Carol and 2 others are typing…".
+pub fn typing(names: &[&str]) -> Option<String> {
+    Some(match names {
+        [] => return None,
+        [one] => format!("{one} is typing…"),
+        [a, b] => format!("{a} and {b} are typing…"),
+        [a, b, c] => format!("{a}, {b} and {c} are typing…"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} others are typing…", rest.len()),
+    })
+}
 pub fn conn_retrying(in_secs: u64, error: &str) -> String {
     format!("retrying in {in_secs}s ({error})")
 }

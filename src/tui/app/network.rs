@@ -148,7 +148,9 @@ impl App {
             | Event::Paste(_)
             | Event::Mouse(_)
             | Event::Resize(..)
-            | Event::Tick { .. } => {}
+            | Event::Tick { .. }
+            | Event::PushState(_)
+            | Event::Pushed { .. } => {}
         }
     }
 
@@ -218,7 +220,7 @@ impl App {
 
     /// A thread that can no longer be read: the open one stays on screen, marked (its
     /// history and why it stopped); any other leaves the list at once.
-    fn on_gone(&mut self, thread_id: &str, reason: GoneReason, out: &mut Vec<Command>) {
+    pub(super) fn on_gone(&mut self, thread_id: &str, reason: GoneReason, out: &mut Vec<Command>) {
         if self.left.contains(thread_id) {
             self.threads.remove(thread_id);
             return;
@@ -250,7 +252,7 @@ impl App {
         }
     }
 
-    fn on_messages(
+    pub(super) fn on_messages(
         &mut self,
         thread_id: &str,
         messages: &[crate::wire::ChatMessage],
@@ -285,6 +287,13 @@ impl App {
                 topic = Some((m.created_on, text));
             }
             arrived |= matches!(outcome, Upsert::New { .. });
+            if outcome == (Upsert::New { from_other: true })
+                && let Some(sender) = m.sender_communication_identifier.as_ref()
+                && let Some(raw) = sender.raw()
+            {
+                // Their message is here: they are no longer typing it.
+                t.typing.remove(raw);
+            }
             if matches!(outcome, Upsert::New { .. }) {
                 t.last_activity = Some(
                     t.last_activity

@@ -48,6 +48,8 @@ pub struct Areas {
     /// Topic line over the messages.
     pub header: Rect,
     pub messages: Rect,
+    /// "Bob is typing…" under the messages, while someone is.
+    pub typing: Option<Rect>,
     /// Participant pane (side pane, or over the messages when narrow).
     pub participants: Option<Rect>,
     pub participants_border: Option<Rect>,
@@ -104,7 +106,12 @@ impl Areas {
             a.participants = Some(Rect::new(x + col_w + 1, 0, pw, main_h));
         }
         a.header = Rect::new(x, 0, col_w, main_h.min(1));
-        a.messages = Rect::new(x, main_h.min(1), col_w, main_h.saturating_sub(1));
+        let mut messages_h = main_h.saturating_sub(1);
+        if !app.typing_names().is_empty() && messages_h >= 2 {
+            messages_h -= 1;
+            a.typing = Some(Rect::new(x, main_h.min(1) + messages_h, col_w, 1));
+        }
+        a.messages = Rect::new(x, main_h.min(1), col_w, messages_h);
         if app.show_participants && w < MIN_WIDTH_FOR_SIDE_PANE {
             a.participants = Some(a.messages);
         }

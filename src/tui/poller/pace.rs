@@ -22,6 +22,10 @@ use crate::config::PollIntervals;
 
 /// How long the endpoint must be unreachable before the client says it is offline.
 pub const OFFLINE_AFTER: Duration = Duration::from_secs(10);
+/// While push is live, successful polls come this far apart: only what push missed
+/// (a dropped event) waits this long. Two requests a cycle keep an idle client far
+/// below one request every 20 s.
+pub const SAFETY_NET: Duration = Duration::from_secs(60);
 /// A throttle floor is relaxed after this long without a 429.
 const RELAX_AFTER: Duration = Duration::from_secs(60);
 
@@ -43,6 +47,8 @@ pub struct Pace {
     failures: u32,
     last_activity: Instant,
     unreachable_since: Option<Instant>,
+    /// Push delivers: successful cycles come only every [`SAFETY_NET`].
+    push_live: bool,
 }
 
 impl Pace {
@@ -56,6 +62,7 @@ impl Pace {
             failures: 0,
             last_activity: now,
             unreachable_since: None,
+            push_live: false,
         }
     }
 
@@ -71,6 +78,17 @@ impl Pace {
     pub fn activity(&mut self, now: Instant) {
         self.last_activity = now;
         self.interval = self.active();
+    }
+
+    /// Push went live (polling becomes the safety net) or down (today's pace, from the
+    /// active rate: news may be waiting).
+    pub fn set_push_live(&mut self, live: bool) {
+        self.push_live = live;
+        self.interval = self.active();
+    }
+
+    pub fn push_live(&self) -> bool {
+        self.push_live
     }
 
     /// The shortest interval polling currently keeps (for tests and logs).
@@ -96,7 +114,12 @@ impl Pace {
         } else {
             self.interval.saturating_mul(2).min(self.idle_max())
         };
-        self.interval.max(self.floor)
+        let next = self.interval.max(self.floor);
+        if self.push_live {
+            next.max(SAFETY_NET)
+        } else {
+            next
+        }
     }
 
     /// A cycle failed: how long to wait, and what to call the connection meanwhile.

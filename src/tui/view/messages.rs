@@ -102,3 +102,12 @@ pub fn pane(app: &App, area: Rect, frame: &mut Frame) {
         frame.render_widget(Span::styled(label, theme::new_messages_marker()), marker);
     }
 }
+
+/// "Bob is typing…" under the messages.
+pub fn typing(app: &App, area: Rect, frame: &mut Frame) {
+    let Some(line) = theme::typing(&app.typing_names()) else {
+        return;
+    };
+    let line = text::fit(&format!(" {line}"), usize::from(area.width));
+    frame.render_widget(Line::styled(line, theme::dim()), area);
+}

@@ -29,6 +29,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     messages::header(app, areas.header, frame);
     messages::pane(app, areas.messages, frame);
+    if let Some(t) = areas.typing {
+        messages::typing(app, t, frame);
+    }
     if let Some(p) = areas.participants {
         side_panes::participants(app, p, areas.participants_border.is_none(), frame);
     }

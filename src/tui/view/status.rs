@@ -1,4 +1,5 @@
-//! The status bar (profile, endpoint, connection, last poll age) and the notice line
+//! The status bar (profile, endpoint, connection, last poll age, `live` or `polling`
+//! when push is on) and the notice line
 //! (errors, information, mode prompts).
 
 use ratatui::Frame;
@@ -17,9 +18,19 @@ pub fn status_bar(app: &App, area: Rect, frame: &mut Frame) {
     let one_line = crate::tui::sanitize::one_line;
     let (conn, conn_style) = match &app.connection {
         None => (theme::CONNECTING.to_owned(), theme::conn_ok()),
+        // While push is live the last poll's age says nothing (polls are rare then).
+        Some(ConnectionState::Ok { .. })
+            if app.push_label().as_deref() == Some(theme::PUSH_LIVE) =>
+        {
+            (format!("● {}", theme::PUSH_LIVE), theme::conn_ok())
+        }
         Some(ConnectionState::Ok { last_poll }) => {
             let age = app.now.map(|n| (n - *last_poll).whole_seconds().max(0));
-            (theme::conn_ok_age(age), theme::conn_ok())
+            let ok = theme::conn_ok_age(age);
+            match app.push_label() {
+                Some(polling) => (format!("{ok} · {polling}"), theme::conn_ok()),
+                None => (ok, theme::conn_ok()),
+            }
         }
         Some(ConnectionState::Retrying { in_secs, error }) => (
             theme::conn_retrying(*in_secs, &one_line(error)),

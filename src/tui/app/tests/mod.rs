@@ -3,6 +3,7 @@
 
 mod compose;
 mod gone;
+mod push;
 mod sending;
 mod threads;
 
@@ -121,4 +122,17 @@ pub(super) fn server_copy(p: &PendingSend, id: &str) -> ChatMessage {
     let mut m = msg(id, ALICE, &p.content, t0() + time::Duration::seconds(1));
     m.metadata = Some(p.metadata());
     m
+}
+
+/// The service's answer to a send, then a poll listing the message.
+pub(super) fn ack_then_poll(app: &mut App, p: &PendingSend, id: &str) {
+    app.update(Event::SendResult {
+        thread_id: T1.into(),
+        client_message_id: p.client_message_id.clone(),
+        result: Ok(id.into()),
+    });
+    app.update(Event::MessagesPolled {
+        thread_id: T1.into(),
+        messages: vec![server_copy(p, id)],
+    });
 }

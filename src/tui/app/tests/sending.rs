@@ -69,15 +69,7 @@ fn poller_copy_merges_by_client_message_id_never_twice() {
         thread_id: T1.into(),
         messages: vec![server_copy(&q, "1002")],
     });
-    app.update(Event::SendResult {
-        thread_id: T1.into(),
-        client_message_id: q.client_message_id.clone(),
-        result: Ok("1002".into()),
-    });
-    app.update(Event::MessagesPolled {
-        thread_id: T1.into(),
-        messages: vec![server_copy(&q, "1002")],
-    });
+    ack_then_poll(&mut app, &q, "1002");
     assert_eq!(conv(&app).len(), 2, "{:?}", conv(&app).entries());
     assert!(conv(&app).entries().iter().all(|e| e.local.is_none()));
 }

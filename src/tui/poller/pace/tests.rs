@@ -121,3 +121,21 @@ fn quiet_polling_backs_off_to_the_idle_maximum_and_activity_resets_it() {
     p.activity(quiet);
     assert_eq!(p.succeeded(quiet), ms(100));
 }
+
+#[test]
+fn live_push_slows_polling_to_the_safety_net_and_its_loss_restores_the_pace_at_once() {
+    let t = Instant::now();
+    let mut p = Pace::new(intervals(), t);
+    assert_eq!(p.succeeded(t), ms(100));
+    p.set_push_live(true);
+    // Even while the user is active, push delivers: polls come a safety net apart.
+    p.activity(t);
+    assert_eq!(p.succeeded(t + ms(10)), SAFETY_NET);
+    assert_eq!(p.succeeded(t + ms(20)), SAFETY_NET);
+    p.set_push_live(false);
+    assert_eq!(p.succeeded(t + ms(30)), ms(100), "the active rate again");
+    // Failures keep their own backoff while live (the service, not push, is down).
+    p.set_push_live(true);
+    let (wait, _) = p.failed(&unreachable(), t + ms(40), 1.0);
+    assert_eq!(wait, Duration::from_secs(1));
+}
