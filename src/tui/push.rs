@@ -42,12 +42,21 @@ pub fn spawn(
             return None;
         }
     };
-    let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(forward(notifications, poller, events, stopped));
-    Some(PushTask { stop, task })
+    Some(forward(notifications, poller, events))
 }
 
-async fn forward(
+/// Forwards a started push client's updates (what [`spawn`] does with the session's).
+pub fn forward(
+    notifications: Notifications,
+    poller: PollerHandle,
+    events: mpsc::UnboundedSender<Event>,
+) -> PushTask {
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(run(notifications, poller, events, stopped));
+    PushTask { stop, task }
+}
+
+async fn run(
     mut notifications: Notifications,
     poller: PollerHandle,
     events: mpsc::UnboundedSender<Event>,
