@@ -54,49 +54,34 @@ impl Emulator {
     /// prints.
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut cmd = Command::new(bin());
-        cmd.arg("serve");
-        if !extra.contains(&"--port") {
-            cmd.args(["--port", "0"]);
-        }
-        cmd.arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .args(extra);
-        for var in CLEARED_ENV {
-            cmd.env_remove(var);
-        }
-        let mut child = cmd
-            .env("ACS_CHAT_HOME", dir.path().join("serve-home"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start acs-chat serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let (mut cs, mut ca) = (None, None);
-        while cs.is_none() || ca.is_none() {
-            let line = match lines.next() {
-                Some(Ok(line)) => line,
-                _ => {
-                    let _ = child.kill();
-                    panic!("acs-chat serve exited before printing its connection string");
-                }
-            };
-            if let Some(v) = line.strip_prefix("ACS_CONNECTION_STRING=") {
-                cs = Some(v.to_owned());
-            } else if let Some(v) = line.strip_prefix("ACS_CA_CERT=") {
-                ca = Some(PathBuf::from(v));
-            }
-        }
-        // Keep draining stdout so the emulator never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let (child, connection_string, ca_cert) = serve(dir.path(), extra);
         Self {
             child,
             dir,
-            connection_string: cs.unwrap_or_default(),
-            ca_cert: ca.unwrap_or_default(),
+            connection_string,
+            ca_cert,
         }
+    }
+
+    /// Kills the emulator with SIGKILL (no shutdown of any kind), then starts it again
+    /// on the same port and data directory.
+    pub fn kill_and_restart(&mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+        let port = self
+            .connection_string
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', ';']).next())
+            .and_then(|host| host.rsplit(':').next())
+            .expect("a port in the connection string")
+            .to_owned();
+        let (child, connection_string, _) = serve(self.dir.path(), &["--port", &port]);
+        self.child = child;
+        assert_eq!(
+            connection_string, self.connection_string,
+            "the same emulator again"
+        );
     }
 
     pub fn start() -> Self {
@@ -184,6 +169,48 @@ impl Emulator {
             .expect("thread id")
             .to_owned()
     }
+}
+
+/// Starts `acs-chat serve --port 0 --data-dir DIR/data` (plus `extra` flags, which may
+/// name another port); returns it with the connection string and certificate path it
+/// prints.
+fn serve(dir: &Path, extra: &[&str]) -> (Child, String, PathBuf) {
+    let mut cmd = Command::new(bin());
+    cmd.arg("serve");
+    if !extra.contains(&"--port") {
+        cmd.args(["--port", "0"]);
+    }
+    cmd.arg("--data-dir").arg(dir.join("data")).args(extra);
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .env("ACS_CHAT_HOME", dir.join("serve-home"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start acs-chat serve");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut cs, mut ca) = (None, None);
+    while cs.is_none() || ca.is_none() {
+        let line = match lines.next() {
+            Some(Ok(line)) => line,
+            _ => {
+                let _ = child.kill();
+                panic!("acs-chat serve exited before printing its connection string");
+            }
+        };
+        if let Some(v) = line.strip_prefix("ACS_CONNECTION_STRING=") {
+            cs = Some(v.to_owned());
+        } else if let Some(v) = line.strip_prefix("ACS_CA_CERT=") {
+            ca = Some(PathBuf::from(v));
+        }
+    }
+    // Keep draining stdout so the emulator never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, cs.unwrap_or_default(), ca.unwrap_or_default())
 }
 
 impl Drop for Emulator {

@@ -95,8 +95,13 @@ impl Client {
         let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(20), self.rx.recv()).await
         else {
             panic!(
-                "timed out waiting until {what}; connection {:?}, push {:?}",
-                self.app.connection, self.app.push
+                "timed out waiting until {what}; connection {:?}, push {:?}, polls {} of {}, open {:?}, texts {:?}",
+                self.app.connection,
+                self.app.push,
+                self.polls,
+                self.wakeups,
+                self.app.open,
+                self.texts()
             );
         };
         match &ev {
@@ -107,7 +112,13 @@ impl Client {
             }
             _ => {}
         }
-        for cmd in self.app.update(ev.clone()) {
+        self.apply(ev.clone());
+        ev
+    }
+
+    /// Applies an event, routing its commands to the poller (while `route`).
+    pub fn apply(&mut self, ev: Event) {
+        for cmd in self.app.update(ev) {
             let control = match cmd {
                 Command::OpenThread { thread_id } => PollerControl::OpenThread(thread_id),
                 Command::FetchParticipants { thread_id } => {
@@ -121,7 +132,6 @@ impl Client {
                 self.poller.send(control);
             }
         }
-        ev
     }
 
     /// Steps until `done`; returns the event that made it true.
@@ -145,6 +155,14 @@ impl Client {
                 .open_thread()
                 .is_some_and(|t| t.conv.history.complete))
         {
+            // Opened only after the first cycle, which a control sent earlier would
+            // replace (and the count would wait for a cycle that never comes).
+            if self.polls > 0 && self.app.open.as_deref() != Some(thread) {
+                self.apply(Event::FocusThread {
+                    thread_id: thread.to_owned(),
+                });
+                continue;
+            }
             self.step("push is live and the poller is idle").await;
         }
     }
