@@ -5,14 +5,19 @@
 //! request rates of an active client (Bob, while messages arrive) and of an idle one
 //! (Carol, in a quiet thread, after her poller has backed off).
 //!
+//! The push mode (`delivery/push.rs`) measures the same client with push connected.
+//!
 //! Run: `cargo bench --bench delivery` (add `-- --short` for the quick CI mode).
 
+#[path = "delivery/push.rs"]
+mod push;
 mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use acs_chat::acs::realtime::ChatEvent;
 use acs_chat::config::{PollConfig, PollIntervals};
 use acs_chat::tui::app::{App, Event, PendingSend, Priority, ProfileInfo, UiSettings};
 use acs_chat::tui::event::META_CLIENT_MESSAGE_ID;
@@ -25,9 +30,15 @@ use tokio::sync::mpsc;
 
 type Times = Arc<Mutex<HashMap<String, Instant>>>;
 
-/// Bob's side: his poller's events go into his client state, as in the TUI; records
-/// when the state first holds each message (by its client message id).
-fn spawn_receiver(mut events: mpsc::UnboundedReceiver<Event>, mut app: App, seen: Times) {
+/// Bob's side: his poller's (and push task's) events go into his client state, as in
+/// the TUI; records when the state first holds each message (by its client message
+/// id), and, with `typing`, each time an applied typing event leaves it showing someone.
+fn spawn_receiver(
+    mut events: mpsc::UnboundedReceiver<Event>,
+    mut app: App,
+    seen: Times,
+    typing: Option<mpsc::UnboundedSender<Instant>>,
+) {
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             let ids: Vec<String> = match &event {
@@ -42,10 +53,32 @@ fn spawn_receiver(mut events: mpsc::UnboundedReceiver<Event>, mut app: App, seen
                         })
                         .collect()
                 }
+                Event::Pushed {
+                    event: ChatEvent::MessageReceived(m),
+                    ..
+                } => m
+                    .metadata
+                    .get(META_CLIENT_MESSAGE_ID)
+                    .cloned()
+                    .into_iter()
+                    .collect(),
                 _ => Vec::new(),
             };
+            let typed = matches!(
+                event,
+                Event::Pushed {
+                    event: ChatEvent::Typing(_),
+                    ..
+                }
+            );
             let _ = app.update(event);
             let now = Instant::now();
+            if typed
+                && !app.typing_names().is_empty()
+                && let Some(tx) = &typing
+            {
+                let _ = tx.send(now);
+            }
             let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
             for id in ids {
                 seen.entry(id).or_insert(now);
@@ -80,6 +113,8 @@ struct Bench {
     next: u64,
     acked: Times,
     seen: Times,
+    /// When each message was handed to Alice's sender (her Enter).
+    queued: Times,
 }
 
 impl Bench {
@@ -87,6 +122,10 @@ impl Bench {
     fn send(&mut self) -> String {
         self.next += 1;
         let client_message_id = format!("{}", 1_000_000_000 + self.next);
+        self.queued
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(client_message_id.clone(), Instant::now());
         self.outbox.send(OutboxCommand::Send(PendingSend {
             thread_id: self.thread_id.clone(),
             client_message_id: client_message_id.clone(),
@@ -145,6 +184,61 @@ impl Bench {
     }
 }
 
+/// Bob's side of a bench: his events, id, poller, and where to note typing shown.
+struct Bob<'a> {
+    events: mpsc::UnboundedReceiver<Event>,
+    id: &'a str,
+    poller: &'a poller::PollerHandle,
+    typing: Option<mpsc::UnboundedSender<Instant>>,
+}
+
+/// Bob's state (fed by his events, `thread_id` open) and Alice's sender (the TUI's
+/// outbox, its file in `dir`) writing to it; message numbers start after `first`.
+fn start_bench(
+    bob: Bob<'_>,
+    alice: &acs_chat::acs::ChatClient,
+    thread_id: &str,
+    dir: &std::path::Path,
+    first: u64,
+) -> Bench {
+    let seen: Times = Arc::default();
+    let mut bob_app = app_for(bob.id);
+    let _ = bob_app.update(Event::SessionReady {
+        profile: bob_app.profile.clone(),
+        open_thread: Some(thread_id.to_owned()),
+    });
+    spawn_receiver(bob.events, bob_app, seen.clone(), bob.typing);
+    bob.poller
+        .send(PollerControl::OpenThread(thread_id.to_owned()));
+    let (alice_tx, alice_rx) = mpsc::unbounded_channel();
+    let outbox = outbox::spawn(alice.clone(), dir.join("alice.outbox.json"), alice_tx);
+    let acked: Times = Arc::default();
+    spawn_ack_recorder(alice_rx, acked.clone());
+    Bench {
+        outbox,
+        thread_id: thread_id.to_owned(),
+        next: first,
+        acked,
+        seen,
+        queued: Times::default(),
+    }
+}
+
+/// The rate of `counter`'s requests over `window`, starting `after` from now.
+fn request_rate(
+    counter: Arc<support::RequestCounter>,
+    after: Duration,
+    window: Duration,
+) -> tokio::task::JoinHandle<f64> {
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let before = counter.get();
+        let started = Instant::now();
+        tokio::time::sleep(window).await;
+        (counter.get() - before) as f64 / started.elapsed().as_secs_f64()
+    })
+}
+
 fn app_for(user_id: &str) -> App {
     let profile = ProfileInfo {
         name: "bob".into(),
@@ -183,32 +277,19 @@ async fn main() {
     // Bob: the TUI's poller with the loopback defaults, the open thread being the one Alice writes to.
     let (bob_tx, bob_rx) = mpsc::unbounded_channel();
     let bob_poller = poller::spawn(bob_user.chat.clone(), loopback, bob_tx);
-    let seen: Times = Arc::default();
-    let mut bob_app = app_for(&bob_user.id);
-    let _ = bob_app.update(Event::SessionReady {
-        profile: bob_app.profile.clone(),
-        open_thread: Some(thread_id.clone()),
-    });
-    spawn_receiver(bob_rx, bob_app, seen.clone());
-    bob_poller.send(PollerControl::OpenThread(thread_id.clone()));
-
-    // Alice: the TUI's sender (its outbox file in a temp dir).
     let dir = tempfile::tempdir().expect("temp dir");
-    let (alice_tx, alice_rx) = mpsc::unbounded_channel();
-    let outbox = outbox::spawn(
-        alice_user.chat.clone(),
-        dir.path().join("alice.outbox.json"),
-        alice_tx,
+    let mut bench = start_bench(
+        Bob {
+            events: bob_rx,
+            id: &bob_user.id,
+            poller: &bob_poller,
+            typing: None,
+        },
+        &alice_user.chat,
+        &thread_id,
+        dir.path(),
+        0,
     );
-    let acked: Times = Arc::default();
-    spawn_ack_recorder(alice_rx, acked.clone());
-    let mut bench = Bench {
-        outbox,
-        thread_id: thread_id.clone(),
-        next: 0,
-        acked,
-        seen,
-    };
 
     // Carol: idle from the start. Her back-off begins after 1 s instead of 60 s so the
     // steady idle rate shows within the run; the rate itself depends only on the idle
@@ -225,13 +306,7 @@ async fn main() {
     // (1 s + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 4 s ≈ 11 s after she started), measured
     // while the other phases run.
     let carol_requests = carol_user.requests.clone();
-    let idle = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(12)).await;
-        let before = carol_requests.get();
-        let started = Instant::now();
-        tokio::time::sleep(idle_window).await;
-        (carol_requests.get() - before) as f64 / started.elapsed().as_secs_f64()
-    });
+    let idle = request_rate(carol_requests, Duration::from_secs(12), idle_window);
 
     // Erin: in the same thread as Bob, polling with the defaults for a remote
     // endpoint, to see what they ask of the service's rate limits while active.
@@ -299,6 +374,8 @@ async fn main() {
     );
     report.add("poll.remote.active_interval", remote.active_ms as f64, "ms");
     report.add("poll.remote.idle_interval", remote.idle_max_ms as f64, "ms");
+    // Push mode: the same client with its push task (targets in BENCHMARKS.md).
+    push::run(&local, &mut report, short).await;
     report.print_table(if short {
         "Delivery latency (short mode: figures not meaningful)"
     } else {

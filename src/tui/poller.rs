@@ -13,6 +13,8 @@
 
 mod pace;
 
+pub use pace::SAFETY_NET;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
