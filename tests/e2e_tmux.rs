@@ -116,6 +116,28 @@ fn alice_and_bob_chat_in_two_terminals() {
     );
 }
 
+/// Push end to end: Bob types without sending, and Alice's screen says so under her
+/// messages; Bob sends, and the message reaches her while her status bar says `live`.
+#[test]
+fn bob_typing_shows_at_alice_and_his_message_arrives_live() {
+    let Some(chat) = Chat::start("typing") else {
+        return;
+    };
+    let (tmux, alice, bob) = (&chat.tmux, chat.alice.clone(), chat.bob.clone());
+    tmux.wait_for(&alice, "● live", Duration::from_secs(20));
+    tmux.wait_for(&bob, "● live", Duration::from_secs(20));
+    tmux.run(&["send-keys", "-t", &bob, "-l", "typed while you watch"]);
+    tmux.wait_for(&alice, "Bob is typing…", Duration::from_secs(15));
+    tmux.run(&["send-keys", "-t", &bob, "Enter"]);
+    tmux.wait_for(&alice, "typed while you watch", Duration::from_secs(15));
+    let screen = tmux.capture(&alice);
+    assert!(screen.contains("● live"), "{screen}");
+    assert!(
+        !screen.contains("is typing"),
+        "his message ends it:\n{screen}"
+    );
+}
+
 /// The emulator dies mid-conversation: both clients show they are retrying, keep
 /// composing, and when it comes back (same port, same data) deliver everything typed
 /// meanwhile exactly once, without a restart. `ACS_CHAT_SOAK=1` keeps it down a minute.
@@ -144,7 +166,8 @@ fn a_conversation_survives_the_emulator_going_down_and_coming_back() {
         tmux.wait_for(&bob, &format!("alice offline {i}"), Duration::from_secs(30));
         tmux.wait_for(&alice, &format!("bob offline {i}"), Duration::from_secs(30));
     }
-    tmux.wait_for(&alice, " ok ", Duration::from_secs(15));
+    // Healthy again, push reconnected.
+    tmux.wait_for(&alice, "● live", Duration::from_secs(15));
     for pane in [&alice, &bob] {
         let screen = tmux.capture(pane);
         for i in 1..=3 {
