@@ -73,6 +73,9 @@ impl App {
         self.set_compose("");
         self.priority = Priority::Normal;
         self.scroll_to_bottom();
+        // The message ends our typing indicator at the others: typing the next one
+        // says so again at once, not up to 8 s later.
+        self.last_typing = None;
         out.push(Command::Send(pending));
     }
 

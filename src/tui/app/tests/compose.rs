@@ -36,6 +36,17 @@ fn typing_notifications_are_throttled_by_tick_time() {
 }
 
 #[test]
+fn typing_after_a_send_notifies_again_at_once() {
+    let mut app = app();
+    let typing = |cmds: &[Command]| cmds.iter().any(|c| matches!(c, Command::SendTyping { .. }));
+    assert!(typing(&type_text(&mut app, "first")));
+    app.update(key(KeyCode::Enter));
+    // Within the 8 s throttle, but the sent message ended the indicator at the others.
+    assert!(typing(&type_text(&mut app, "n")));
+    assert!(!typing(&type_text(&mut app, "ext")), "throttled again");
+}
+
+#[test]
 fn long_paste_asks_first() {
     let mut app = app();
     app.update(Event::Paste("one\ntwo".into()));
