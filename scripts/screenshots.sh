@@ -86,6 +86,13 @@ t send-keys -t $B Enter
 wait_for $A "usual place"
 wait_for $A "seen by Bob"
 shot_two $A $B two-terminals
+# Push: Bob types without sending; Alice sees it under her messages, status `live`.
+wait_for $A "● live"
+t send-keys -t $B -l "Looks great, one sec"
+wait_for $A "Bob is typing…"
+shot_two $A $B typing-live
+t send-keys -t $B Enter
+wait_for $A "one sec"
 
 # One terminal each, 100x28: a new thread, unread counts, participants, help. (New
 # sessions rather than resizing: tmux 3.3 can crash on resize + new window.)
