@@ -180,8 +180,29 @@ async fn fanout(local: &Local, n: usize) -> Vec<f64> {
         users.push(local.user().await);
     }
     let (sender, others) = users.split_first().expect("one user at least");
-    let others: Vec<&User> = others.iter().collect();
-    let thread_id = local.thread(sender, &others, "fanout").await;
+    // ACS takes at most 200 participants in one request: create, then add the rest.
+    let (first, rest) = others.split_at(others.len().min(199));
+    let first: Vec<&User> = first.iter().collect();
+    let thread_id = local.thread(sender, &first, "fanout").await;
+    if !rest.is_empty() {
+        let added = rest
+            .iter()
+            .map(|u| acs_chat::wire::ChatParticipant {
+                communication_identifier: acs_chat::wire::CommunicationIdentifierModel::user(
+                    u.id.clone(),
+                ),
+                display_name: None,
+                share_history_time: None,
+                metadata: None,
+            })
+            .collect();
+        sender
+            .chat
+            .thread(&thread_id)
+            .add_participants(added)
+            .await
+            .expect("the rest added");
+    }
     let arrived: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let mut tasks = Vec::new();
     for user in &users {
