@@ -28,3 +28,14 @@ pub fn default_endpoint() -> String {
 pub fn default_connection_string() -> String {
     format!("endpoint={};accesskey={DEV_ACCESS_KEY}", default_endpoint())
 }
+
+/// Loopback hosts: 127.0.0.0/8, ::1 and localhost. One rule for the client choosing
+/// its trust, the emulator's webhooks (http to loopback only) and its CORS policy.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}

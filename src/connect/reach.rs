@@ -106,15 +106,7 @@ fn parse_endpoint(s: &str) -> Result<url::Url, ConnectError> {
     Ok(url)
 }
 
-/// Loopback hosts: 127.0.0.0/8, ::1 and localhost.
-pub fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
+pub use crate::local::is_loopback;
 
 #[cfg(test)]
 mod tests {

@@ -148,12 +148,7 @@ fn key_routes_allow(configured: &[String], origin: &HeaderValue) -> bool {
     if !configured.is_empty() {
         return configured.iter().any(|o| o == origin);
     }
-    url::Url::parse(origin).is_ok_and(|u| match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    })
+    url::Url::parse(origin).is_ok_and(|u| crate::local::is_loopback(&u))
 }
 
 #[cfg(test)]

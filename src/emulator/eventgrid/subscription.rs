@@ -54,12 +54,7 @@ fn bounded(
 /// bot), as an unencrypted webhook elsewhere would carry chat content in the clear.
 pub fn check_endpoint(raw: &str) -> Result<url::Url, BadSubscription> {
     let url = url::Url::parse(raw.trim()).map_err(|e| bad(format!("endpoint {raw:?}: {e}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
+    let loopback = crate::local::is_loopback(&url);
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if loopback => Ok(url),
