@@ -234,20 +234,87 @@ async fn refused_connections_are_retried_even_for_sends() {
     );
 }
 
-#[tokio::test]
-async fn a_long_retry_after_goes_back_to_the_caller() {
-    let server = MockServer::start(|_, _| {
-        // Longer than the policy waits out (5 s), within the 60 s cap on any Retry-After.
-        Reply::With(429, vec![("retry-after", "30".into())], String::new())
+/// A list call that is always throttled with `header: value`, under `policy`; the error
+/// must come back before `deadline` (a transport that slept the wait out would not).
+async fn throttled_list(
+    header: &'static str,
+    value: &str,
+    policy: RetryPolicy,
+    deadline: Duration,
+) -> (acs_chat::acs::Error, usize) {
+    let value = value.to_owned();
+    let server = MockServer::start(move |_, _| {
+        Reply::With(429, vec![(header, value.clone())], String::new())
     })
     .await;
-    let e = chat(&server.url, fast_config())
-        .list_threads_page(&ListOptions::default(), None)
-        .await
-        .expect_err("throttled");
+    let config = HttpConfig {
+        retry: policy,
+        ..fast_config()
+    };
+    let e = tokio::time::timeout(
+        deadline,
+        chat(&server.url, config).list_threads_page(&ListOptions::default(), None),
+    )
+    .await
+    .expect("handed back at once, not slept out")
+    .expect_err("throttled");
     assert_eq!(e.status(), Some(429));
+    (e, server.requests().len())
+}
+
+#[tokio::test]
+async fn a_long_retry_after_goes_back_to_the_caller() {
+    // Longer than the policy waits out (5 s), shorter than the cap on any wait.
+    let (e, requests) = throttled_list(
+        "retry-after",
+        "30",
+        fast_config().retry,
+        Duration::from_secs(4),
+    )
+    .await;
     assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(requests, 1);
+
+    // With the default policy, which waits out anything up to the cap: an hour is
+    // beyond it, so it goes back at once, and the caller is told to wait the cap.
+    let policy = RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        ..RetryPolicy::default()
+    };
+    let (e, requests) =
+        throttled_list("retry-after", "3600", policy, Duration::from_secs(10)).await;
+    assert_eq!(e.retry_after(), Some(acs_chat::acs::MAX_RETRY_AFTER));
+    assert_eq!(requests, 1);
+}
+
+/// A `Retry-After` equal to the policy's longest wait is waited out; one just
+/// above it is handed back with its value.
+#[tokio::test]
+async fn a_retry_after_at_the_policy_max_is_waited_out() {
+    let policy = RetryPolicy {
+        max_retries: 1,
+        max_retry_after: Duration::from_millis(300),
+        ..fast_config().retry
+    };
+    let started = Instant::now();
+    let (e, requests) = throttled_list(
+        "retry-after-ms",
+        "300",
+        policy.clone(),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "waited out"
+    );
+    assert_eq!(requests, 2, "retried once");
+    assert_eq!(e.retry_after(), Some(Duration::from_millis(300)));
+
+    let (e, requests) =
+        throttled_list("retry-after-ms", "301", policy, Duration::from_secs(5)).await;
+    assert_eq!(requests, 1, "not retried");
+    assert_eq!(e.retry_after(), Some(Duration::from_millis(301)));
 }
 
 #[tokio::test]

@@ -59,6 +59,7 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// A `Retry-After` longer than this is not waited out: the error goes back to the
     /// caller (with [`crate::acs::Error::retry_after`]) to schedule the call itself.
+    /// Above [`crate::acs::MAX_RETRY_AFTER`] it counts as that.
     pub max_retry_after: Duration,
 }
 
@@ -68,7 +69,7 @@ impl Default for RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(10),
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: super::retry::MAX_RETRY_AFTER,
         }
     }
 }

@@ -151,10 +151,12 @@ impl Error {
         self.correlation_id.as_deref()
     }
 
-    /// How long the service asked us to wait (`Retry-After`), when it did; never more
-    /// than a minute (`retry::MAX_RETRY_AFTER`), whatever the service sent.
+    /// How long to wait before calling again, when the service said (`Retry-After`):
+    /// what it asked, but never more than [`crate::acs::MAX_RETRY_AFTER`], so every
+    /// caller that sleeps on it is capped by the one rule.
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
+            .map(|after| after.min(super::retry::MAX_RETRY_AFTER))
     }
 
     /// Whether trying the same call again later may succeed: throttling, transient

@@ -44,6 +44,7 @@ pub use http_log::JsonLinesLog;
 pub use identity::{IDENTITY_API_VERSION, IdentityClient, TokenScope};
 pub use message_cursor::{MessageCursor, version_ms};
 pub use paging::{ListOptions, SkipOptions};
+pub use retry::MAX_RETRY_AFTER;
 pub use send_once::{SendFailure, Step, attempt, find_sent, send_at_most_once};
 pub use token::{AccessToken, TokenCredential, jwt_claims, jwt_expiry};
 pub use transport::Transport;

@@ -57,16 +57,19 @@ pub(crate) fn may_retry(failure: Failure, safety: Safety) -> bool {
 
 /// The wait before retry number `retry` (0-based): `base * 2^retry` capped at
 /// `max_delay`, with "equal jitter" (half fixed, half random; `jitter` in [0, 1)) so
-/// clients that failed together spread out. A `Retry-After` is a floor: never retry
-/// sooner than the service asked; one longer than `max_retry_after` is not waited out
-/// (`None`: give up and hand it to the caller).
+/// clients that failed together spread out. A `Retry-After` (as the service sent it)
+/// is a floor: never retry sooner than asked. One longer than the policy waits out
+/// (`max_retry_after`, itself at most [`MAX_RETRY_AFTER`]) is `None`: the transport
+/// gives up and hands the error back, so a caller that schedules its own calls (the
+/// poller, the outbox) sees the 429 instead of a transport asleep for a minute.
 pub(crate) fn delay(
     policy: &RetryPolicy,
     retry: u32,
     retry_after: Option<Duration>,
     jitter: f64,
 ) -> Option<Duration> {
-    if retry_after.is_some_and(|after| after > policy.max_retry_after) {
+    let longest = policy.max_retry_after.min(MAX_RETRY_AFTER);
+    if retry_after.is_some_and(|after| after > longest) {
         return None;
     }
     let exp = policy
@@ -78,16 +81,19 @@ pub(crate) fn delay(
     Some(retry_after.map_or(backoff, |after| after.max(backoff)))
 }
 
-/// The longest wait a response can ask for: [`retry_after`] caps every `Retry-After`
-/// here, so a broken or hostile service cannot park a caller (the transport, `message
-/// send`, `--follow`, the TUI's poller and outbox) for days. ACS's rate windows are a
-/// minute at most (per-minute chat limits, 30 s identity windows), so a longer wait
-/// asks for more than any window needs.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The longest anyone in the client waits because a response asked it to: the
+/// transport waits out no longer `Retry-After`, and [`crate::acs::Error::retry_after`]
+/// tells callers (`message send`, `--follow`, the TUI's poller and outbox) at most
+/// this, so a broken or hostile service cannot park them for days. ACS's rate windows
+/// are a minute at most (per-minute chat limits, 30 s identity windows), so a longer
+/// wait asks for more than any window needs.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// The wait a response asks for, at most [`MAX_RETRY_AFTER`]: `retry-after-ms` /
-/// `x-ms-retry-after-ms` (milliseconds), else `Retry-After` in seconds or as an HTTP
-/// date (relative to `now`). Negative or non-numeric values count as absent.
+/// The wait a response asks for, as sent: `retry-after-ms` / `x-ms-retry-after-ms`
+/// (milliseconds), else `Retry-After` in seconds or as an HTTP date (relative to
+/// `now`). Negative or non-numeric values count as absent; one too long for a
+/// `Duration` saturates. Not capped here: the transport must tell a wait longer than
+/// its policy from one that fits ([`delay`]); the cap is applied where a wait is slept.
 pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Duration> {
     let text = |name: &str| {
         headers
@@ -97,17 +103,17 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: OffsetDateTime) -> Option<Du
     };
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
         if let Some(ms) = text(name).and_then(parse_non_negative) {
-            return Some(capped_secs(ms / 1000.0));
+            return Some(saturating_secs(ms / 1000.0));
         }
     }
     let value = text("retry-after")?;
     if let Some(secs) = parse_non_negative(value) {
-        return Some(capped_secs(secs));
+        return Some(saturating_secs(secs));
     }
     let at = http_date::parse(value)?;
     let wait = at - now;
     Some(if wait.is_positive() {
-        wait.unsigned_abs().min(MAX_RETRY_AFTER)
+        wait.unsigned_abs()
     } else {
         Duration::ZERO
     })
@@ -119,10 +125,10 @@ fn parse_non_negative(s: &str) -> Option<f64> {
     (v.is_finite() && v >= 0.0).then_some(v)
 }
 
-/// `secs` (finite, non-negative) as a wait of at most [`MAX_RETRY_AFTER`]; capping
-/// before converting also keeps `Duration::from_secs_f64` from overflowing.
-fn capped_secs(secs: f64) -> Duration {
-    Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
+/// `secs` (finite, non-negative) as a wait, [`Duration::MAX`] when too long for one
+/// (`Duration::from_secs_f64` would panic).
+fn saturating_secs(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]
@@ -269,21 +275,41 @@ mod tests {
         assert_eq!(ra(&[]), None);
     }
 
-    /// A wait far beyond any rate window (here ~1,000 days, in every form the header
-    /// takes) is cut to the cap rather than obeyed.
+    /// A wait far beyond any rate window (here ~1,000 days, or more than a `Duration`
+    /// holds, in every form the header takes) is read as sent (saturated), without
+    /// overflowing, so the transport can tell it is too long to wait out.
     #[test]
-    fn a_hostile_retry_after_is_capped() {
+    fn a_hostile_retry_after_is_read_without_overflow() {
         let now = http_date::parse("Thu, 26 May 2022 07:59:25 GMT").expect("date");
         let ra = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
+        let days = Duration::from_secs(86_399_999);
+        assert_eq!(ra(&[("retry-after", "86399999")]), Some(days));
+        assert_eq!(ra(&[("retry-after-ms", "86399999000")]), Some(days));
         for pairs in [
-            &[("retry-after", "86399999")][..],
-            &[("retry-after", "1e300")],
-            &[("retry-after-ms", "86399999000")],
+            &[("retry-after", "1e300")][..],
             &[("x-ms-retry-after-ms", "1e300")],
-            &[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")],
         ] {
-            assert_eq!(ra(pairs), Some(MAX_RETRY_AFTER), "{pairs:?}");
+            assert_eq!(ra(pairs), Some(Duration::MAX), "{pairs:?}");
         }
-        assert_eq!(ra(&[("retry-after", "59")]), Some(Duration::from_secs(59)));
+        let far = ra(&[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]).expect("date");
+        assert!(far > days, "{far:?}");
+        assert_eq!(ra(&[("retry-after", "61")]), Some(Duration::from_secs(61)));
+    }
+
+    /// The policy's longest wait is itself capped: a `Retry-After` above
+    /// [`MAX_RETRY_AFTER`] is never waited out, whatever the policy says.
+    #[test]
+    fn no_policy_waits_out_more_than_the_cap() {
+        let p = RetryPolicy {
+            max_retry_after: Duration::from_secs(3600),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            delay(&p, 0, Some(MAX_RETRY_AFTER), 0.0),
+            Some(MAX_RETRY_AFTER)
+        );
+        let above = MAX_RETRY_AFTER + Duration::from_millis(1);
+        assert_eq!(delay(&p, 0, Some(above), 0.0), None);
+        assert_eq!(delay(&p, 0, Some(Duration::MAX), 0.0), None);
     }
 }

@@ -230,9 +230,13 @@ impl Transport {
             if retry_no >= policy.max_retries || !retry::may_retry(failure, call.safety) {
                 return Err(error);
             }
-            let Some(wait) =
-                retry::delay(policy, retry_no, error.retry_after(), rand::random::<f64>())
-            else {
+            // The wait as the service sent it, not the caller's capped one: one
+            // longer than the policy waits out must go back to the caller.
+            let asked = match failure {
+                Failure::Status { retry_after, .. } => retry_after,
+                _ => None,
+            };
+            let Some(wait) = retry::delay(policy, retry_no, asked, rand::random::<f64>()) else {
                 return Err(error);
             };
             tracing::debug!(method = %call.method, path = call.url.path(), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
