@@ -30,6 +30,7 @@ mod redact;
 mod retry;
 mod send_once;
 mod surrogates;
+mod tls;
 mod token;
 mod transport;
 mod urls;

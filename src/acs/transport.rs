@@ -20,7 +20,7 @@ use super::failures::{AttemptError, ReadError, chain, classify, host_of};
 use super::observe::exchange;
 use super::retry::{self, Failure, Safety};
 use super::token::TokenCredential;
-use super::{hmac_auth, urls};
+use super::{hmac_auth, tls, urls};
 
 /// Answers larger than this are refused rather than buffered.
 pub(crate) const MAX_BODY: usize = 32 << 20;
@@ -42,6 +42,8 @@ impl std::fmt::Debug for Transport {
 
 struct Inner {
     client: reqwest::Client,
+    /// What `client` was built with, kept for the push WebSocket.
+    tls: Arc<rustls::ClientConfig>,
     config: HttpConfig,
 }
 
@@ -123,36 +125,17 @@ impl Response {
 }
 
 impl Transport {
-    /// Builds the HTTP client: rustls with ring, the system roots plus any extra CAs
-    /// (or only the extra CAs), no automatic redirects (a redirect must not carry our
-    /// credential elsewhere).
+    /// Builds the HTTP client over the client's one TLS configuration ([`tls`]), with
+    /// no automatic redirects (a redirect must not carry our credential elsewhere).
     pub fn new(config: HttpConfig) -> Result<Self> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut certs = Vec::new();
-        for (i, pem) in config.extra_ca_pem.iter().enumerate() {
-            let bundle = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Error::config(format!(
-                    "extra CA certificate #{} is not valid PEM: {e}",
-                    i + 1
-                ))
-            })?;
-            if bundle.is_empty() {
-                return Err(Error::config(format!(
-                    "extra CA certificate #{} holds no certificate",
-                    i + 1
-                )));
-            }
-            certs.extend(bundle);
-        }
         if config.timeout.is_zero() {
             return Err(Error::config("the HTTP timeout must be longer than zero"));
         }
-        if config.trust_only_extra_ca && certs.is_empty() {
-            return Err(Error::config(
-                "trust_only_extra_ca is set but no extra CA certificate was given",
-            ));
-        }
-        let mut builder = reqwest::Client::builder()
+        // For the process's other rustls users (the transport's own configuration
+        // names its provider).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = Arc::new(tls::client_config(&config)?);
+        let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.timeout)
@@ -160,17 +143,18 @@ impl Transport {
             // one at a time per task, and HTTP/2's framing and stream bookkeeping made
             // each of them about a quarter slower on a keep-alive connection. Calls
             // made at once (the poller beside a send) get a pooled connection each.
-            .http1_only();
-        if config.trust_only_extra_ca {
-            builder = builder.tls_certs_only(certs);
-        } else if !certs.is_empty() {
-            builder = builder.tls_certs_merge(certs);
-        }
-        let client = builder.build().map_err(|e| {
-            Error::config(format!("could not set up the HTTP client: {}", chain(&e)))
-        })?;
+            .http1_only()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
+            .build()
+            .map_err(|e| {
+                Error::config(format!("could not set up the HTTP client: {}", chain(&e)))
+            })?;
         Ok(Self {
-            inner: Arc::new(Inner { client, config }),
+            inner: Arc::new(Inner {
+                client,
+                tls,
+                config,
+            }),
         })
     }
 
@@ -179,14 +163,32 @@ impl Transport {
         &self.inner.config
     }
 
+    /// The TLS configuration the requests use: for the push WebSocket, so it trusts
+    /// exactly what REST does.
+    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.inner.tls.clone()
+    }
+
     /// The same transport (connection pool, TLS roots, observer) with another retry
     /// policy: for a caller that is a retry loop itself.
     pub fn with_retry(&self, retry: super::config::RetryPolicy) -> Self {
+        self.with_attempts(retry, self.inner.config.timeout)
+    }
+
+    /// The same transport with another retry policy and per-attempt timeout (the
+    /// pool's connect timeout stays; the attempt's own timeout bounds it anyway).
+    pub(crate) fn with_attempts(
+        &self,
+        retry: super::config::RetryPolicy,
+        timeout: std::time::Duration,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 client: self.inner.client.clone(),
+                tls: self.inner.tls.clone(),
                 config: HttpConfig {
                     retry,
+                    timeout,
                     ..self.inner.config.clone()
                 },
             }),

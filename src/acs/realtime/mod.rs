@@ -125,15 +125,14 @@ impl PushClient {
         self
     }
 
-    /// Starts the background task on the current runtime. Fails only on local
-    /// setup (a bad CA certificate); everything remote is a [`PushState`].
+    /// Starts the background task on the current runtime. Everything remote is a
+    /// [`PushState`]; the TLS settings are the transport's, checked when it was built.
     pub fn start(self) -> Result<Notifications> {
         // The task retries on its own schedule; one attempt per call here.
-        let mut http = self.transport.config().clone();
-        http.retry = RetryPolicy::none();
-        http.timeout = self.options.request_timeout;
-        let tls = socket::tls_config(&http)?;
-        let transport = Transport::new(http)?;
+        let transport = self
+            .transport
+            .with_attempts(RetryPolicy::none(), self.options.request_timeout);
+        let tls = transport.tls();
         let (tx, rx) = mpsc::channel(1024);
         let (stop_tx, stop_rx) = watch::channel(false);
         let client = Client {

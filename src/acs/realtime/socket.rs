@@ -1,19 +1,17 @@
-//! The Trouter WebSocket: `wss://` over rustls with the REST transport's trust
-//! rules (the system roots plus the extra CAs, or only the extra CAs, as
-//! [`HttpConfig`] says), or `ws://` where plain http is allowed (loopback only).
+//! The Trouter WebSocket: `wss://` over the REST transport's own TLS configuration
+//! (`Transport::tls`, so both trust the same certificates), or `ws://` where plain
+//! http is allowed (loopback only).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use url::Url;
 
-use super::super::config::HttpConfig;
 use super::super::error::{Error, ErrorKind, Result};
 use super::super::urls;
 use super::frames::MAX_FRAME;
@@ -23,46 +21,6 @@ pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 pub type Ws = WebSocketStream<Box<dyn Io>>;
-
-/// The TLS settings of the WebSocket, from the REST transport's.
-pub fn tls_config(http: &HttpConfig) -> Result<Arc<rustls::ClientConfig>> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut certs = Vec::new();
-    for (i, pem) in http.extra_ca_pem.iter().enumerate() {
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            certs.push(cert.map_err(|e| {
-                Error::config(format!(
-                    "extra CA certificate #{} is not valid PEM: {e}",
-                    i + 1
-                ))
-            })?);
-        }
-    }
-    let tls_error = |e: rustls::Error| Error::config(format!("could not set up TLS: {e}"));
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(tls_error)?;
-    let mut config = if http.trust_only_extra_ca {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in certs {
-            roots.add(cert).map_err(tls_error)?;
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    } else {
-        let verifier = if certs.is_empty() {
-            rustls_platform_verifier::Verifier::new(provider)
-        } else {
-            rustls_platform_verifier::Verifier::new_with_extra_roots(certs, provider)
-        }
-        .map_err(tls_error)?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth()
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
-}
 
 /// Opens the WebSocket at `url` (`ws://` or `wss://`) within `timeout`.
 pub async fn open(url: &Url, tls: Arc<rustls::ClientConfig>, timeout: Duration) -> Result<Ws> {
@@ -167,18 +125,84 @@ mod tests {
         );
     }
 
-    #[test]
-    fn bad_extra_certificates_are_config_errors() {
-        let http = HttpConfig {
-            extra_ca_pem: vec![
-                b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n".to_vec(),
-            ],
-            trust_only_extra_ca: true,
-            ..HttpConfig::default()
+    /// An HTTPS server with a fresh self-signed certificate for 127.0.0.1, answering
+    /// every request with an empty JSON object (so a WebSocket upgrade is refused after
+    /// TLS succeeded); its URL and the certificate's PEM.
+    async fn https_server() -> (Url, Vec<u8>) {
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("test certificate");
+        let cert_pem = cert.cert.pem().into_bytes();
+        let key_pem = cert.signing_key.serialize_pem().into_bytes();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = axum_server::tls_rustls::RustlsConfig::from_pem(cert_pem.clone(), key_pem)
+            .await
+            .expect("server TLS");
+        let app = axum::Router::new()
+            .fallback(|| async { ([("content-type", "application/json")], "{}") });
+        let handle = axum_server::Handle::<std::net::SocketAddr>::new();
+        let listening = handle.clone();
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        tokio::spawn(async move {
+            let _ = axum_server::bind_rustls(addr, tls)
+                .handle(listening)
+                .serve(app.into_make_service())
+                .await;
+        });
+        let addr = handle.listening().await.expect("listening");
+        let url = Url::parse(&format!("https://127.0.0.1:{}/", addr.port())).expect("url");
+        (url, cert_pem)
+    }
+
+    /// The push socket trusts exactly what REST trusts: for each trust setting, a REST
+    /// call and a TLS handshake of the socket to the same self-signed server both
+    /// succeed (its certificate given as an extra CA, merged or alone) or both fail.
+    #[tokio::test]
+    async fn the_socket_and_rest_trust_the_same_certificates() {
+        use super::super::super::config::{HttpConfig, RetryPolicy};
+        use super::super::super::transport::{Auth, Call, Transport};
+
+        let (server, cert) = https_server().await;
+        let (_, other) = https_server().await;
+        let ws = {
+            let mut u = server.join("socket.io/1/websocket/s").expect("ws url");
+            u.set_scheme("wss").expect("wss");
+            u
         };
-        assert_eq!(
-            tls_config(&http).err().map(|e| e.kind()),
-            Some(ErrorKind::Config)
-        );
+        // (extra CAs, trust only them, whether the server's certificate is among them)
+        let cases = [
+            (vec![cert.clone()], false, true),
+            (vec![cert.clone()], true, true),
+            (vec![other.clone(), cert.clone()], true, true),
+            (vec![other.clone()], true, false),
+            (vec![other.clone()], false, false),
+            (vec![], false, false),
+        ];
+        for (extra_ca_pem, trust_only_extra_ca, trusted) in cases {
+            let what = format!("{} CA(s), only={trust_only_extra_ca}", extra_ca_pem.len());
+            let transport = Transport::new(HttpConfig {
+                extra_ca_pem,
+                trust_only_extra_ca,
+                timeout: Duration::from_secs(10),
+                retry: RetryPolicy::none(),
+                ..HttpConfig::default()
+            })
+            .expect("transport");
+            let call = Call::idempotent(reqwest::Method::GET, server.clone(), Auth::Hmac(b"k"));
+            let rest = transport.send(call).await;
+            let socket = open(&ws, transport.tls(), Duration::from_secs(10)).await;
+            let socket_error = socket.err().map(|e| e.message().to_owned());
+            let socket_tls_ok = socket_error
+                .as_deref()
+                .is_some_and(|m| m.starts_with("the WebSocket upgrade failed"));
+            let socket_tls_refused = socket_error
+                .as_deref()
+                .is_some_and(|m| m.starts_with("TLS with"));
+            assert_eq!(rest.is_ok(), trusted, "REST, {what}: {rest:?}");
+            assert_eq!(socket_tls_ok, trusted, "socket, {what}: {socket_error:?}");
+            assert_eq!(
+                socket_tls_refused, !trusted,
+                "socket, {what}: {socket_error:?}"
+            );
+        }
     }
 }
