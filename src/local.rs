@@ -29,13 +29,48 @@ pub fn default_connection_string() -> String {
     format!("endpoint={};accesskey={DEV_ACCESS_KEY}", default_endpoint())
 }
 
-/// Loopback hosts: 127.0.0.0/8, ::1 and localhost. One rule for the client choosing
-/// its trust, the emulator's webhooks (http to loopback only) and its CORS policy.
+/// Loopback hosts: 127.0.0.0/8, ::1 (also IPv4-mapped, `::ffff:127.x.y.z`), and
+/// `localhost` and its subdomains (any case, trailing dot or not), which RFC 6761
+/// reserves for loopback and browsers resolve there. One rule for the client's
+/// plain-http guard and its choice of trust, the emulator's webhooks (http to loopback
+/// only) and its CORS policy.
 pub fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip).to_canonical().is_loopback(),
+        Some(url::Host::Domain(d)) => {
+            let d = d.strip_suffix('.').unwrap_or(d).to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for (u, want) in [
+            ("https://127.0.0.1:1/", true),
+            ("http://127.9.9.9/", true),
+            ("https://[::1]/", true),
+            ("http://[::ffff:127.0.0.1]:5/", true),
+            ("http://[::ffff:7f00:2]/", true),
+            ("https://LOCALHOST/", true),
+            ("http://LocalHost./", true),
+            ("http://app.localhost:5173/", true),
+            ("http://a.b.LOCALHOST./", true),
+            ("https://example.com/", false),
+            ("http://10.0.0.1/", false),
+            ("http://[::2]/", false),
+            ("http://[::ffff:10.0.0.1]/", false),
+            ("http://localhost.example.com/", false),
+            ("http://notlocalhost/", false),
+            ("http://0.0.0.0/", false),
+        ] {
+            assert_eq!(is_loopback(&url::Url::parse(u).expect("url")), want, "{u}");
+        }
     }
 }

@@ -1,10 +1,8 @@
 //! Building request URLs: the endpoint base, percent-encoded ids in paths, the
 //! `api-version` query, following `nextLink`s safely, and the plain-http guard.
 
-use std::net::IpAddr;
-
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use url::{Host, Url};
+use url::Url;
 
 use super::error::{Error, ErrorKind, Result};
 
@@ -104,22 +102,10 @@ fn origin_text(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-/// 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`.
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).to_canonical().is_loopback(),
-        Some(Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
-        }
-        None => false,
-    }
-}
-
-/// Refuses to send a credential over plain http except to this machine.
+/// Refuses to send a credential over plain http except to this machine
+/// ([`crate::local::is_loopback`]: the one loopback rule).
 pub(crate) fn check_secure(url: &Url, credential: &str) -> Result<()> {
-    if url.scheme() == "https" || is_loopback(url) {
+    if url.scheme() == "https" || crate::local::is_loopback(url) {
         return Ok(());
     }
     Err(Error::new(
@@ -216,6 +202,8 @@ mod tests {
             "http://[::1]:5/",
             "http://localhost/",
             "http://LocalHost./",
+            "http://[::ffff:127.0.0.1]/",
+            "http://app.localhost/",
             "https://example.com/",
         ] {
             assert!(check_secure(&url(ok), "a token").is_ok(), "{ok}");
