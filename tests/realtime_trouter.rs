@@ -2,10 +2,17 @@
 //! Trouter client speaks them (over plain http, so a plain WebSocket client will do).
 
 mod common;
+mod push_common;
 mod realtime_common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use acs_chat::acs::realtime::{PushOptions, PushState, Update};
+use acs_chat::acs::{AccessToken, TokenCredential};
 use common::enc;
-use futures::SinkExt as _;
+use futures::{FutureExt as _, SinkExt as _, StreamExt as _};
 use realtime_common::{allocate, connect, http_env, next_event, next_text, params};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -219,4 +226,109 @@ async fn one_user_holds_a_bounded_number_of_sockets() {
     // Another user is not affected.
     let carol = env.user().await;
     connect(&env, &carol).await;
+}
+
+/// A token of `user`'s that expires after `secs`, and when (epoch seconds).
+async fn short_token(env: &common::Env, user: &common::User, secs: u32) -> (String, i64) {
+    let token = env
+        .emu
+        .issue_token_for_tests(&user.id, secs)
+        .await
+        .expect("a short token");
+    let exp = acs_chat::acs::jwt_expiry(&token)
+        .expect("exp")
+        .unix_timestamp();
+    (token, exp)
+}
+
+#[tokio::test]
+async fn a_token_that_expires_ends_its_socket_as_unauthorized_at_expiry() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let (token, exp) = short_token(&env, &bob, 4).await;
+    let short = common::User {
+        id: bob.id.clone(),
+        token,
+    };
+    let mut ws = connect(&env, &short).await;
+    // Nothing else comes before the first heartbeat (20 s), so the next frame is the
+    // end, and it comes once the token is no longer good.
+    let last = next_text(&mut ws).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(last.starts_with("0:::"), "{last}");
+    let reason: Value = serde_json::from_str(last.trim_start_matches("0:::")).expect("reason");
+    assert_eq!(reason["reason"], "unauthorized");
+    assert!(now >= exp, "ended at {now}, before the token's exp {exp}");
+    assert!(now <= exp + 2, "ended at {now}, long after exp {exp}");
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the socket stays open after unauthorized");
+}
+
+#[tokio::test]
+async fn the_client_whose_token_expires_gets_a_fresh_one_and_is_live_again() {
+    let env = common::Env::start().await;
+    let (alice, bob) = (env.user().await, env.user().await);
+    let thread = env.thread(&alice, "expiry", &[&bob]).await;
+    let (short, exp) = short_token(&env, &bob, 5).await;
+    // The credential's source hands out the short token while it is good, then a
+    // fresh one (bob's hour-long token), as a refresh through Identity would.
+    let fresh_given = Arc::new(AtomicUsize::new(0));
+    let credential = {
+        let (short, fresh, given) = (short.clone(), bob.token.clone(), fresh_given.clone());
+        TokenCredential::refreshing(
+            Some(AccessToken::from_jwt(short.clone()).expect("short token")),
+            move || {
+                let expired = time::OffsetDateTime::now_utc().unix_timestamp() >= exp;
+                let next = if expired {
+                    given.fetch_add(1, Ordering::SeqCst);
+                    fresh.clone()
+                } else {
+                    short.clone()
+                };
+                async move { AccessToken::from_jwt(next) }.boxed()
+            },
+        )
+    };
+    let mut push = push_common::push_with(
+        &env.emu.endpoint,
+        env.emu.cert_pem.clone(),
+        credential,
+        PushOptions::default(),
+    );
+    push_common::until_live(&mut push).await;
+    assert_eq!(
+        fresh_given.load(Ordering::SeqCst),
+        0,
+        "live on the short token"
+    );
+    // The expiry ends the connection as unauthorized; the client reconnects with a
+    // fresh token (the expired one would be refused at allocation).
+    let down = loop {
+        match push_common::next(&mut push, 10).await {
+            Update::State(PushState::Down { reason, .. }) => break reason,
+            Update::State(PushState::Live) => {}
+            other => panic!("expected the connection to end, got {other:?}"),
+        }
+    };
+    assert!(down.contains("unauthorized"), "{down}");
+    push_common::until_live(&mut push).await;
+    assert!(
+        fresh_given.load(Ordering::SeqCst) >= 1,
+        "no fresh token asked for"
+    );
+    env.send(&alice, &thread, "after the refresh").await;
+    let e = push_common::next_event(&mut push).await;
+    assert!(
+        matches!(e, acs_chat::acs::realtime::ChatEvent::MessageReceived(_)),
+        "{e:?}"
+    );
+    assert_eq!(e.thread_id(), thread);
 }

@@ -85,6 +85,19 @@ impl RunningEmulator {
         self.lock.take();
     }
 
+    /// TEST ONLY: a chat token for the identity `user` (raw id) that expires after
+    /// `lifetime_s` seconds, issued as the Identity API issues tokens. The API's
+    /// shortest is an hour; what happens when a token expires on an open socket is
+    /// tested with seconds. In process only: nothing on the wire can ask for it.
+    #[doc(hidden)]
+    pub async fn issue_token_for_tests(&self, user: &str, lifetime_s: u32) -> Option<String> {
+        let chat = ["chat".to_owned()];
+        super::handlers::identity::issue_for(&self.app, user, &chat, i64::from(lifetime_s))
+            .await
+            .ok()
+            .map(|t| t.token)
+    }
+
     /// A handle that can stop the emulator from elsewhere.
     pub fn stopper(&self) -> Stopper {
         Stopper(self.app.clone())

@@ -27,6 +27,17 @@ pub fn push_at(
     token: &str,
     options: PushOptions,
 ) -> Notifications {
+    let credential = TokenCredential::from_token(token).expect("token");
+    push_with(endpoint, ca, credential, options)
+}
+
+/// A push client whose token comes from `credential`.
+pub fn push_with(
+    endpoint: &str,
+    ca: Option<String>,
+    credential: TokenCredential,
+    options: PushOptions,
+) -> Notifications {
     super::common::install_provider();
     let http = HttpConfig {
         trust_only_extra_ca: ca.is_some(),
@@ -34,7 +45,6 @@ pub fn push_at(
         ..HttpConfig::default()
     };
     let transport = Transport::new(http).expect("transport");
-    let credential = TokenCredential::from_token(token).expect("token");
     let endpoint = url::Url::parse(endpoint).expect("endpoint");
     PushClient::new(endpoint, credential, transport)
         .with_options(options)
