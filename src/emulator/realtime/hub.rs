@@ -5,15 +5,25 @@
 //! fans each event out to the recipients' connections with `try_send` into a bounded
 //! queue per connection. A connection whose queue is full is dropped: its socket
 //! closes, the client reconnects and catches up over REST, as the SDK's users do.
+//!
+//! The publisher's own queue is bounded too ([`PUBLISH_QUEUE`]), and a writer never
+//! waits on it: an event that does not fit is lost to every socket, so the next time
+//! the publisher runs it drops every connection, for the same catch-up over REST.
+//! Events queued before the lost one still drain to their sockets first; nothing
+//! after the gap reaches a socket that was connected across it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::mpsc;
 
 /// Events a connection may have waiting before it counts as dead.
 pub const QUEUE: usize = 256;
+
+/// Events waiting for the publisher before writes outrun it (a burst of writes to
+/// large threads, a publisher starved of CPU).
+pub const PUBLISH_QUEUE: usize = 4096;
 
 /// One event for a set of users; `body` renders it for one recipient (the payload
 /// names its recipient).
@@ -40,7 +50,10 @@ struct Conn {
 pub struct Hub {
     conns: Mutex<HashMap<String, Vec<Conn>>>,
     next_id: AtomicU64,
-    publisher: mpsc::UnboundedSender<Event>,
+    publisher: mpsc::Sender<Event>,
+    /// Set when an event did not fit in the publisher's queue: every connection
+    /// missed it.
+    lost: AtomicBool,
 }
 
 /// A connection's end: events arrive on `rx`; the channel closes when the hub drops
@@ -61,25 +74,37 @@ impl Drop for Subscription {
 impl Hub {
     /// A hub and the task that delivers its events (spawned on the current runtime).
     pub fn start() -> Arc<Self> {
-        let (publisher, mut events) = mpsc::unbounded_channel::<Event>();
+        let (publisher, mut events) = mpsc::channel::<Event>(PUBLISH_QUEUE);
         let hub = Arc::new(Self {
             conns: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             publisher,
+            lost: AtomicBool::new(false),
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             while let Some(event) = events.recv().await {
                 let Some(hub) = weak.upgrade() else { return };
+                if hub.lost.swap(false, Ordering::AcqRel) {
+                    hub.drop_all();
+                }
                 hub.deliver(&event);
             }
         });
         hub
     }
 
-    /// Queues `event` for delivery; never blocks.
+    /// Queues `event` for delivery; never blocks. When the queue is full the event is
+    /// lost, and so every connection is dropped before the next delivery.
     pub fn publish(&self, event: Event) {
-        let _ = self.publisher.send(event);
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.publisher.try_send(event)
+            && !self.lost.swap(true, Ordering::AcqRel)
+        {
+            tracing::warn!(
+                queued = PUBLISH_QUEUE,
+                "push events outran the publisher; every socket is dropped to catch up over REST"
+            );
+        }
     }
 
     /// Starts receiving `user`'s events.
@@ -132,6 +157,12 @@ impl Hub {
                 conns.remove(user);
             }
         }
+    }
+
+    /// Drops every connection: their channels close once drained, and their sockets
+    /// end with `0::`.
+    fn drop_all(&self) {
+        self.lock().clear();
     }
 
     fn remove(&self, user: &str, id: u64) {
@@ -194,5 +225,23 @@ mod tests {
             drained, QUEUE,
             "queued events drain, then the channel closes"
         );
+    }
+
+    #[tokio::test]
+    async fn a_full_publish_queue_drops_every_connection_and_the_hub_goes_on() {
+        // On this single-threaded runtime the publisher cannot run until the test
+        // awaits, so the queue fills up: the writer's calls return at once all the same.
+        let hub = Hub::start();
+        let mut a = hub.subscribe("a");
+        for _ in 0..PUBLISH_QUEUE + 1 {
+            hub.publish(event(&["nobody"]));
+        }
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(10), a.rx.recv()).await;
+        assert_eq!(closed, Ok(None), "a connection across the gap is dropped");
+        assert_eq!(hub.connections(), 0);
+        // Who connects afterwards gets events again.
+        let mut b = hub.subscribe("b");
+        hub.publish(event(&["b"]));
+        assert_eq!(b.rx.recv().await, Some(Push::Event(Arc::from("for b"))));
     }
 }
