@@ -13,10 +13,19 @@ use acs_chat::acs::realtime::{PushOptions, PushState, Update};
 use acs_chat::acs::{AccessToken, TokenCredential};
 use common::enc;
 use futures::{FutureExt as _, SinkExt as _, StreamExt as _};
-use realtime_common::{allocate, connect, http_env, next_event, next_text, params};
+use realtime_common::{allocate, connect, http_env, next_event, next_text, params, raw_exchange};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
+
+async fn unregister(env: &common::Env, id: &str, token: &str) -> reqwest::Response {
+    env.client
+        .delete(format!("{}/v3/registrations/{id}", env.base))
+        .header("x-skypetoken", token)
+        .send()
+        .await
+        .expect("sent")
+}
 
 async fn revoke(env: &common::Env, user: &common::User) {
     let path = format!(
@@ -174,21 +183,9 @@ async fn registrations_are_made_renewed_and_deleted() {
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     }
     let other = env.user().await;
-    let stolen = env
-        .client
-        .delete(format!("{}/v3/registrations/reg-1", env.base))
-        .header("x-skypetoken", &other.token)
-        .send()
-        .await
-        .expect("sent");
+    let stolen = unregister(&env, "reg-1", &other.token).await;
     assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
-    let gone = env
-        .client
-        .delete(format!("{}/v3/registrations/reg-1", env.base))
-        .header("x-skypetoken", &bob.token)
-        .send()
-        .await
-        .expect("sent");
+    let gone = unregister(&env, "reg-1", &bob.token).await;
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     let bad = env
         .client
@@ -331,4 +328,101 @@ async fn the_client_whose_token_expires_gets_a_fresh_one_and_is_live_again() {
         "{e:?}"
     );
     assert_eq!(e.thread_id(), thread);
+}
+
+fn registration(id: &str) -> String {
+    json!({
+        "clientDescription": {"appId": "AcsWeb", "platform": "SPOOL", "templateKey": "AcsWeb_Chat_2.1"},
+        "registrationId": id,
+        "nodeId": "",
+        "transports": {"TROUTER": [{"context": "", "path": "http://x/v4/f/abc/", "ttl": 7200}]}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn every_realtime_route_refuses_a_foreign_host() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let port = env.emu.addr.port();
+    let own = format!("127.0.0.1:{port}");
+    let foreign = format!("evil.example:{port}");
+    let bearer = format!("Bearer {}", bob.token);
+    let alloc: Value = allocate(&env, &bob.token, "")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let handshake = format!("/socket.io/1/?{}&v=v4&auth=true", params(&alloc));
+    let sid = env
+        .client
+        .get(format!("{}{handshake}", env.base))
+        .header("x-skypetoken", &bob.token)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    let sid = sid.split(':').next().unwrap_or_default().to_owned();
+    let websocket = format!("/socket.io/1/websocket/{sid}?{}", params(&alloc));
+    let skype = [("X-Skypetoken", bob.token.as_str())];
+    let upgrade = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    let json = [
+        ("X-Skypetoken", bob.token.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let body = registration("reg-host");
+    // Each request, refused for a foreign Host, then answered for the emulator's own
+    // (so the refusal is the Host's doing; the session id is not spent by a refusal).
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str, u16);
+    let cases: [Case; 6] = [
+        (
+            "GET",
+            "/chat/config/realTimeNotifications?api-version=2024-09-01",
+            &[("Authorization", bearer.as_str())],
+            "",
+            200,
+        ),
+        ("POST", "/v4/a?cor_id=c&con_num=1_1&epid=e", &skype, "", 200),
+        ("GET", &handshake, &skype, "", 200),
+        ("GET", &websocket, &upgrade, "", 101),
+        ("POST", "/v3/registrations", &json, &body, 202),
+        ("DELETE", "/v3/registrations/reg-host", &skype, "", 204),
+    ];
+    for (method, path, headers, body, good) in cases {
+        let (status, head, text) = raw_exchange(port, method, path, &foreign, headers, body).await;
+        assert_eq!(status, 421, "{method} {path}: {head}");
+        assert!(head.contains("\r\nms-cv: "), "{method} {path}: {head}");
+        let v: Value = serde_json::from_str(&text).expect("error body is JSON");
+        assert_eq!(v["CommunicationError"]["Code"], "MisdirectedRequest");
+        let (status, head, _) = raw_exchange(port, method, path, &own, headers, body).await;
+        assert_eq!(status, good, "{method} {path}: {head}");
+    }
+}
+
+#[tokio::test]
+async fn realtime_errors_have_the_emulators_one_shape_and_headers() {
+    let env = http_env().await;
+    let bob = env.user().await;
+    let gone = unregister(&env, "nosuch", &bob.token).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(gone.headers().contains_key("ms-cv"));
+    assert!(gone.headers().contains_key("x-processing-time"));
+    let (status, code, _) = common::chat_error(gone).await;
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "NotFound"));
+    // A refused token: the Chat 401, with no body, so the client fetches a fresh one.
+    let refused = allocate(&env, "", "").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key("ms-cv"));
+    assert_eq!(refused.text().await.expect("text"), "");
+    // Successes carry the service's headers too.
+    let ok = allocate(&env, &bob.token, "").await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(ok.headers().contains_key("ms-cv"));
 }

@@ -14,7 +14,7 @@ use super::api_error::{ApiError, Family};
 use super::app::App;
 use super::endpoints::{chat_endpoint, emulator_endpoint, identity_endpoint};
 use super::faults::{Fault, Faults};
-use super::gate::{bearer_caller, check_hmac, check_host, throttle};
+use super::gate::{bearer_caller, check_hmac, check_host, request_host, throttle};
 use super::request::{Reply, Req};
 use super::respond::{self, cut_connection, identifiers_carry_kind};
 use super::routes::{self, Endpoint, RouteError};
@@ -28,12 +28,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response
     let path = request.uri().path().to_owned();
     let client_request_id = request.headers().get("x-ms-client-request-id").cloned();
     let with_kind = identifiers_carry_kind(request.uri().query());
-    // HTTP/2 carries the host as the URI's authority rather than a header. A Host that
-    // is not text names no loopback address.
-    let host = match request.headers().get(header::HOST) {
-        Some(h) => Some(h.to_str().unwrap_or_default().to_owned()),
-        None => request.uri().authority().map(|a| a.to_string()),
-    };
+    let host = request_host(&request);
     let route = routes::resolve(&method, &path);
     if let Err(e) = check_host(&app, host.as_deref()) {
         let family = match &route {

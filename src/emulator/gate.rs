@@ -34,6 +34,15 @@ pub(super) fn check_host(app: &App, host: Option<&str>) -> Result<(), ApiError> 
     }
 }
 
+/// The host a request names: its `Host` header, or for HTTP/2 the URI's authority.
+/// A Host that is not text names no loopback address.
+pub(super) fn request_host(request: &axum::extract::Request) -> Option<String> {
+    match request.headers().get(axum::http::header::HOST) {
+        Some(h) => Some(h.to_str().unwrap_or_default().to_owned()),
+        None => request.uri().authority().map(|a| a.to_string()),
+    }
+}
+
 /// Whether a `Host` value (`name[:port]`, `[v6][:port]`) names a loopback address.
 fn names_loopback(host: &str) -> bool {
     let name = match host.strip_prefix('[') {

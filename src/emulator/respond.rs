@@ -124,7 +124,21 @@ pub(super) fn finish(
         Ok(reply) if family == Family::Chat && with_kind => Ok(add_identifier_kinds(reply)),
         other => other,
     };
-    let mut response = render(result, family);
+    dress(render(result, family), family, started, client_request_id)
+}
+
+/// An error answer for `family`, without the per-answer headers ([`dress`] adds them).
+pub(super) fn error(e: ApiError, family: Family) -> Response {
+    render(Err(e), family)
+}
+
+/// Adds the headers the service puts on every answer of `family`.
+pub(super) fn dress(
+    mut response: Response,
+    family: Family,
+    started: Instant,
+    client_request_id: Option<HeaderValue>,
+) -> Response {
     let headers = response.headers_mut();
     if let Some(v) =
         api_version::supported_header(family).and_then(|v| HeaderValue::from_str(&v).ok())

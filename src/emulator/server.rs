@@ -231,7 +231,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     eventgrid::manage::start(&app.store, &eventgrid, given)
         .await
         .map_err(|e| EmulatorError::EventGrid(format!("cannot load the subscriptions: {e:?}")))?;
-    let routes = realtime::router()
+    let routes = realtime::router(app.clone())
         .fallback(dispatch::dispatch)
         .with_state(app.clone());
     // Layers on a router with only a fallback run before routing, so a rewritten

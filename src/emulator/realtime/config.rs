@@ -33,7 +33,7 @@ pub async fn get(State(app): State<Arc<App>>, request: Request) -> Response {
     let origin = dispatch::base_url(&app, &request);
     match answer(&app, version.as_deref(), token.as_deref(), origin).await {
         Ok(r) => r,
-        Err(e) => error_response(e, Family::Chat),
+        Err(e) => error_response(e),
     }
 }
 

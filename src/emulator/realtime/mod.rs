@@ -21,17 +21,18 @@ mod socket;
 mod trouter;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{Uri, header};
+use axum::extract::{Request, State};
+use axum::http::Uri;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 
 use super::api_error::{ApiError, Family};
 use super::app::App;
+use super::{gate, respond};
 
 /// Path of the configuration route.
 pub const CONFIG_PATH: &str = "/chat/config/realTimeNotifications";
@@ -55,7 +56,7 @@ impl Realtime {
 }
 
 /// The real-time routes; everything else falls through to the REST dispatcher.
-pub fn router() -> Router<Arc<App>> {
+pub fn router(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route(CONFIG_PATH, get(config::get))
         .route("/v4/a", post(trouter::allocate))
@@ -63,6 +64,20 @@ pub fn router() -> Router<Arc<App>> {
         .route("/socket.io/1/websocket/{sid}", get(trouter::websocket))
         .route("/v3/registrations", post(registrar::register))
         .route("/v3/registrations/{id}", delete(registrar::unregister))
+        // Only on the routes above: the dispatcher does the same for the rest.
+        .route_layer(axum::middleware::from_fn_with_state(app, gate))
+}
+
+/// What the dispatcher does around every REST request, for the real-time routes:
+/// refuse a foreign `Host` (DNS rebinding) before anything runs, and put the
+/// service's headers on every answer, errors included.
+async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = match gate::check_host(&app, gate::request_host(&request).as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => respond::error(e, Family::Chat),
+    };
+    respond::dress(response, Family::Chat, started, None)
 }
 
 /// An endpoint pasted with its trailing slash makes the signaling client ask for
@@ -102,19 +117,11 @@ fn is_realtime_path(path: &str) -> bool {
         || path.starts_with("/v3/registrations")
 }
 
-/// An error in the service's shape for `family`.
-fn error_response(e: ApiError, family: Family) -> Response {
-    let mut builder = Response::builder().status(e.status);
-    let body = match e.body(family) {
-        Some(b) => {
-            builder = builder.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b)
-        }
-        None => Body::empty(),
-    };
-    builder
-        .body(body)
-        .unwrap_or_else(|_| Response::new(Body::empty()))
+/// An error of a real-time route, in the emulator's one error shape (Chat's: the
+/// routes belong to the Chat gateway). The signaling client reads only the status
+/// (401: fetch a fresh token; 5xx: retry) and logs the registrar's JSON and `ms-cv`.
+fn error_response(e: ApiError) -> Response {
+    respond::error(e, Family::Chat)
 }
 
 #[cfg(test)]

@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::super::api_error::{ApiError, Family};
+use super::super::api_error::ApiError;
 use super::super::app::App;
 use super::super::store::now_ms;
 use super::error_response;
@@ -74,23 +73,19 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
     let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await;
     let caller = match skype_caller(&app, token).await {
         Ok(c) => c,
-        Err(e) => return error_response(e, Family::Chat),
+        Err(e) => return error_response(e),
     };
     let parsed = body
         .ok()
         .and_then(|b| serde_json::from_slice::<Register>(&b).ok())
         .filter(|r| !r.registration_id.is_empty() && r.registration_id.len() <= 128);
     let Some(reg) = parsed else {
-        return error_response(
-            ApiError::bad_request("The registration body is not valid."),
-            Family::Chat,
-        );
+        return error_response(ApiError::bad_request("The registration body is not valid."));
     };
     let Some(t) = reg.transports.trouter.into_iter().next() else {
-        return error_response(
-            ApiError::bad_request("The registration names no TROUTER transport."),
-            Family::Chat,
-        );
+        return error_response(ApiError::bad_request(
+            "The registration names no TROUTER transport.",
+        ));
     };
     let now = now_ms();
     let expires_ms = now.saturating_add(t.ttl.clamp(1, MAX_TTL_S) * 1000);
@@ -99,16 +94,15 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
         && existing.user != caller.user
         && existing.expires_ms > now
     {
-        return error_response(
-            ApiError::forbidden("The registration belongs to another user."),
-            Family::Chat,
-        );
+        return error_response(ApiError::forbidden(
+            "The registration belongs to another user.",
+        ));
     }
     if all.len() >= MAX_REGISTRATIONS {
         all.retain(|_, r| r.expires_ms > now);
     }
     if all.len() >= MAX_REGISTRATIONS && !all.contains_key(&reg.registration_id) {
-        return error_response(ApiError::unavailable(), Family::Chat);
+        return error_response(ApiError::unavailable());
     }
     all.insert(
         reg.registration_id,
@@ -128,7 +122,7 @@ pub async fn unregister(
     app.touch();
     let caller = match skype_caller(&app, skype_token(request.headers())).await {
         Ok(c) => c,
-        Err(e) => return error_response(e, Family::Chat),
+        Err(e) => return error_response(e),
     };
     let mut all = app.realtime.registrations.lock();
     match all.get(&id) {
@@ -136,11 +130,7 @@ pub async fn unregister(
             all.remove(&id);
             StatusCode::NO_CONTENT.into_response()
         }
-        _ => (
-            StatusCode::NOT_FOUND,
-            Json(serde_json::json!({"error": "no such registration"})),
-        )
-            .into_response(),
+        _ => error_response(ApiError::not_found("No such registration.")),
     }
 }
 

@@ -18,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::super::api_error::{ApiError, Family};
+use super::super::api_error::ApiError;
 use super::super::app::App;
 use super::super::auth::user_token::{self, TokenUser};
 use super::super::dispatch;
@@ -112,7 +112,7 @@ pub async fn allocate(State(app): State<Arc<App>>, request: Request) -> Response
     let query = query_map(&request);
     let origin = dispatch::base_url(&app, &request);
     if let Err(e) = skype_caller(&app, token).await {
-        return error_response(e, Family::Chat);
+        return error_response(e);
     }
     let connection = signed_connection(&app, &query)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
@@ -142,15 +142,12 @@ pub async fn handshake(State(app): State<Arc<App>>, request: Request) -> Respons
     let query = query_map(&request);
     let caller = match skype_caller(&app, token).await {
         Ok(c) => c,
-        Err(e) => return error_response(e, Family::Chat),
+        Err(e) => return error_response(e),
     };
     let Some(connection) = signed_connection(&app, &query) else {
-        return error_response(
-            ApiError::bad_request(
-                "The connect parameters of an allocation are missing or invalid.",
-            ),
-            Family::Chat,
-        );
+        return error_response(ApiError::bad_request(
+            "The connect parameters of an allocation are missing or invalid.",
+        ));
     };
     let sid = uuid::Uuid::new_v4().simple().to_string();
     let now = now_ms();
@@ -158,7 +155,7 @@ pub async fn handshake(State(app): State<Arc<App>>, request: Request) -> Respons
         let mut pending = app.realtime.sessions.lock();
         pending.retain(|_, p| now - p.created_ms < SESSION_LIFETIME_MS);
         if pending.len() >= MAX_PENDING {
-            return error_response(ApiError::unavailable(), Family::Chat);
+            return error_response(ApiError::unavailable());
         }
         pending.insert(
             sid.clone(),
@@ -184,19 +181,13 @@ pub async fn websocket(
 ) -> Response {
     app.touch();
     let Some(p) = app.realtime.sessions.lock().remove(&sid) else {
-        return error_response(
-            ApiError::not_found("No such socket.io session."),
-            Family::Chat,
-        );
+        return error_response(ApiError::not_found("No such socket.io session."));
     };
     if app.realtime.hub.connections_of(&p.caller.user) >= MAX_SOCKETS_PER_USER {
-        return error_response(ApiError::too_many_requests(60), Family::Chat);
+        return error_response(ApiError::too_many_requests(60));
     }
     if now_ms() - p.created_ms >= SESSION_LIFETIME_MS {
-        return error_response(
-            ApiError::not_found("No such socket.io session."),
-            Family::Chat,
-        );
+        return error_response(ApiError::not_found("No such socket.io session."));
     }
     // The client only sends small frames (acks, answers): the default 128 KiB buffers
     // per socket would be most of a socket's memory.
