@@ -15,10 +15,10 @@ use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
-use super::frames::{self, Frame};
 use super::setup::{Allocation, Services, parse_url, registration_ttl};
 use super::socket::{self, Ws};
 use super::{Client, PushState, Update, events};
+use crate::wire::socketio::{self as frames, Frame};
 
 /// How long a connection must have been live for its end to reset the backoff.
 const STEADY: Duration = Duration::from_secs(30);
@@ -276,7 +276,7 @@ impl Client {
             (Instant::now() + o.activity_timeout, Awaiting::Activity),
         );
         let frame = frames::event(
-            activity_id,
+            Some(activity_id),
             "user.activity",
             Some(json!([activity(self.cv())])),
         );
@@ -308,7 +308,7 @@ impl Client {
                         let id = self.next_id();
                         awaiting.insert(id, (now + o.pong_timeout, Awaiting::Ping));
                         next_ping = now + o.ping_every;
-                        if let Err(end) = send(ws, frames::event(id, "ping", None)).await {
+                        if let Err(end) = send(ws, frames::event(Some(id), "ping", None)).await {
                             return end;
                         }
                     }
@@ -404,7 +404,7 @@ fn answer(data: &str) -> (Option<String>, Option<events::ChatEvent>) {
         404
     };
     let reply =
-        frames::message(&json!({ "id": id, "status": status, "headers": headers, "body": "" }));
+        frames::message(json!({ "id": id, "status": status, "headers": headers, "body": "" }));
     (Some(reply), event.ok())
 }
 

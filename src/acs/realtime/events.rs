@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::unescape::js_unescape;
+use crate::wire::js_escape::js_unescape;
 use crate::wire::timestamp;
 
 /// A chat event pushed to this user.

@@ -11,10 +11,8 @@
 
 mod connection;
 mod events;
-mod frames;
 mod setup;
 mod socket;
-mod unescape;
 
 use std::fmt;
 use std::sync::Arc;

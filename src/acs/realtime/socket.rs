@@ -14,7 +14,7 @@ use url::Url;
 
 use super::super::error::{Error, ErrorKind, Result};
 use super::super::urls;
-use super::frames::MAX_FRAME;
+use crate::wire::socketio::MAX_FRAME;
 
 /// A byte stream, plain or TLS.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use super::super::api_error::ApiError;
 use super::super::app::App;
 use super::super::store::{self, at, messages, participants, threads};
-use super::escape::js_escape;
 use super::hub::Event;
 use crate::wire::ChatParticipant;
+use crate::wire::js_escape::js_escape;
 use crate::wire::timestamp::format_whole_seconds;
 
 /// The members before a write, as REST shows them.

@@ -4,7 +4,8 @@
 //!
 //! - `config`: `GET /chat/config/realTimeNotifications`, which names the Trouter service
 //!   and the registrar; both are this emulator, at the origin the client reached.
-//! - `trouter` + `socket` + `frames`: allocation, the socket.io handshake and WebSocket.
+//! - `trouter` + `socket` + `frames`: allocation, the socket.io handshake and WebSocket
+//!   (the frame grammar is `wire::socketio`'s).
 //! - `registrar`: registrations with a TTL.
 //! - `hub` + `events`: who is connected, and the events writes produce for them.
 //!
@@ -12,7 +13,6 @@
 //! (`auth::user_token`) and error shapes.
 
 mod config;
-mod escape;
 pub mod events;
 mod frames;
 pub mod hub;

@@ -12,9 +12,10 @@ use futures::{SinkExt as _, StreamExt as _};
 use super::super::app::App;
 use super::super::auth::user_token::{self, TokenUser};
 use super::super::store::now_ms;
-use super::frames::{self, Incoming};
+use super::frames;
 use super::hub::Push;
 use super::trouter::HEARTBEAT_TIMEOUT_S;
+use crate::wire::socketio::{self, Frame};
 
 /// How often the server sends `2::` (well inside the announced timeout).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(HEARTBEAT_TIMEOUT_S / 3);
@@ -65,11 +66,14 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
     };
     tokio::pin!(stopping);
     let mut next_request: u64 = 0;
-    let connected = frames::event(
+    let connected = socketio::event(
+        None,
         "trouter.connected",
-        &serde_json::json!({ "dur": "0", "ttl": caller.expires_s.saturating_sub(now_ms() / 1000).max(0) }),
+        Some(
+            serde_json::json!([{ "dur": "0", "ttl": caller.expires_s.saturating_sub(now_ms() / 1000).max(0) }]),
+        ),
     );
-    if !send(&mut tx, frames::CONNECT.to_owned()).await || !send(&mut tx, connected).await {
+    if !send(&mut tx, socketio::CONNECT.to_owned()).await || !send(&mut tx, connected).await {
         return;
     }
     let end = loop {
@@ -80,11 +84,12 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
                     if matches!(msg, Message::Close(_)) { break End::ClientGone }
                     continue;
                 };
-                match frames::parse(text.as_str()) {
-                    Incoming::Event { ack: Some(id), .. }
-                        if !send(&mut tx, frames::ack(&id)).await => break End::ClientGone,
-                    Incoming::Disconnect => break End::ClientGone,
-                    // Heartbeats, the client's answers to pushed requests: nothing to do.
+                match socketio::parse(text.as_str()) {
+                    Ok(Frame::Event { ack: Some(id), .. })
+                        if !send(&mut tx, socketio::ack(id)).await => break End::ClientGone,
+                    Ok(Frame::Disconnect(_)) => break End::ClientGone,
+                    // Heartbeats, the client's answers to pushed requests, frames not
+                    // understood: nothing to do.
                     _ => {}
                 }
             }
@@ -110,7 +115,7 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
                 if let Ok(false) = user_token::still_live(&app, &caller.user, caller.issued_ms).await {
                     break End::TokenRevoked;
                 }
-                if !send(&mut tx, frames::HEARTBEAT.to_owned()).await {
+                if !send(&mut tx, socketio::HEARTBEAT.to_owned()).await {
                     break End::ClientGone;
                 }
             }
@@ -121,7 +126,7 @@ pub async fn serve(app: Arc<App>, socket: WebSocket, caller: TokenUser, connecti
     tracing::debug!(user = %caller.user, reason = ?end, "trouter socket ended");
     let last = match end {
         End::TokenExpired | End::TokenRevoked => Some(frames::unauthorized()),
-        End::Overflow | End::ServerStopping => Some("0::".to_owned()),
+        End::Overflow | End::ServerStopping => Some(socketio::DISCONNECT.to_owned()),
         End::ClientGone => None,
     };
     if let Some(frame) = last {

@@ -1,6 +1,28 @@
-//! JavaScript's `unescape()`: the signaling client runs the nested JSON strings of
-//! thread events through it before parsing them (`TrouterUtils.ts`), so the service
-//! writes them `escape()`d. Malformed escapes stay as they are, as in JavaScript.
+//! JavaScript's `escape()` and `unescape()`: the signaling client passes the nested
+//! JSON strings of thread events through `unescape()` before parsing them
+//! (`TrouterUtils.ts`), so the service writes them `escape()`d (a `%` in a topic
+//! must survive the round trip). Both work over UTF-16 code units, as JavaScript
+//! does; malformed escapes stay as they are.
+
+/// What `escape()` leaves alone.
+fn kept(u: u16) -> bool {
+    u8::try_from(u).is_ok_and(|b| b.is_ascii_alphanumeric() || b"@*_+-./".contains(&b))
+}
+
+/// `escape(s)`, over UTF-16 code units as JavaScript does.
+pub fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for u in s.encode_utf16() {
+        if kept(u) {
+            out.push(char::from(u as u8));
+        } else if u < 0x100 {
+            out.push_str(&format!("%{u:02X}"));
+        } else {
+            out.push_str(&format!("%u{u:04X}"));
+        }
+    }
+    out
+}
 
 /// `unescape(s)`: `%XX` and `%uXXXX` become UTF-16 code units; unpaired surrogates
 /// become U+FFFD.
@@ -44,7 +66,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matches_javascript() {
+    fn escape_matches_javascript() {
+        // Values from `escape()` in a JavaScript engine.
+        assert_eq!(js_escape("a b"), "a%20b");
+        assert_eq!(js_escape("{\"t\":\"50%\"}"), "%7B%22t%22%3A%2250%25%22%7D");
+        assert_eq!(js_escape("é"), "%E9");
+        assert_eq!(js_escape("€"), "%u20AC");
+        assert_eq!(js_escape("😀"), "%uD83D%uDE00");
+        assert_eq!(js_escape("A-z_0.9*@+/"), "A-z_0.9*@+/");
+    }
+
+    #[test]
+    fn unescape_matches_javascript() {
         // Values from `unescape()` in a JavaScript engine.
         assert_eq!(js_unescape("a%20b"), "a b");
         assert_eq!(
@@ -59,5 +92,18 @@ mod tests {
             assert_eq!(js_unescape(kept), kept);
         }
         assert_eq!(js_unescape("%uD83D"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn round_trips() {
+        for s in [
+            "",
+            "50% off",
+            "{\"topic\":\"é €😀\"}",
+            "%u20AC literally",
+            "\u{FFFF}",
+        ] {
+            assert_eq!(js_unescape(&js_escape(s)), s);
+        }
     }
 }

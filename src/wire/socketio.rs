@@ -1,35 +1,45 @@
-//! socket.io 0.9 frames as the Trouter client decodes and encodes them:
+//! socket.io 0.9 frames, the grammar both ends of a Trouter socket speak:
 //! `type:id[+]:endpoint[:data]` (0 disconnect, 1 connect, 2 heartbeat, 3 message,
-//! 4 json, 5 event, 6 ack, 7 error, 8 noop).
+//! 4 json, 5 event, 6 ack, 7 error, 8 noop). What each end accepts and answers is
+//! its own policy; this is only how frames are read and written.
 //!
 //! Frames come from outside: [`parse`] never panics, and a frame that does not fit
-//! the grammar is an error (the caller ends the connection and falls back), not
-//! something to guess at.
+//! the grammar is an error, not something to guess at.
+
+use std::fmt::Display;
 
 use serde_json::Value;
 
-/// The longest frame accepted: pushed chat events are far smaller (a message is at
-/// most 28 KiB of text, escaped twice).
+/// The longest frame read: pushed chat events are far smaller (a message is at most
+/// 28 KiB of text, escaped twice), and the client's own frames are acks and answers.
 pub const MAX_FRAME: usize = 1 << 20;
 
-/// One frame from the server.
+pub const DISCONNECT: &str = "0::";
+pub const CONNECT: &str = "1::";
+pub const HEARTBEAT: &str = "2::";
+
+/// One frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
-    /// `0::…`: the server ends the connection; the reason, when it gave one.
+    /// `0::…`: the sender ends the connection; the reason, when it gave one.
     Disconnect(String),
     /// `1::`: the socket is open.
     Connect,
-    /// `2::`: answered with a heartbeat of our own.
+    /// `2::`.
     Heartbeat,
-    /// `3:::data`: a pushed request (or anything else sent as a message).
+    /// `3:::data`: a message (Trouter's pushed requests and their answers).
     Message(String),
-    /// `5:::{"name":…,"args":[…]}`: a server event.
-    Event { name: String, args: Vec<Value> },
-    /// `6:::N` or `6:::N+[…]`: the ack of our event `N`.
+    /// `5:N+::{"name":…,"args":[…]}`; `ack` is `N`, the id to acknowledge.
+    Event {
+        name: String,
+        args: Vec<Value>,
+        ack: Option<u64>,
+    },
+    /// `6:::N` or `6:::N+[…]`: the ack of event `N`.
     Ack(u64),
     /// `7:::reason`.
     Error(String),
-    /// `4` (json) and `8` (noop): nothing for us.
+    /// `4` (json) and `8` (noop).
     Ignored,
 }
 
@@ -42,7 +52,7 @@ pub enum FrameError {
     Garbage(String),
 }
 
-/// Parses one frame from the server.
+/// Parses one frame.
 pub fn parse(frame: &str) -> Result<Frame, FrameError> {
     if frame.len() > MAX_FRAME {
         return Err(FrameError::TooLong(frame.len()));
@@ -54,6 +64,10 @@ pub fn parse(frame: &str) -> Result<Frame, FrameError> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(garbage());
     }
+    let ack = match digits {
+        "" => None,
+        d => Some(d.parse::<u64>().map_err(|_| garbage())?),
+    };
     // The endpoint (always empty for Trouter) runs to the next ':'; data follows it.
     let data = rest.split_once(':').map_or("", |(_, data)| data);
     match kind {
@@ -73,6 +87,7 @@ pub fn parse(frame: &str) -> Result<Frame, FrameError> {
             Ok(Frame::Event {
                 name: name.to_owned(),
                 args,
+                ack,
             })
         }
         "6" => {
@@ -102,20 +117,31 @@ fn preview(s: &str) -> String {
     p
 }
 
-pub const HEARTBEAT: &str = "2::";
-
-/// Our event `name` (with `args`), acked by the server as `6:::{id}`.
-pub fn event(id: u64, name: &str, args: Option<Value>) -> String {
+/// Event `name` (with `args`); with `ack`, the receiver answers `6:::{ack}`.
+pub fn event(ack: Option<u64>, name: &str, args: Option<Value>) -> String {
     let mut v = serde_json::json!({ "name": name });
     if let Some(args) = args {
         v["args"] = args;
     }
-    format!("5:{id}+::{v}")
+    match ack {
+        Some(id) => format!("5:{id}+::{v}"),
+        None => format!("5:::{v}"),
+    }
 }
 
-/// A message frame (our answer to a pushed request).
-pub fn message(data: &Value) -> String {
+/// A message frame.
+pub fn message(data: impl Display) -> String {
     format!("3:::{data}")
+}
+
+/// The ack of event `id`.
+pub fn ack(id: u64) -> String {
+    format!("6:::{id}")
+}
+
+/// Ends the connection, saying why.
+pub fn disconnect(reason: &str) -> String {
+    format!("0:::{}", serde_json::json!({ "reason": reason }))
 }
 
 #[cfg(test)]
@@ -123,7 +149,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_frames() {
+    fn frames() {
         assert_eq!(parse("1::"), Ok(Frame::Connect));
         assert_eq!(parse("2::"), Ok(Frame::Heartbeat));
         assert_eq!(parse("8::"), Ok(Frame::Ignored));
@@ -131,14 +157,24 @@ mod tests {
             parse(r#"5:::{"name":"trouter.connected","args":[{"ttl":"60"}]}"#),
             Ok(Frame::Event {
                 name: "trouter.connected".into(),
-                args: vec![serde_json::json!({"ttl": "60"})]
+                args: vec![serde_json::json!({"ttl": "60"})],
+                ack: None,
             })
         );
         assert_eq!(
             parse(r#"5:1::{"name":"x"}"#),
             Ok(Frame::Event {
                 name: "x".into(),
-                args: vec![]
+                args: vec![],
+                ack: Some(1),
+            })
+        );
+        assert_eq!(
+            parse(r#"5:3+::{"name":"ping"}"#),
+            Ok(Frame::Event {
+                name: "ping".into(),
+                args: vec![],
+                ack: Some(3),
             })
         );
         assert_eq!(
@@ -161,11 +197,15 @@ mod tests {
         for junk in [
             "",
             "5",
+            "5:x",
             "hello",
             "9::",
+            "9:::z",
             "x:1:",
             "5:a::{}",
             "5:::not json",
+            "5:1+::not json",
+            "5:99999999999999999999999+::{\"name\":\"x\"}",
             r#"5:::{"args":[]}"#,
             r#"5:::{"name":1}"#,
             r#"5:::{"name":"x","args":{}}"#,
@@ -186,10 +226,10 @@ mod tests {
     }
 
     #[test]
-    fn client_frames() {
-        assert_eq!(event(4, "ping", None), r#"5:4+::{"name":"ping"}"#);
+    fn written_frames_read_back() {
+        assert_eq!(event(Some(4), "ping", None), r#"5:4+::{"name":"ping"}"#);
         let activity = event(
-            1,
+            Some(1),
             "user.activity",
             Some(serde_json::json!([{"state": "active"}])),
         );
@@ -197,9 +237,17 @@ mod tests {
             parse(&activity),
             Ok(Frame::Event {
                 name: "user.activity".into(),
-                args: vec![serde_json::json!({"state": "active"})]
+                args: vec![serde_json::json!({"state": "active"})],
+                ack: Some(1),
             })
         );
-        assert_eq!(message(&serde_json::json!({"id": 1})), r#"3:::{"id":1}"#);
+        let connected = event(None, "trouter.connected", Some(serde_json::json!([{}])));
+        assert!(connected.starts_with("5:::"), "{connected}");
+        assert_eq!(message(serde_json::json!({"id": 1})), r#"3:::{"id":1}"#);
+        assert_eq!(ack(7), "6:::7");
+        assert_eq!(
+            parse(&disconnect("unauthorized")),
+            Ok(Frame::Disconnect("unauthorized".into()))
+        );
     }
 }
