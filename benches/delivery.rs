@@ -5,10 +5,14 @@
 //! request rates of an active client (Bob, while messages arrive) and of an idle one
 //! (Carol, in a quiet thread, after her poller has backed off).
 //!
-//! The push mode (`delivery/push.rs`) measures the same client with push connected.
+//! The push mode (`delivery/push.rs`) measures the same client with push connected;
+//! the follow mode (`delivery/follow.rs`) the `message list --follow` child process,
+//! to the line on its stdout, with push and without.
 //!
 //! Run: `cargo bench --bench delivery` (add `-- --short` for the quick CI mode).
 
+#[path = "delivery/follow.rs"]
+mod follow;
 #[path = "delivery/push.rs"]
 mod push;
 mod support;
@@ -376,6 +380,8 @@ async fn main() {
     report.add("poll.remote.idle_interval", remote.idle_max_ms as f64, "ms");
     // Push mode: the same client with its push task (targets in BENCHMARKS.md).
     push::run(&local, &mut report, short).await;
+    // `message list --follow` as a child process, to its stdout line.
+    follow::run(&local, &mut report, short).await;
     report.print_table(if short {
         "Delivery latency (short mode: figures not meaningful)"
     } else {
