@@ -227,3 +227,58 @@ fn edit(emu: &Emulator, id: &str, mid: &str, text: &str) {
     let args = ["message", "update", "--thread", id, "--message", mid];
     run(emu.cmd("alice").args(args).args(["--content", text])).ok();
 }
+
+/// Bob removed from the thread he follows: the follower says so on stderr, naming the
+/// thread, and exits with the auth code (3: the service now refuses him the thread),
+/// promptly (push tells it at once; polling is slowed to a minute).
+#[test]
+fn follow_ends_clearly_when_its_user_is_removed() {
+    let (emu, id, child, _) = following("60000");
+    emu.json(
+        "alice",
+        &["participant", "remove", "--thread", &id, "--user", "bob"],
+    );
+    let (code, last) = exit_and_last_line(child);
+    assert_eq!(code, Some(3), "{last}");
+    assert!(
+        last.starts_with(&format!(
+            "acs-chat: no longer a participant of thread {id}: 403"
+        )),
+        "{last}"
+    );
+}
+
+/// The thread deleted under the follower: the same, with the not-found code (4).
+#[test]
+fn follow_ends_clearly_when_its_thread_is_deleted() {
+    let (emu, id, child, _) = following("60000");
+    emu.json("alice", &["thread", "delete", "--thread", &id]);
+    let (code, last) = exit_and_last_line(child);
+    assert_eq!(code, Some(4), "{last}");
+    assert!(
+        last.starts_with(&format!("acs-chat: thread {id} no longer exists: 404")),
+        "{last}"
+    );
+}
+
+/// Waits (at most 20 s) for the follower to exit by itself; its exit code and the
+/// last line of its stderr.
+fn exit_and_last_line(mut child: std::process::Child) -> (Option<i32>, String) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the follower kept running after the thread was taken from it");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stderr).expect("stderr read");
+    }
+    let last = stderr.lines().last().unwrap_or_default().to_owned();
+    (status.code(), last)
+}

@@ -106,8 +106,23 @@ pub async fn follow(
                 next_poll = Instant::now() + wait;
                 eprintln!("acs-chat: {e}; retrying in {} s", wait.as_secs().max(1));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(ended(thread.id(), e)),
         }
+    }
+}
+
+/// Why following ended, when the service stops serving the thread: a follower runs
+/// unattended, so the line says what changed (a 403 or 404 alone reads like a setup
+/// problem). The exit status stays the one of the service's answer.
+fn ended(thread_id: &str, e: crate::acs::Error) -> CliError {
+    let what = match e.status() {
+        Some(403) => format!("no longer a participant of thread {thread_id}"),
+        Some(404) => format!("thread {thread_id} no longer exists"),
+        _ => return e.into(),
+    };
+    CliError::During {
+        what,
+        source: Box::new(e.into()),
     }
 }
 
