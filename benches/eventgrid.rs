@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo bench --bench eventgrid` (`-- --short` for the quick CI mode).
 
+#[path = "../tests/serve_common/mod.rs"]
+mod serve_common;
 mod support;
 
 use std::sync::Arc;
@@ -84,13 +86,7 @@ async fn webhooks(
     let app = axum::Router::new()
         .route("/hook/{i}", axum::routing::any(hook))
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = serve_common::serve(app).await;
     let urls = (0..n).map(|i| format!("http://{addr}/hook/{i}")).collect();
     (urls, seen, rx)
 }

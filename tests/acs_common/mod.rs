@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod recorded;
+#[path = "../serve_common/mod.rs"]
+mod serve_common;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -87,13 +89,7 @@ impl MockServer {
             script: Arc::new(script),
         };
         let app = axum::Router::new().fallback(handle).with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = serve_common::serve(app).await;
         Self {
             url: Url::parse(&format!("http://{addr}/")).expect("url"),
             log,

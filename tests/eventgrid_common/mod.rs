@@ -2,7 +2,11 @@
 //! deliveries with the status codes it is given, and records every request.
 #![allow(dead_code)]
 
+#[path = "../serve_common/mod.rs"]
+mod serve_common;
+
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +26,67 @@ pub struct Behaviour {
     pub statuses: VecDeque<u16>,
     /// Never answer deliveries.
     pub hang: bool,
+    /// Answer each delivery only after this long (a slow webhook).
+    pub delay: Duration,
+    /// Answer the validation handshake only once this gate is open.
+    pub handshake_gate: Option<Gate>,
+    /// Answer the Event Grid validation event with 200 and a body that never ends
+    /// (a trickle of bytes; see [`Webhook::endless`]).
+    pub endless_validation: bool,
+}
+
+/// A gate a test opens when it is ready.
+#[derive(Clone)]
+pub struct Gate(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Gate {
+    pub fn open(&self) {
+        self.0.send_replace(true);
+    }
+
+    async fn passed(&self) {
+        let _ = self.0.subscribe().wait_for(|open| *open).await;
+    }
+}
+
+/// How far the endless validation answer got: bytes written, and whether the server
+/// stopped writing it (its reader went away).
+#[derive(Default)]
+pub struct Endless {
+    pub written: AtomicUsize,
+    pub dropped: AtomicBool,
+}
+
+/// Sets `dropped` when the endless body is dropped.
+struct EndlessGuard(Arc<Shared>);
+
+impl Drop for EndlessGuard {
+    fn drop(&mut self) {
+        self.0.endless.dropped.store(true, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
+/// 16 KiB every 5 ms, for ever: 3 MiB/s, so that even a reader with no limit grows
+/// slowly enough not to hurt the machine while the test waits for it.
+fn endless_body(s: Arc<Shared>) -> axum::body::Body {
+    let stream = futures::stream::unfold(EndlessGuard(s), |guard| async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let chunk = vec![b' '; 16 * 1024];
+        guard
+            .0
+            .endless
+            .written
+            .fetch_add(chunk.len(), Ordering::SeqCst);
+        Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), guard))
+    });
+    axum::body::Body::from_stream(stream)
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +106,7 @@ struct Shared {
     behaviour: Mutex<Behaviour>,
     received: Mutex<Vec<Received>>,
     changed: Notify,
+    endless: Endless,
 }
 
 pub struct Webhook {
@@ -60,7 +126,7 @@ async fn hook(
         headers: headers.clone(),
         body: body.clone(),
     };
-    let (refuse, hang, status) = {
+    let (refuse, hang, status, delay, gate, endless) = {
         let mut b = s.behaviour.lock().expect("lock");
         let is_delivery = method == Method::POST
             && headers.get("aeg-event-type").and_then(|v| v.to_str().ok()) == Some("Notification");
@@ -69,10 +135,20 @@ async fn hook(
         } else {
             200
         };
-        (b.refuse_handshake, b.hang && is_delivery, status)
+        (
+            b.refuse_handshake,
+            b.hang && is_delivery,
+            status,
+            b.delay,
+            b.handshake_gate.clone().filter(|_| !is_delivery),
+            b.endless_validation,
+        )
     };
     s.received.lock().expect("lock").push(r);
     s.changed.notify_waiters();
+    if let Some(gate) = gate {
+        gate.passed().await;
+    }
     if method == Method::OPTIONS {
         if refuse {
             return StatusCode::OK.into_response();
@@ -88,12 +164,16 @@ async fn hook(
         if refuse {
             return StatusCode::FORBIDDEN.into_response();
         }
+        if endless {
+            return (StatusCode::OK, endless_body(s.clone())).into_response();
+        }
         let code = body[0]["data"]["validationCode"].clone();
         return axum::Json(serde_json::json!({ "validationResponse": code })).into_response();
     }
     if hang {
         std::future::pending::<()>().await;
     }
+    tokio::time::sleep(delay).await;
     StatusCode::from_u16(status)
         .unwrap_or(StatusCode::OK)
         .into_response()
@@ -105,21 +185,29 @@ impl Webhook {
             behaviour: Mutex::new(behaviour),
             received: Mutex::default(),
             changed: Notify::new(),
+            endless: Endless::default(),
         });
         let app = axum::Router::new()
             .route("/hook", axum::routing::any(hook))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = serve_common::serve(app).await;
         Self {
             url: format!("http://{addr}/hook"),
             shared,
         }
+    }
+
+    /// How far the endless validation answer got.
+    pub fn endless(&self) -> &Endless {
+        &self.shared.endless
+    }
+
+    /// The deliveries (not handshakes) received so far.
+    pub fn deliveries(&self) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+            .collect()
     }
 
     pub fn received(&self) -> Vec<Received> {
