@@ -250,3 +250,222 @@ async fn cloudevents_use_the_options_handshake_and_the_cloudevents_envelope() {
         delivery.header("content-type")
     );
 }
+
+/// The subscription `name` as the management route lists it.
+async fn subscription(env: &Env, name: &str) -> Value {
+    let r = env
+        .signed(Method::GET, "/emulator/event-subscriptions", None)
+        .await;
+    let v: Value = r.json().await.expect("json");
+    v["value"]
+        .as_array()
+        .and_then(|subs| subs.iter().find(|s| s["name"] == name).cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// Waits (up to `within`) until `name` has left AwaitingValidation; its state.
+async fn settled_state(env: &Env, name: &str, within: Duration) -> Value {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let s = subscription(env, name).await;
+        if (s["state"] != "AwaitingValidation" && !s.is_null())
+            || tokio::time::Instant::now() > deadline
+        {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn put_subscription(env: &Env, name: &str, def: Value) {
+    let r = env
+        .signed(
+            Method::PUT,
+            &format!("/emulator/event-subscriptions/{name}"),
+            Some(def),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_subscription_replaced_through_the_route_delivers_from_one_task_only() {
+    // The old webhook takes its handshake only once five events wait (so its task
+    // reads them all in one go), then never answers a delivery: its task is stuck in
+    // the first of five posts when the subscription is replaced.
+    let gate = eventgrid_common::Gate::default();
+    let old = Webhook::start(Behaviour {
+        hang: true,
+        handshake_gate: Some(gate.clone()),
+        ..Behaviour::default()
+    })
+    .await;
+    let new = Webhook::start(Behaviour::default()).await;
+    let mut config = EmulatorConfig::for_tests();
+    config.event_delivery.clock_ms_per_second = 1;
+    config.event_delivery.timeout = Duration::from_millis(500);
+    let env = Env::start_with(config).await;
+    let def = |url: &str| {
+        serde_json::json!({
+            "endpoint": url,
+            "includedEventTypes": ["Microsoft.Communication.ChatMessageReceivedInThread"],
+        })
+    };
+    put_subscription(&env, "bot", def(&old.url)).await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "Replaced", &[]).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(env.send(&alice, &thread, &format!("m{i}")).await);
+    }
+    gate.open();
+    let first = old
+        .wait_for(Duration::from_secs(20), |r| {
+            r.iter()
+                .any(|r| r.header("aeg-event-type") == Some("Notification"))
+        })
+        .await;
+    assert!(
+        first
+            .iter()
+            .any(|r| r.header("aeg-event-type") == Some("Notification")),
+        "the old webhook got its first delivery"
+    );
+
+    put_subscription(&env, "bot", def(&new.url)).await;
+    let events = new.wait_for_events(ids.len()).await;
+    let mut got: Vec<String> = events
+        .iter()
+        .filter_map(|e| e["data"]["messageId"].as_str().map(str::to_owned))
+        .collect();
+    got.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got, want, "each event once, to the new webhook");
+    // The old task, had it lived on, would post the second event to the old URL as
+    // soon as its first post timed out (0.5 s): give it six times that.
+    let later = old
+        .wait_for(Duration::from_secs(3), |r| {
+            r.iter()
+                .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+                .count()
+                > 1
+        })
+        .await;
+    let to_old: Vec<_> = later
+        .iter()
+        .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+        .collect();
+    assert_eq!(
+        to_old.len(),
+        1,
+        "delivered to the old URL after replacement"
+    );
+}
+
+#[tokio::test]
+async fn a_due_retry_is_made_while_writes_keep_coming() {
+    // The first delivery fails; every delivery takes 20 ms, so one sender writing as
+    // fast as it can keeps the subscription behind for as long as it sends.
+    let hook = Webhook::start(Behaviour {
+        statuses: VecDeque::from([500]),
+        delay: Duration::from_millis(20),
+        ..Behaviour::default()
+    })
+    .await;
+    let env = env_with(&hook, ",types=ChatMessageReceivedInThread").await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "Busy", &[]).await;
+    let retried = |hook: &Webhook| {
+        hook.deliveries()
+            .iter()
+            .any(|r| r.header("aeg-delivery-count") == Some("1"))
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut sent = 0usize;
+    while !retried(&hook) && tokio::time::Instant::now() < deadline {
+        env.send(&alice, &thread, &format!("m{sent}")).await;
+        sent += 1;
+    }
+    let delivered = hook.events().len();
+    assert!(
+        retried(&hook),
+        "no retry in 20 s of steady writes ({sent} sent, {delivered} delivered)"
+    );
+    assert!(
+        delivered < sent,
+        "the retry came while the subscription was behind ({sent} sent, {delivered} delivered)"
+    );
+}
+
+#[tokio::test]
+async fn an_event_past_its_time_to_live_before_its_first_attempt_is_dead_lettered() {
+    // A time to live of one minute is 60 ms on this clock; the handshake is held until
+    // the event is well past it.
+    let gate = eventgrid_common::Gate::default();
+    let hook = Webhook::start(Behaviour {
+        handshake_gate: Some(gate.clone()),
+        ..Behaviour::default()
+    })
+    .await;
+    let env = env_with(&hook, ",ttl=1,types=ChatThreadCreated").await;
+    let alice = env.user().await;
+    env.thread(&alice, "Stale", &[]).await;
+    // Not a race: the event must be older than its 60 ms time to live; 300 ms is.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    gate.open();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let dead = loop {
+        let d = dead_letters(&env).await;
+        if !d.is_empty() || !hook.deliveries().is_empty() || tokio::time::Instant::now() > deadline
+        {
+            break d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        hook.deliveries().is_empty(),
+        "delivered past its time to live"
+    );
+    assert_eq!(dead.len(), 1, "{dead:#?}");
+    assert_eq!(dead[0]["deadLetterReason"], "TimeToLiveExceeded");
+    assert_eq!(dead[0]["deliveryAttempts"], 0);
+}
+
+#[tokio::test]
+async fn an_endless_validation_answer_fails_the_handshake_without_reading_it_all() {
+    let hook = Webhook::start(Behaviour {
+        endless_validation: true,
+        ..Behaviour::default()
+    })
+    .await;
+    let mut config = EmulatorConfig::for_tests();
+    config.event_subscriptions =
+        vec![parse_flag(&format!("{},name=bot", hook.url)).expect("valid")];
+    config.event_delivery.clock_ms_per_second = 1;
+    // Long enough that a reader without a limit is still reading when the test gives up.
+    config.event_delivery.timeout = Duration::from_secs(120);
+    let env = Env::start_with(config).await;
+    let sub = settled_state(&env, "bot", Duration::from_secs(15)).await;
+    assert_eq!(sub["state"], "ValidationFailed", "{sub:#?}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !hook
+        .endless()
+        .dropped
+        .load(std::sync::atomic::Ordering::SeqCst)
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        hook.endless()
+            .dropped
+            .load(std::sync::atomic::Ordering::SeqCst),
+        "the emulator is still reading the answer"
+    );
+    let written = hook
+        .endless()
+        .written
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(written < 4 << 20, "{written} bytes were read");
+}
