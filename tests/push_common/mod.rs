@@ -2,12 +2,13 @@
 //! a state, read the next event (each wait bounded, so a hang is a failure).
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use acs_chat::acs::realtime::{
     ChatEvent, Notifications, PushClient, PushOptions, PushState, Update,
 };
-use acs_chat::acs::{HttpConfig, TokenCredential, Transport};
+use acs_chat::acs::{HttpConfig, HttpObserver, TokenCredential, Transport};
 
 use super::common::{Env, User};
 
@@ -27,8 +28,19 @@ pub fn push_at(
     token: &str,
     options: PushOptions,
 ) -> Notifications {
+    push_observed(endpoint, ca, token, options, None)
+}
+
+/// [`push_at`], every HTTP exchange of the push client reported to `observer`.
+pub fn push_observed(
+    endpoint: &str,
+    ca: Option<String>,
+    token: &str,
+    options: PushOptions,
+    observer: Option<Arc<dyn HttpObserver>>,
+) -> Notifications {
     let credential = TokenCredential::from_token(token).expect("token");
-    push_with(endpoint, ca, credential, options)
+    push_with_observer(endpoint, ca, credential, options, observer)
 }
 
 /// A push client whose token comes from `credential`.
@@ -38,10 +50,21 @@ pub fn push_with(
     credential: TokenCredential,
     options: PushOptions,
 ) -> Notifications {
+    push_with_observer(endpoint, ca, credential, options, None)
+}
+
+fn push_with_observer(
+    endpoint: &str,
+    ca: Option<String>,
+    credential: TokenCredential,
+    options: PushOptions,
+    observer: Option<Arc<dyn HttpObserver>>,
+) -> Notifications {
     super::common::install_provider();
     let http = HttpConfig {
         trust_only_extra_ca: ca.is_some(),
         extra_ca_pem: ca.into_iter().map(String::into_bytes).collect(),
+        observer,
         ..HttpConfig::default()
     };
     let transport = Transport::new(http).expect("transport");
