@@ -6,7 +6,8 @@ use rusqlite::{Transaction, params};
 
 use super::super::api_error::ApiError;
 use super::super::events::{Change, Member, MessageFacts, ThreadFacts};
-use super::super::store::{messages, participants};
+use super::super::store::membership::{Diff, Members};
+use super::super::store::messages;
 use crate::wire::ChatParticipant;
 
 fn ms(t: time::OffsetDateTime) -> i64 {
@@ -25,12 +26,9 @@ fn member(p: &ChatParticipant) -> Member {
     }
 }
 
-/// The current members of `thread`, in join order.
-pub fn members(tx: &Transaction<'_>, thread: &str) -> Result<Vec<Member>, ApiError> {
-    Ok(participants::members(tx, thread)?
-        .iter()
-        .map(member)
-        .collect())
+/// `members` as events name them, in join order.
+pub fn members(members: &[ChatParticipant]) -> Vec<Member> {
+    members.iter().map(member).collect()
 }
 
 /// The thread as stored (deleted or not).
@@ -77,31 +75,16 @@ pub fn message(
     })
 }
 
-/// What a membership write changed: the members added, or the one removed.
-pub fn membership(
-    tx: &Transaction<'_>,
-    thread: &str,
-    by: &str,
-    before: &[Member],
-) -> Result<Option<Change>, ApiError> {
-    let after = members(tx, thread)?;
-    let absent = |list: &[Member], m: &Member| !list.iter().any(|o| o.raw == m.raw);
-    let added: Vec<Member> = after
-        .iter()
-        .filter(|m| absent(before, m))
-        .cloned()
-        .collect();
-    let removed = before.iter().find(|m| absent(&after, m));
-    Ok(match (added.is_empty(), removed) {
-        (false, _) => Some(Change::ParticipantsAdded {
-            by: by.to_owned(),
-            added,
-        }),
-        (true, Some(r)) => Some(Change::ParticipantRemoved {
-            by: by.to_owned(),
-            removed: r.clone(),
-        }),
-        (true, None) => None,
+/// What a membership write changed, by the one rule of [`Members::diff`].
+pub fn membership(members: &Members, by: &str) -> Option<Change> {
+    let by = by.to_owned();
+    let list = |l: Vec<&ChatParticipant>| l.into_iter().map(member).collect();
+    members.diff().map(|d| match d {
+        Diff::Added(a) => Change::ParticipantsAdded { by, added: list(a) },
+        Diff::Removed(r) => Change::ParticipantsRemoved {
+            by,
+            removed: list(r),
+        },
     })
 }
 

@@ -31,7 +31,8 @@ use rusqlite::Transaction;
 use tokio::sync::watch;
 
 use super::api_error::ApiError;
-use super::events::{self, Change, Member, Occurrence};
+use super::events::{self, Change, Occurrence};
+use super::store::membership::Members;
 pub use subscription::{BadSubscription, Subscription};
 
 /// How deliveries are made (`serve --event-*`).
@@ -110,45 +111,38 @@ impl EventGrid {
         self.wake.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// `write`, then (only when a subscription exists) the events of what it
-    /// changed, in the same transaction: the transactional outbox. `change` names the
-    /// change from the members before the write and its result; `None` = no event.
-    pub fn record<R, W, C>(
-        self: &Arc<Self>,
-        thread: String,
+    /// The events of what a write changed (only when a subscription exists), in
+    /// the write's own transaction: the transactional outbox. `change` names the
+    /// change from the members around the write and its result; `None` = no event.
+    pub fn record<R, C>(
+        &self,
+        tx: &Transaction<'_>,
+        members: &Members,
+        result: &R,
         now: i64,
-        write: W,
         change: C,
-    ) -> impl FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static
+    ) -> Result<(), ApiError>
     where
-        W: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
-        C: FnOnce(&Transaction<'_>, &[Member], &R) -> Result<Option<(String, Change)>, ApiError>
-            + Send
-            + 'static,
+        C: FnOnce(&Transaction<'_>, &Members, &R) -> Result<Option<(String, Change)>, ApiError>,
     {
-        let grid = self.clone();
-        move |tx| {
-            if !grid.active.load(Ordering::SeqCst) {
-                return write(tx);
-            }
-            let before = facts::members(tx, &thread)?;
-            let result = write(tx)?;
-            if let Some((thread, change)) = change(tx, &before, &result)? {
-                let occurrence = Occurrence {
-                    thread: facts::thread(tx, &thread)?,
-                    members: facts::members(tx, &thread)?
-                        .into_iter()
-                        .map(|m| m.raw)
-                        .collect(),
-                    change,
-                    transaction_id: uuid::Uuid::new_v4().to_string(),
-                    time_ms: now,
-                };
-                let built = events::build(&occurrence, &mut || uuid::Uuid::new_v4().to_string());
-                outbox::insert(tx, &built)?;
-                grid.wake();
-            }
-            Ok(result)
+        if !self.active.load(Ordering::SeqCst) {
+            return Ok(());
         }
+        if let Some((thread, change)) = change(tx, members, result)? {
+            let occurrence = Occurrence {
+                thread: facts::thread(tx, &thread)?,
+                members: facts::members(&members.after)
+                    .into_iter()
+                    .map(|m| m.raw)
+                    .collect(),
+                change,
+                transaction_id: uuid::Uuid::new_v4().to_string(),
+                time_ms: now,
+            };
+            let built = events::build(&occurrence, &mut || uuid::Uuid::new_v4().to_string());
+            outbox::insert(tx, &built)?;
+            self.wake();
+        }
+        Ok(())
     }
 }

@@ -72,9 +72,9 @@ pub enum Change {
         by: String,
         added: Vec<Member>,
     },
-    ParticipantRemoved {
+    ParticipantsRemoved {
         by: String,
-        removed: Member,
+        removed: Vec<Member>,
     },
 }
 
@@ -231,9 +231,10 @@ fn plans(occ: &Occurrence) -> Vec<Plan> {
             .iter()
             .map(|a| membership(&thread, true, by, a, &now))
             .collect(),
-        Change::ParticipantRemoved { by, removed } => {
-            vec![membership(&thread, false, by, removed, &now)]
-        }
+        Change::ParticipantsRemoved { by, removed } => removed
+            .iter()
+            .map(|r| membership(&thread, false, by, r, &now))
+            .collect(),
     }
 }
 

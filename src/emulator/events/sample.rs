@@ -101,9 +101,9 @@ pub fn scenario() -> Vec<Occurrence> {
         ),
         (
             "Lunch at noon",
-            Change::ParticipantRemoved {
+            Change::ParticipantsRemoved {
                 by: ALICE.to_owned(),
-                removed: member(CAROL, "Carol"),
+                removed: vec![member(CAROL, "Carol")],
             },
             &after_removal,
         ),

@@ -40,15 +40,14 @@ pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     let t = thread.clone();
     let (t2, reader) = (thread.clone(), caller.clone());
     let (t3, sender) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
+    let id = events::write_and_push(
+        app,
         thread.clone(),
         now,
         move |tx| messages::send(tx, &t, &caller, &msg, now),
+        move |tx, _, id| Ok(Some(events::message(tx, &t2, &reader, *id, 200)?)),
         move |tx, _, id| message_change(tx, &t3, &sender, *id, Change::MessageSent),
-    );
-    let id = events::write_and_push(app, thread.clone(), write, move |tx, _, id| {
-        events::message(tx, &t2, &reader, *id, 200)
-    })
+    )
     .await?;
     let location = format!(
         "{}/chat/threads/{}/messages/{id}",
@@ -120,8 +119,9 @@ pub async fn update(
     let now = now_ms();
     let (t, reader) = (thread.clone(), caller.clone());
     let (t3, editor) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
-        thread.clone(),
+    events::write_and_push(
+        app,
+        t.clone(),
         now,
         move |tx| {
             messages::update(
@@ -134,11 +134,9 @@ pub async fn update(
                 now,
             )
         },
+        move |tx, _, _| Ok(Some(events::message(tx, &t, &reader, id, 247)?)),
         move |tx, _, _| message_change(tx, &t3, &editor, id, Change::MessageEdited),
-    );
-    events::write_and_push(app, t.clone(), write, move |tx, _, _| {
-        events::message(tx, &t, &reader, id, 247)
-    })
+    )
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -149,15 +147,14 @@ pub async fn delete(app: &App, caller: String, thread: &str, id: &str) -> Result
     let now = now_ms();
     let (t, reader) = (thread.clone(), caller.clone());
     let (t3, deleter) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
-        thread.clone(),
+    events::write_and_push(
+        app,
+        t.clone(),
         now,
         move |tx| messages::delete(tx, &thread, &caller, id, now),
+        move |tx, _, _| Ok(Some(events::message(tx, &t, &reader, id, 248)?)),
         move |tx, _, _| message_change(tx, &t3, &deleter, id, Change::MessageDeleted),
-    );
-    events::write_and_push(app, t.clone(), write, move |tx, _, _| {
-        events::message(tx, &t, &reader, id, 248)
-    })
+    )
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

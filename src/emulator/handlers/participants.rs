@@ -49,17 +49,16 @@ pub async fn add(app: &App, req: &Req, caller: String, thread: &str) -> Result<R
     let body: AddChatParticipantsRequest = req.json()?;
     let list = candidates(&body.participants)?;
     let now = now_ms();
-    let (t, t2, by) = (thread.clone(), thread.clone(), caller.clone());
-    let (t3, adder) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
+    let (t, t2, t3) = (thread.clone(), thread.clone(), thread.clone());
+    let (by, adder) = (caller.clone(), caller.clone());
+    let invalid = events::write_and_push(
+        app,
         thread.clone(),
         now,
         move |tx| store::participants::add(tx, &t, &caller, list, now),
-        move |tx, before, _| Ok(facts::membership(tx, &t3, &adder, before)?.map(|c| (t3, c))),
-    );
-    let invalid = events::write_and_push(app, thread.clone(), write, move |tx, before, _| {
-        events::membership(tx, before, &t2, &by, now)
-    })
+        move |_, members, _| Ok(events::membership(members, &t2, &by, now)),
+        move |_, members, _| Ok(facts::membership(members, &adder).map(|c| (t3, c))),
+    )
     .await?;
     let result = AddChatParticipantsResult {
         invalid_participants: if invalid.is_empty() {
@@ -81,17 +80,16 @@ pub async fn remove(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let body: CommunicationIdentifierModel = req.json()?;
     let target = user_identifier(&body)?;
     let now = now_ms();
-    let (t, by) = (thread.clone(), caller.clone());
-    let (t3, remover) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
+    let (t, t3) = (thread.clone(), thread.clone());
+    let (by, remover) = (caller.clone(), caller.clone());
+    events::write_and_push(
+        app,
         thread.clone(),
         now,
         move |tx| store::participants::remove(tx, &thread, &caller, &target, now),
-        move |tx, before, _| Ok(facts::membership(tx, &t3, &remover, before)?.map(|c| (t3, c))),
-    );
-    events::write_and_push(app, t.clone(), write, move |tx, before, _| {
-        events::membership(tx, before, &t, &by, now)
-    })
+        move |_, members, _| Ok(events::membership(members, &t, &by, now)),
+        move |_, members, _| Ok(facts::membership(members, &remover).map(|c| (t3, c))),
+    )
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -124,8 +122,11 @@ pub async fn send_receipt(
     events::write_and_push(
         app,
         thread,
+        now,
         move |tx| store::receipts::send(tx, &t, &caller, id, now),
-        move |_, _, _| Ok(payload),
+        move |_, _, _| Ok(Some(payload)),
+        // Read receipts raise no Event Grid event.
+        |_, _, _| Ok(None),
     )
     .await?;
     Ok(Reply::empty(StatusCode::OK))

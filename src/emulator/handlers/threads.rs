@@ -25,6 +25,12 @@ fn check_retention(r: &RetentionPolicy) -> Result<(), ApiError> {
     }
 }
 
+/// Whether `create` made the thread `id`: a replayed repeatability-request-id
+/// answers with the earlier thread and creates nothing, so it raises no event.
+fn fresh(c: &threads::Created, id: &str) -> bool {
+    c.thread_id == id
+}
+
 pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiError> {
     let body: CreateChatThreadRequest = req.json()?;
     limits::check_topic(&body.topic)?;
@@ -51,28 +57,26 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
         repeat_id: repeat_id.map(str::to_owned),
     };
     let (id, now) = (ids::new_thread_id(), now_ms());
-    let new_id_for_push = id.clone();
-    let (creator, by, new_id) = (caller.clone(), caller.clone(), id.clone());
-    let write = app.eventgrid.record(
+    let (creator, by) = (caller.clone(), caller.clone());
+    let (new_id, new_id2) = (id.clone(), id.clone());
+    let created = events::write_and_push(
+        app,
         id.clone(),
         now,
         move |tx| threads::create(tx, &caller, new, id, now),
-        // A replayed repeatability-request-id created nothing: no event.
-        move |tx, _, c: &threads::Created| {
-            if c.thread_id != new_id {
-                return Ok(None);
-            }
-            let participants = facts::members(tx, &new_id)?;
+        move |tx, members, c: &threads::Created| {
+            fresh(c, &new_id)
+                .then(|| events::thread_created(tx, members, &c.thread_id, &creator))
+                .transpose()
+        },
+        move |_, members, c: &threads::Created| {
             let change = Change::ThreadCreated {
                 creator: by,
-                participants,
+                participants: facts::members(&members.after),
             };
-            Ok(Some((new_id, change)))
+            Ok(fresh(c, &new_id2).then_some((new_id2, change)))
         },
-    );
-    let created = events::write_and_push(app, new_id_for_push, write, move |tx, _, c| {
-        events::thread_created(tx, &c.thread_id, &creator)
-    })
+    )
     .await?;
     let location = format!("{}/chat/threads/{}", req.base, path_id(&created.thread_id));
     Ok(Reply::raw_json(StatusCode::CREATED, created.body).with_location(location))
@@ -129,15 +133,14 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     let now = now_ms();
     let (t, by) = (thread.clone(), caller.clone());
     let (t3, editor) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
-        thread.clone(),
+    events::write_and_push(
+        app,
+        t.clone(),
         now,
         move |tx| threads::update(tx, &thread, &caller, patch, now),
+        move |tx, before, _| Ok(Some(events::thread_updated(tx, before, &t, &by, now)?)),
         move |_, _, _| Ok(Some((t3, Change::ThreadUpdated { editor }))),
-    );
-    events::write_and_push(app, t.clone(), write, move |tx, before, _| {
-        events::thread_updated(tx, before, &t, &by, now)
-    })
+    )
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -147,15 +150,14 @@ pub async fn delete(app: &App, caller: String, thread: &str) -> Result<Reply, Ap
     let now = now_ms();
     let (t, by) = (thread.clone(), caller.clone());
     let (t3, deleter) = (thread.clone(), caller.clone());
-    let write = app.eventgrid.record(
-        thread.clone(),
+    events::write_and_push(
+        app,
+        t.clone(),
         now,
         move |tx| threads::delete(tx, &thread, &caller, now),
+        move |_, before, _| Ok(Some(events::thread_deleted(before, &t, &by, now))),
         move |_, _, _| Ok(Some((t3, Change::ThreadDeleted { deleter }))),
-    );
-    events::write_and_push(app, t.clone(), write, move |_, before, _| {
-        Ok(events::thread_deleted(before, &t, &by, now))
-    })
+    )
     .await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

@@ -11,48 +11,50 @@ use serde_json::{Value, json};
 
 use super::super::api_error::ApiError;
 use super::super::app::App;
+use super::super::events::Change;
+use super::super::store::membership::{Diff, Members};
 use super::super::store::{self, at, messages, participants, threads};
 use super::hub::Event;
 use crate::wire::ChatParticipant;
 use crate::wire::js_escape::js_escape;
 use crate::wire::timestamp::format_whole_seconds;
 
-/// The members before a write, as REST shows them.
-pub struct Before {
-    pub members: Vec<ChatParticipant>,
-}
-
-/// Runs `write` in one transaction; `event` (same transaction, after the write)
-/// says what to push. The push leaves after the commit, in commit order.
-pub async fn write_and_push<R, W, E>(
+/// Runs `write` in one transaction, reading the members once before and once
+/// after it. In the same transaction, `event` says what to push (`None` = nothing)
+/// and `change` what Event Grid records; both see the same [`Members`]. The push
+/// leaves after the commit, in commit order.
+pub async fn write_and_push<R, W, E, C>(
     app: &App,
     thread: String,
+    now: i64,
     write: W,
     event: E,
+    change: C,
 ) -> Result<R, ApiError>
 where
     R: Send + 'static,
     W: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
-    E: FnOnce(&Transaction<'_>, &Before, &R) -> Result<Value, ApiError> + Send + 'static,
+    E: FnOnce(&Transaction<'_>, &Members, &R) -> Result<Option<Value>, ApiError> + Send + 'static,
+    C: FnOnce(&Transaction<'_>, &Members, &R) -> Result<Option<(String, Change)>, ApiError>
+        + Send
+        + 'static,
 {
     let hub = app.realtime.hub.clone();
+    let grid = app.eventgrid.clone();
     let (result, _) = app
         .store
         .tx_then(
             move |tx| {
-                let before = Before {
-                    members: participants::members(tx, &thread)?,
-                };
+                let before = participants::members(tx, &thread)?;
                 let result = write(tx)?;
-                let payload = event(tx, &before, &result)?;
-                let mut recipients: Vec<String> = before.members.iter().map(raw_id).collect();
-                for m in participants::members(tx, &thread)? {
-                    let id = raw_id(&m);
-                    if !recipients.contains(&id) {
-                        recipients.push(id);
-                    }
-                }
-                Ok((result, Some(addressed(recipients, payload))))
+                let members = Members {
+                    before,
+                    after: participants::members(tx, &thread)?,
+                };
+                grid.record(tx, &members, &result, now, change)?;
+                let pushed = event(tx, &members, &result)?
+                    .map(|payload| addressed(members.everyone().map(raw_id).collect(), payload));
+                Ok((result, pushed))
             },
             move |(_, event)| event.take().into_iter().for_each(|e| hub.publish(e)),
         )
@@ -235,18 +237,19 @@ fn properties(tx: &Transaction<'_>, thread: &str, reader: &str) -> Result<Value,
 /// 257 chatThreadCreated.
 pub fn thread_created(
     tx: &Transaction<'_>,
+    members: &Members,
     thread: &str,
     creator: &str,
 ) -> Result<Value, ApiError> {
     let t = threads::get(tx, thread, creator)?;
-    let members = participants::members(tx, thread)?;
+    let members = &members.after;
     let list: Vec<Value> = members.iter().map(participant_json).collect();
     Ok(json!({
         "eventId": 257,
         "threadId": thread,
         "version": t.created_on.unix_timestamp().to_string(),
         "createTime": format_whole_seconds(t.created_on),
-        "createdBy": escaped(&who(&members, creator)),
+        "createdBy": escaped(&who(members, creator)),
         "members": escaped(&Value::Array(list)),
         "properties": escaped(&properties(tx, thread, creator)?),
     }))
@@ -255,7 +258,7 @@ pub fn thread_created(
 /// 258 chatThreadPropertiesUpdated.
 pub fn thread_updated(
     tx: &Transaction<'_>,
-    before: &Before,
+    members: &Members,
     thread: &str,
     editor: &str,
     now_ms: i64,
@@ -265,59 +268,38 @@ pub fn thread_updated(
         "threadId": thread,
         "version": now_ms.to_string(),
         "editTime": now_text(now_ms),
-        "editedBy": escaped(&who(&before.members, editor)),
+        "editedBy": escaped(&who(&members.before, editor)),
         "properties": escaped(&properties(tx, thread, editor)?),
     }))
 }
 
 /// 259 chatThreadDeleted.
-pub fn thread_deleted(before: &Before, thread: &str, deleter: &str, now_ms: i64) -> Value {
+pub fn thread_deleted(members: &Members, thread: &str, deleter: &str, now_ms: i64) -> Value {
     json!({
         "eventId": 259,
         "threadId": thread,
         "version": now_ms.to_string(),
         "deleteTime": now_text(now_ms),
-        "deletedBy": escaped(&who(&before.members, deleter)),
+        "deletedBy": escaped(&who(&members.before, deleter)),
         "reason": "deletedByUser",
     })
 }
 
-/// 260 participantsAdded / 261 participantsRemoved: the difference the write made.
-pub fn membership(
-    tx: &Transaction<'_>,
-    before: &Before,
-    thread: &str,
-    by: &str,
-    now_ms: i64,
-) -> Result<Value, ApiError> {
-    let after = participants::members(tx, thread)?;
-    let absent = |list: &[ChatParticipant], p: &ChatParticipant| {
-        !list.iter().any(|q| raw_id(q) == raw_id(p))
+/// 260 participantsAdded / 261 participantsRemoved: the difference the write made
+/// (`None` when it changed nobody).
+pub fn membership(members: &Members, thread: &str, by: &str, now_ms: i64) -> Option<Value> {
+    let (event_id, field, by_field, list) = match members.diff()? {
+        Diff::Added(a) => (260, "participantsAdded", "addedBy", a),
+        Diff::Removed(r) => (261, "participantsRemoved", "removedBy", r),
     };
-    let added: Vec<Value> = after
-        .iter()
-        .filter(|p| absent(&before.members, p))
-        .map(participant_json)
-        .collect();
-    let removed: Vec<Value> = before
-        .members
-        .iter()
-        .filter(|p| absent(&after, p))
-        .map(participant_json)
-        .collect();
-    let actor = who(&before.members, by);
-    let (event_id, field, by_field, list) = if removed.is_empty() {
-        (260, "participantsAdded", "addedBy", added)
-    } else {
-        (261, "participantsRemoved", "removedBy", removed)
-    };
+    let list: Vec<Value> = list.into_iter().map(participant_json).collect();
     let mut p = json!({
         "eventId": event_id,
         "threadId": thread,
         "version": now_ms.to_string(),
         "time": now_text(now_ms),
     });
-    p[by_field] = escaped(&actor);
+    p[by_field] = escaped(&who(&members.before, by));
     p[field] = escaped(&Value::Array(list));
-    Ok(p)
+    Some(p)
 }

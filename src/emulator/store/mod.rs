@@ -10,6 +10,7 @@
 
 mod cached;
 pub mod identities;
+pub mod membership;
 pub mod messages;
 pub mod participants;
 pub mod receipts;
