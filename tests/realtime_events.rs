@@ -219,3 +219,60 @@ async fn a_removed_member_gets_the_removal_then_nothing_more() {
     assert_eq!(next["groupId"], other.as_str());
     assert_eq!(next["messageBody"], "marker");
 }
+
+/// The socket's next event is `marker` in `thread`: whatever was written before it
+/// pushed nothing.
+async fn next_is_marker(env: &Env, ws: &mut Ws, alice: &User, thread: &str) {
+    env.send(alice, thread, "marker").await;
+    let next = next_event(ws).await;
+    assert_eq!(next["eventId"], 200, "{next}");
+    assert_eq!(next["messageBody"], "marker");
+}
+
+#[tokio::test]
+async fn re_adding_a_member_pushes_nothing() {
+    let env = http_env().await;
+    let (alice, bob) = (env.user().await, env.user().await);
+    let thread = env.thread(&alice, "re-add", &[&bob]).await;
+    let mut ws = connect(&env, &bob).await;
+    let add = json!({"participants": [{"communicationIdentifier": common::ident(&bob.id)}]});
+    ok(
+        &env,
+        Method::POST,
+        &format!("/chat/threads/{}/participants/:add", enc(&thread)),
+        &alice,
+        Some(add),
+    )
+    .await;
+    next_is_marker(&env, &mut ws, &alice, &thread).await;
+}
+
+#[tokio::test]
+async fn a_repeated_create_pushes_nothing() {
+    let env = http_env().await;
+    let (alice, bob) = (env.user().await, env.user().await);
+    let mut ws = connect(&env, &bob).await;
+    let body = json!({"topic": "once", "participants": [
+        {"communicationIdentifier": common::ident(&alice.id)},
+        {"communicationIdentifier": common::ident(&bob.id)},
+    ]});
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = env
+            .client
+            .post(format!("{}/chat/threads?{}", env.base, common::CHAT))
+            .bearer_auth(&alice.token)
+            .header("repeatability-request-id", "one-create")
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.expect("json");
+        ids.push(v["chatThread"]["id"].as_str().expect("id").to_owned());
+    }
+    assert_eq!(ids[0], ids[1], "the repeat answers with the same thread");
+    let e = expect(&mut ws, 257).await;
+    assert_eq!(e["threadId"], ids[0].as_str());
+    next_is_marker(&env, &mut ws, &alice, &ids[0]).await;
+}
