@@ -246,3 +246,52 @@ async fn writes_before_any_subscription_raise_no_events_and_a_removed_one_gets_n
         .expect("sent");
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_re_add_and_a_repeated_create_raise_no_events() {
+    let hook = Webhook::start(Behaviour::default()).await;
+    let env = Env::start_with(EmulatorConfig::for_tests()).await;
+    subscribe(&env, "noop", &hook, "eventgrid").await;
+    let (alice, bob) = (env.user().await, env.user().await);
+    let body = json!({"topic": "once", "participants": [
+        {"communicationIdentifier": ident(&alice.id)},
+        {"communicationIdentifier": ident(&bob.id)},
+    ]});
+    let mut thread = String::new();
+    for _ in 0..2 {
+        let r = env
+            .client
+            .post(format!("{}/chat/threads?{}", env.base, common::CHAT))
+            .bearer_auth(&alice.token)
+            .header("repeatability-request-id", "one-create")
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.expect("json");
+        thread = v["chatThread"]["id"].as_str().expect("id").to_owned();
+    }
+    let add = json!({"participants": [{"communicationIdentifier": ident(&bob.id)}]});
+    let r = env
+        .chat(
+            Method::POST,
+            &format!("/chat/threads/{}/participants/:add", enc(&thread)),
+            &alice.token,
+            Some(add),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    env.send(&alice, &thread, "marker").await;
+    // One subscription delivers in commit order: once the marker is in, every event
+    // of the writes before it is too.
+    hook.wait_for(std::time::Duration::from_secs(20), |_| {
+        !of_type(&hook.events(), "ChatMessageReceivedInThread").is_empty()
+    })
+    .await;
+    let events = hook.events();
+    assert_eq!(of_type(&events, "ChatMessageReceivedInThread").len(), 1);
+    assert_eq!(of_type(&events, "ChatThreadCreated").len(), 1, "{events:?}");
+    assert!(of_type(&events, "ChatThreadParticipantAdded").is_empty());
+    assert!(of_type(&events, "ChatParticipantAddedToThreadWithUser").is_empty());
+}
