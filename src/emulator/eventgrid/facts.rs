@@ -101,3 +101,39 @@ pub fn message_change(
         kind(message(tx, thread, reader, id)?),
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(ids: &[&str]) -> Vec<ChatParticipant> {
+        ids.iter()
+            .map(|id| {
+                serde_json::from_value(
+                    serde_json::json!({"communicationIdentifier": {"rawId": id}}),
+                )
+                .expect("a participant")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn event_grid_reports_every_removed_member_and_nothing_for_no_change() {
+        let m = Members {
+            before: list(&["a", "b", "c"]),
+            after: list(&["a"]),
+        };
+        match membership(&m, "a") {
+            Some(Change::ParticipantsRemoved { removed, .. }) => {
+                let raws: Vec<&str> = removed.iter().map(|r| r.raw.as_str()).collect();
+                assert_eq!(raws, ["b", "c"]);
+            }
+            other => panic!("a removal, not {other:?}"),
+        }
+        let same = Members {
+            before: list(&["a"]),
+            after: list(&["a"]),
+        };
+        assert!(membership(&same, "a").is_none());
+    }
+}

@@ -62,3 +62,55 @@ impl Members {
             .chain(self.after.iter().filter(|p| absent(&self.before, p)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(ids: &[&str]) -> Vec<ChatParticipant> {
+        ids.iter()
+            .map(|id| {
+                serde_json::from_value(
+                    serde_json::json!({"communicationIdentifier": {"rawId": id}}),
+                )
+                .expect("a participant")
+            })
+            .collect()
+    }
+
+    fn ids(l: &[&ChatParticipant]) -> Vec<String> {
+        l.iter().filter_map(|p| raw(p).map(str::to_owned)).collect()
+    }
+
+    fn members(before: &[&str], after: &[&str]) -> Members {
+        Members {
+            before: list(before),
+            after: list(after),
+        }
+    }
+
+    #[test]
+    fn a_write_that_changes_nobody_has_no_difference() {
+        assert!(members(&["a", "b"], &["a", "b"]).diff().is_none());
+    }
+
+    #[test]
+    fn every_removed_member_is_reported() {
+        match members(&["a", "b", "c"], &["a"]).diff() {
+            Some(Diff::Removed(r)) => assert_eq!(ids(&r), ["b", "c"]),
+            _ => panic!("a removal"),
+        }
+    }
+
+    #[test]
+    fn an_add_and_a_remove_in_one_write_report_the_added() {
+        let m = members(&["a", "b"], &["a", "c"]);
+        assert_eq!(ids(&m.removed()), ["b"]);
+        match m.diff() {
+            Some(Diff::Added(a)) => assert_eq!(ids(&a), ["c"]),
+            _ => panic!("an addition"),
+        }
+        let everyone: Vec<&ChatParticipant> = m.everyone().collect();
+        assert_eq!(ids(&everyone), ["a", "b", "c"]);
+    }
+}
