@@ -253,25 +253,9 @@ async fn a_re_add_and_a_repeated_create_raise_no_events() {
     let env = Env::start_with(EmulatorConfig::for_tests()).await;
     subscribe(&env, "noop", &hook, "eventgrid").await;
     let (alice, bob) = (env.user().await, env.user().await);
-    let body = json!({"topic": "once", "participants": [
-        {"communicationIdentifier": ident(&alice.id)},
-        {"communicationIdentifier": ident(&bob.id)},
-    ]});
-    let mut thread = String::new();
-    for _ in 0..2 {
-        let r = env
-            .client
-            .post(format!("{}/chat/threads?{}", env.base, common::CHAT))
-            .bearer_auth(&alice.token)
-            .header("repeatability-request-id", "one-create")
-            .json(&body)
-            .send()
-            .await
-            .expect("request sent");
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let v: Value = r.json().await.expect("json");
-        thread = v["chatThread"]["id"].as_str().expect("id").to_owned();
-    }
+    let thread = env.thread_once(&alice, &[&bob], "one-create").await;
+    let again = env.thread_once(&alice, &[&bob], "one-create").await;
+    assert_eq!(thread, again, "the repeat answers with the same thread");
     let add = json!({"participants": [{"communicationIdentifier": ident(&bob.id)}]});
     let r = env
         .chat(

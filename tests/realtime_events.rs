@@ -252,25 +252,10 @@ async fn a_repeated_create_pushes_nothing() {
     let env = http_env().await;
     let (alice, bob) = (env.user().await, env.user().await);
     let mut ws = connect(&env, &bob).await;
-    let body = json!({"topic": "once", "participants": [
-        {"communicationIdentifier": common::ident(&alice.id)},
-        {"communicationIdentifier": common::ident(&bob.id)},
-    ]});
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let r = env
-            .client
-            .post(format!("{}/chat/threads?{}", env.base, common::CHAT))
-            .bearer_auth(&alice.token)
-            .header("repeatability-request-id", "one-create")
-            .json(&body)
-            .send()
-            .await
-            .expect("request sent");
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let v: Value = r.json().await.expect("json");
-        ids.push(v["chatThread"]["id"].as_str().expect("id").to_owned());
-    }
+    let ids = [
+        env.thread_once(&alice, &[&bob], "one-create").await,
+        env.thread_once(&alice, &[&bob], "one-create").await,
+    ];
     assert_eq!(ids[0], ids[1], "the repeat answers with the same thread");
     let e = expect(&mut ws, 257).await;
     assert_eq!(e["threadId"], ids[0].as_str());

@@ -186,6 +186,30 @@ impl Env {
         )
     }
 
+    /// Creates a thread by `owner` with `others`, sending `repeat_id` as its
+    /// repeatability-request-id; returns its id.
+    pub async fn thread_once(&self, owner: &User, others: &[&User], repeat_id: &str) -> String {
+        let participants: Vec<Value> = std::iter::once(owner)
+            .chain(others.iter().copied())
+            .map(|u| json!({"communicationIdentifier": ident(&u.id)}))
+            .collect();
+        let r = self
+            .client
+            .post(format!("{}/chat/threads?{CHAT}", self.base))
+            .bearer_auth(&owner.token)
+            .header("repeatability-request-id", repeat_id)
+            .json(&json!({"topic": "once", "participants": participants}))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.expect("json");
+        v["chatThread"]["id"]
+            .as_str()
+            .expect("thread id")
+            .to_owned()
+    }
+
     /// Creates a thread by `owner` with `others`; returns its id.
     pub async fn thread(&self, owner: &User, topic: &str, others: &[&User]) -> String {
         let participants: Vec<Value> = std::iter::once(owner)

@@ -104,18 +104,8 @@ pub fn message_change(
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::store::membership::list;
     use super::*;
-
-    fn list(ids: &[&str]) -> Vec<ChatParticipant> {
-        ids.iter()
-            .map(|id| {
-                serde_json::from_value(
-                    serde_json::json!({"communicationIdentifier": {"rawId": id}}),
-                )
-                .expect("a participant")
-            })
-            .collect()
-    }
 
     #[test]
     fn event_grid_reports_every_removed_member_and_nothing_for_no_change() {

@@ -63,20 +63,20 @@ impl Members {
     }
 }
 
+/// Participants with these raw ids, for tests of what consumes a [`Members`].
+#[cfg(test)]
+pub fn list(ids: &[&str]) -> Vec<ChatParticipant> {
+    ids.iter()
+        .map(|id| {
+            serde_json::from_value(serde_json::json!({"communicationIdentifier": {"rawId": id}}))
+                .expect("a participant")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn list(ids: &[&str]) -> Vec<ChatParticipant> {
-        ids.iter()
-            .map(|id| {
-                serde_json::from_value(
-                    serde_json::json!({"communicationIdentifier": {"rawId": id}}),
-                )
-                .expect("a participant")
-            })
-            .collect()
-    }
 
     fn ids(l: &[&ChatParticipant]) -> Vec<String> {
         l.iter().filter_map(|p| raw(p).map(str::to_owned)).collect()
