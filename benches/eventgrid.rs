@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use support::serve::{Server, load};
@@ -28,6 +28,8 @@ use tokio::sync::{mpsc, watch};
 struct Counts {
     handshakes: u64,
     events: u64,
+    /// Deliveries taken by a hung webhook (never answered).
+    hung: u64,
 }
 
 /// The webhooks' state: the counts, and each delivered (message id, arrival) sent on.
@@ -37,9 +39,11 @@ struct Seen {
 }
 
 /// Answers both handshakes (OPTIONS for CloudEvents, the validation event for the
-/// Event Grid schema) and takes every delivery with 200.
+/// Event Grid schema) and takes every delivery with 200; under `/hung/` it accepts
+/// each delivery and never answers it.
 async fn hook(
     State(s): State<Arc<Seen>>,
+    uri: Uri,
     method: Method,
     headers: HeaderMap,
     body: Bytes,
@@ -60,6 +64,10 @@ async fn hook(
         let code = body[0]["data"]["validationCode"].clone();
         return axum::Json(json!({ "validationResponse": code })).into_response();
     }
+    if uri.path().starts_with("/hung/") {
+        s.counts.send_modify(|c| c.hung += 1);
+        return std::future::pending().await;
+    }
     let events = body.as_array().map_or(&[][..], Vec::as_slice);
     for e in events {
         if let Some(id) = e["data"]["messageId"].as_str() {
@@ -70,9 +78,11 @@ async fn hook(
     StatusCode::OK.into_response()
 }
 
-/// `n` webhook URLs (one listener, one path each) and what they see.
+/// `n` webhook URLs (one listener, one path each) and what they see; the first `hung`
+/// of them never answer a delivery.
 async fn webhooks(
     n: usize,
+    hung: usize,
 ) -> (
     Vec<String>,
     Arc<Seen>,
@@ -85,9 +95,15 @@ async fn webhooks(
     });
     let app = axum::Router::new()
         .route("/hook/{i}", axum::routing::any(hook))
+        .route("/hung/{i}", axum::routing::any(hook))
         .with_state(seen.clone());
     let addr = serve_common::serve(app).await;
-    let urls = (0..n).map(|i| format!("http://{addr}/hook/{i}")).collect();
+    let urls = (0..n)
+        .map(|i| {
+            let kind = if i < hung { "hung" } else { "hook" };
+            format!("http://{addr}/{kind}/{i}")
+        })
+        .collect();
     (urls, seen, rx)
 }
 
@@ -137,7 +153,7 @@ async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut report = Report::default();
     for subs in [0usize, 1, 10] {
-        let (urls, seen, mut arrivals) = webhooks(subs).await;
+        let (urls, seen, mut arrivals) = webhooks(subs, 0).await;
         let (server, writers) = serve(&urls, senders).await;
         assert!(
             seen.wait(|c| c.handshakes >= subs as u64).await,
@@ -193,5 +209,60 @@ async fn main() {
             );
         }
     }
+    hung_phases(&mut report, senders, window).await;
     report.print_table("Event Grid delivery (acs-chat serve --in-memory --http, own process)");
+}
+
+/// A hung webhook (validated, then taking every delivery and never answering, under
+/// the default 30 s timeout): sends/s with it beside sends/s with no subscriber just
+/// before and after (the machine drifts: the mean of the two), then a healthy
+/// subscriber beside it, whose events/s and lag say whether the hung one starves it.
+async fn hung_phases(report: &mut Report, senders: usize, window: Duration) {
+    let (none, none_writers) = serve(&[], senders).await;
+    let (urls, seen, _arrivals) = webhooks(1, 1).await;
+    let (hung, hung_writers) = serve(&urls, senders).await;
+    assert!(seen.wait(|c| c.handshakes >= 1).await, "validated");
+
+    let quiet = load(&none, &none_writers, window).await as f64 / window.as_secs_f64();
+    let stuck = load(&hung, &hung_writers, window).await as f64 / window.as_secs_f64();
+    let quiet_again = load(&none, &none_writers, window).await as f64 / window.as_secs_f64();
+    assert!(
+        seen.counts.borrow().hung >= 1,
+        "the hung webhook took a delivery"
+    );
+    report.add("send.no_subscriber.before_hung", quiet, "sends/s");
+    report.add("send.1_hung_subscriber", stuck, "sends/s");
+    report.add("send.no_subscriber.after_hung", quiet_again, "sends/s");
+    report.add(
+        "send.1_hung_subscriber.vs_none",
+        stuck / ((quiet + quiet_again) / 2.0) * 100.0,
+        "%",
+    );
+    drop((none, hung));
+
+    let (urls, seen, _arrivals) = webhooks(2, 1).await;
+    let (server, writers) = serve(&urls, senders).await;
+    assert!(seen.wait(|c| c.handshakes >= 2).await, "both validated");
+    let started = Instant::now();
+    let sent = load(&server, &writers, window).await;
+    report.add(
+        "send.1_hung_1_healthy",
+        sent as f64 / window.as_secs_f64(),
+        "sends/s",
+    );
+    assert!(
+        seen.wait(|c| c.events >= sent).await,
+        "every event delivered to the healthy subscriber"
+    );
+    let took = started.elapsed();
+    report.add(
+        "delivered.healthy_beside_hung",
+        sent as f64 / took.as_secs_f64(),
+        "events/s (sending included)",
+    );
+    report.add(
+        "delivered.healthy_beside_hung.lag_after_load",
+        ms(took.saturating_sub(window)),
+        "ms",
+    );
 }

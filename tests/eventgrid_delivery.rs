@@ -469,3 +469,75 @@ async fn an_endless_validation_answer_fails_the_handshake_without_reading_it_all
         .load(std::sync::atomic::Ordering::SeqCst);
     assert!(written < 4 << 20, "{written} bytes were read");
 }
+
+#[tokio::test]
+async fn a_hung_webhook_neither_slows_sends_nor_starves_a_healthy_one() {
+    // The real timeout (30 s): the hung webhook holds its request for the whole test,
+    // so everything the healthy one gets, it gets beside a stuck delivery.
+    let hung = Webhook::start(Behaviour {
+        hang: true,
+        ..Behaviour::default()
+    })
+    .await;
+    let healthy = Webhook::start(Behaviour::default()).await;
+    let mut config = EmulatorConfig::for_tests();
+    config.event_subscriptions = [&hung, &healthy]
+        .iter()
+        .map(|h| parse_flag(&format!("{},types=ChatMessageReceivedInThread", h.url)))
+        .collect::<Result<_, _>>()
+        .expect("valid");
+    assert!(config.event_delivery.timeout >= Duration::from_secs(30));
+    let env = Env::start_with(config).await;
+    let alice = env.user().await;
+    let thread = env.thread(&alice, "Beside a hung one", &[]).await;
+    let first = env.send(&alice, &thread, "m0").await;
+    let stuck = hung
+        .wait_for(Duration::from_secs(20), |r| {
+            r.iter()
+                .any(|r| r.header("aeg-event-type") == Some("Notification"))
+        })
+        .await;
+    assert!(
+        stuck
+            .iter()
+            .any(|r| r.header("aeg-event-type") == Some("Notification")),
+        "the hung webhook holds a delivery"
+    );
+
+    // More sends than there are requests in flight, each acknowledged promptly.
+    let started = std::time::Instant::now();
+    let mut ids = vec![first];
+    for i in 1..40 {
+        ids.push(env.send(&alice, &thread, &format!("m{i}")).await);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "sends waited for the hung webhook: {:?}",
+        started.elapsed()
+    );
+    healthy
+        .wait_for(Duration::from_secs(10), |r| {
+            r.iter()
+                .filter(|r| r.header("aeg-event-type") == Some("Notification"))
+                .map(|r| r.body.as_array().map_or(1, Vec::len))
+                .sum::<usize>()
+                >= ids.len()
+        })
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the healthy webhook waited for the hung one: {:?}",
+        started.elapsed()
+    );
+    let got: Vec<String> = healthy
+        .events()
+        .iter()
+        .filter_map(|e| e["data"]["messageId"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(got, ids, "the healthy webhook got every event, in order");
+    assert_eq!(
+        hung.deliveries().len(),
+        1,
+        "the hung subscription posts one request at a time"
+    );
+}
