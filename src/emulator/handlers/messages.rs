@@ -43,6 +43,7 @@ pub async fn send(app: &App, req: &Req, caller: String, thread: &str) -> Result<
     let id = events::write_and_push(
         app,
         thread.clone(),
+        events::Membership::Unchanged,
         now,
         move |tx| messages::send(tx, &t, &caller, &msg, now),
         move |tx, _, id| Ok(Some(events::message(tx, &t2, &reader, *id, 200)?)),
@@ -122,6 +123,7 @@ pub async fn update(
     events::write_and_push(
         app,
         t.clone(),
+        events::Membership::Unchanged,
         now,
         move |tx| {
             messages::update(
@@ -150,6 +152,7 @@ pub async fn delete(app: &App, caller: String, thread: &str, id: &str) -> Result
     events::write_and_push(
         app,
         t.clone(),
+        events::Membership::Unchanged,
         now,
         move |tx| messages::delete(tx, &thread, &caller, id, now),
         move |tx, _, _| Ok(Some(events::message(tx, &t, &reader, id, 248)?)),

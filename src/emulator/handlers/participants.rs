@@ -54,6 +54,7 @@ pub async fn add(app: &App, req: &Req, caller: String, thread: &str) -> Result<R
     let invalid = events::write_and_push(
         app,
         thread.clone(),
+        events::Membership::MayChange,
         now,
         move |tx| store::participants::add(tx, &t, &caller, list, now),
         move |_, members, _| Ok(events::membership(members, &t2, &by, now)),
@@ -85,6 +86,7 @@ pub async fn remove(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     events::write_and_push(
         app,
         thread.clone(),
+        events::Membership::MayChange,
         now,
         move |tx| store::participants::remove(tx, &thread, &caller, &target, now),
         move |_, members, _| Ok(events::membership(members, &t, &by, now)),
@@ -122,6 +124,7 @@ pub async fn send_receipt(
     events::write_and_push(
         app,
         thread,
+        events::Membership::Unchanged,
         now,
         move |tx| store::receipts::send(tx, &t, &caller, id, now),
         move |_, _, _| Ok(Some(payload)),

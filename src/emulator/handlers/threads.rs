@@ -62,6 +62,7 @@ pub async fn create(app: &App, req: &Req, caller: String) -> Result<Reply, ApiEr
     let created = events::write_and_push(
         app,
         id.clone(),
+        events::Membership::MayChange,
         now,
         move |tx| threads::create(tx, &caller, new, id, now),
         move |tx, members, c: &threads::Created| {
@@ -136,6 +137,7 @@ pub async fn update(app: &App, req: &Req, caller: String, thread: &str) -> Resul
     events::write_and_push(
         app,
         t.clone(),
+        events::Membership::Unchanged,
         now,
         move |tx| threads::update(tx, &thread, &caller, patch, now),
         move |tx, before, _| Ok(Some(events::thread_updated(tx, before, &t, &by, now)?)),
@@ -153,6 +155,7 @@ pub async fn delete(app: &App, caller: String, thread: &str) -> Result<Reply, Ap
     events::write_and_push(
         app,
         t.clone(),
+        events::Membership::Unchanged,
         now,
         move |tx| threads::delete(tx, &thread, &caller, now),
         move |_, before, _| Ok(Some(events::thread_deleted(before, &t, &by, now))),

@@ -19,13 +19,23 @@ use crate::wire::ChatParticipant;
 use crate::wire::js_escape::js_escape;
 use crate::wire::timestamp::format_whole_seconds;
 
-/// Runs `write` in one transaction, reading the members once before and once
-/// after it. In the same transaction, `event` says what to push (`None` = nothing)
-/// and `change` what Event Grid records; both see the same [`Members`]. The push
-/// leaves after the commit, in commit order.
+/// Whether a write can change who is in the thread. Only such writes read the
+/// members again after the write: sends, edits and deletes are the hot path, and
+/// their members after are the members before.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Unchanged,
+    MayChange,
+}
+
+/// Runs `write` in one transaction, reading the members once before it and, when
+/// `membership` may change, once after it. In the same transaction, `event` says
+/// what to push (`None` = nothing) and `change` what Event Grid records; both see
+/// the same [`Members`]. The push leaves after the commit, in commit order.
 pub async fn write_and_push<R, W, E, C>(
     app: &App,
     thread: String,
+    membership: Membership,
     now: i64,
     write: W,
     event: E,
@@ -47,10 +57,11 @@ where
             move |tx| {
                 let before = participants::members(tx, &thread)?;
                 let result = write(tx)?;
-                let members = Members {
-                    before,
-                    after: participants::members(tx, &thread)?,
+                let after = match membership {
+                    Membership::Unchanged => before.clone(),
+                    Membership::MayChange => participants::members(tx, &thread)?,
                 };
+                let members = Members { before, after };
                 grid.record(tx, &members, &result, now, change)?;
                 let pushed = event(tx, &members, &result)?
                     .map(|payload| addressed(members.everyone().map(raw_id).collect(), payload));
